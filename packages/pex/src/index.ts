@@ -1,0 +1,2 @@
+export { PexkitError, UsageError } from './errors.js';
+export { PEXKIT_VERSION, BOOTSTRAP_DIR } from './package-info.js';

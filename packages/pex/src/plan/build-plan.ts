@@ -1,0 +1,63 @@
+/**
+ * The hand-off between resolution (lock → wheels per target, issue 4) and the writer (issue 5):
+ * everything the writer needs to seal a PEX, with every wheel already on local disk and verified.
+ */
+
+/** A first-party project whose code goes into the PEX. */
+export interface FirstPartyProject {
+  /** Canonical (PEP 503) name. */
+  name: string;
+  version: string;
+  /** Absolute directory holding its pyproject.toml. */
+  root: string;
+  /** Directories (absolute) that hold its import packages / modules: `src/` or the root. */
+  sourceRoots: string[];
+  /** `[project.scripts]`: console script name → `module:function`. */
+  scripts: Record<string, string>;
+  /** `[project.gui-scripts]`. */
+  guiScripts: Record<string, string>;
+  /** `[project.entry-points]` groups (for entry_points.txt). */
+  entryPoints: Record<string, Record<string, string>>;
+  /** PEP 508 dependency strings as written in pyproject.toml (workspace members included). */
+  dependencies: string[];
+  requiresPython?: string;
+}
+
+/** One wheel on local disk, verified against the lock's sha256 (or hashed on download). */
+export interface ResolvedWheel {
+  filename: string;
+  /** Absolute path of the verified file (usually in the download cache). */
+  path: string;
+  sha256: string;
+  size: number;
+  /** Canonical project name and version from the file name. */
+  name: string;
+  version: string;
+  /** The target strings (as given) that chose this wheel. */
+  targets: string[];
+}
+
+/** One third-party project in the closure. */
+export interface ResolvedProject {
+  name: string;
+  version: string;
+  /** PEP 508 strings of its dependency edges, extras resolved, other markers kept. */
+  requires: string[];
+  requiresPython?: string;
+  wheels: ResolvedWheel[];
+}
+
+export interface BuildPlan {
+  /** The project being built (the app). */
+  main: FirstPartyProject;
+  /** The app and every workspace project it depends on, transitively (main first). */
+  firstParty: FirstPartyProject[];
+  /** PEP 508 roots: third-party requirements of the first-party closure, markers kept. */
+  requirements: string[];
+  /** Third-party projects in the closure over all targets, sorted by name. */
+  projects: ResolvedProject[];
+  /** Target strings as given by the user (e.g. `current`, `manylinux2014_x86_64-cp-311-cp311`). */
+  targets: string[];
+  /** Default interpreter constraints derived from requires-python (pex syntax). */
+  interpreterConstraints: string[];
+}
