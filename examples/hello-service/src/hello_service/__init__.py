@@ -1,0 +1,1 @@
+"""hello-service: greets from inside a PEX."""
