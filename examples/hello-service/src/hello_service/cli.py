@@ -14,7 +14,7 @@ def main(name: str, excited: bool) -> None:
     """Greet NAME from inside a PEX."""
     console = Console(highlight=False)
     console.print(greet(name, excited=excited))
-    console.print(f"(python {sys.version_info[0]}.{sys.version_info[1]}, click {version("click")})")
+    console.print(f"(python {sys.version_info[0]}.{sys.version_info[1]}, click {version('click')})")
 
 
 if __name__ == "__main__":
