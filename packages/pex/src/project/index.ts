@@ -1,0 +1,2 @@
+export * from './pyproject.js';
+export * from './workspace.js';
