@@ -1,0 +1,224 @@
+import type { Readable } from 'node:stream';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { Agent, EnvHttpProxyAgent, request, type Dispatcher } from 'undici';
+import { PEXKIT_VERSION } from '../package-info.js';
+import { CredentialStore } from './credentials.js';
+import { AuthenticationError, HttpStatusError, NetworkError } from './errors.js';
+import { redactUrl, stripCredentials } from './redact.js';
+
+export interface HttpOptions {
+  env?: NodeJS.ProcessEnv;
+  /** TCP + TLS connect timeout (default 10 s). */
+  connectTimeoutMs?: number;
+  /** Longest silence while waiting for headers or body bytes (default 30 s). */
+  idleTimeoutMs?: number;
+  /** Retries after the first attempt on transient errors (default 4). */
+  retries?: number;
+  /** First backoff delay; doubled per attempt, capped at 10 s, randomised to 50–100% (default 250 ms). */
+  retryBaseDelayMs?: number;
+  /** URLs whose user info provides credentials for their host (index URLs, find-links pages). */
+  credentialUrls?: string[];
+  credentials?: CredentialStore;
+  /** Receives one-line diagnostics (retries); URLs in them are redacted. */
+  log?: (line: string) => void;
+}
+
+export interface HttpResponse {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  body: Readable;
+  /** Final URL after redirects, without credentials. */
+  url: URL;
+}
+
+const MAX_REDIRECTS = 10;
+
+function header(headers: HttpResponse['headers'], name: string): string | undefined {
+  const value = headers[name];
+  return Array.isArray(value) ? value[0] : value;
+}
+
+/** undici / Node error codes worth a retry. */
+const TRANSIENT_CODES = new Set([
+  'ECONNRESET',
+  'ECONNREFUSED',
+  'ECONNABORTED',
+  'EPIPE',
+  'ETIMEDOUT',
+  'EAI_AGAIN',
+  'ENETUNREACH',
+  'EHOSTUNREACH',
+  'UND_ERR_SOCKET',
+  'UND_ERR_CONNECT_TIMEOUT',
+  'UND_ERR_HEADERS_TIMEOUT',
+  'UND_ERR_BODY_TIMEOUT',
+  'UND_ERR_CLOSED',
+  'UND_ERR_RES_CONTENT_LENGTH_MISMATCH',
+  'ERR_STREAM_PREMATURE_CLOSE',
+  'TRUNCATED',
+]);
+
+/** True for errors a retry may cure: network failures, timeouts, truncation, 408/429/5xx. */
+export function isTransient(error: unknown): boolean {
+  if (error instanceof NetworkError) return error.code === undefined || TRANSIENT_CODES.has(error.code);
+  if (error instanceof HttpStatusError) return error.status === 408 || error.status === 429 || error.status >= 500;
+  return false;
+}
+
+function errorCode(error: unknown): string | undefined {
+  if (typeof error !== 'object' || error === null) return undefined;
+  const code = (error as { code?: unknown }).code;
+  if (typeof code === 'string') return code;
+  return errorCode((error as { cause?: unknown }).cause);
+}
+
+/** Turns an undici / socket error into a NetworkError with a redacted URL and a plain reason. */
+export function toNetworkError(error: unknown, url: string, options: { connectTimeoutMs: number; idleTimeoutMs: number }): unknown {
+  if (error instanceof NetworkError || error instanceof HttpStatusError || error instanceof AuthenticationError) return error;
+  const code = errorCode(error);
+  const message = error instanceof Error ? error.message : String(error);
+  let reason: string;
+  switch (code) {
+    case 'UND_ERR_CONNECT_TIMEOUT':
+      reason = `connection timed out after ${options.connectTimeoutMs} ms`;
+      break;
+    case 'UND_ERR_HEADERS_TIMEOUT':
+      reason = `no response within ${options.idleTimeoutMs} ms (server too slow; raise the timeout option)`;
+      break;
+    case 'UND_ERR_BODY_TIMEOUT':
+      reason = `download stalled: no data for ${options.idleTimeoutMs} ms (raise the timeout option)`;
+      break;
+    case 'ECONNREFUSED':
+      reason = 'connection refused';
+      break;
+    case 'ENOTFOUND':
+    case 'EAI_AGAIN':
+      reason = `host not found (${code}); check the index URL, DNS, or HTTPS_PROXY`;
+      break;
+    case 'UND_ERR_SOCKET':
+    case 'ECONNRESET':
+      reason = `connection closed by the server before the response was complete (${code})`;
+      break;
+    default:
+      reason = code === undefined ? message : `${message} (${code})`;
+  }
+  return new NetworkError(redactUrl(url), reason.replace(/\/\/[^/@\s]*@/g, '//***@'), code, { cause: error });
+}
+
+function proxySetting(env: NodeJS.ProcessEnv, name: string): string {
+  return env[name.toLowerCase()] ?? env[name.toUpperCase()] ?? '';
+}
+
+/**
+ * A small HTTP client on undici: proxies from `HTTPS_PROXY` / `HTTP_PROXY` / `NO_PROXY`,
+ * connect and idle timeouts, `pexkit/<version>` user agent, Basic auth from the credential store
+ * (never logged), redirects followed by hand (credentials re-looked-up per host), typed errors.
+ */
+export class HttpClient {
+  readonly connectTimeoutMs: number;
+  readonly idleTimeoutMs: number;
+  readonly retries: number;
+  readonly retryBaseDelayMs: number;
+  readonly credentials: CredentialStore;
+  private readonly dispatcher: Dispatcher;
+  private readonly log: (line: string) => void;
+  /** Requests sent (each attempt and redirect counts); tests use it to prove "no network I/O". */
+  requestCount = 0;
+
+  constructor(options: HttpOptions = {}) {
+    const env = options.env ?? process.env;
+    this.connectTimeoutMs = options.connectTimeoutMs ?? 10_000;
+    this.idleTimeoutMs = options.idleTimeoutMs ?? 30_000;
+    this.retries = options.retries ?? 4;
+    this.retryBaseDelayMs = options.retryBaseDelayMs ?? 250;
+    this.credentials = options.credentials ?? new CredentialStore({ urls: options.credentialUrls, env });
+    this.log = options.log ?? (() => undefined);
+    const agentOptions = {
+      connect: { timeout: this.connectTimeoutMs },
+      headersTimeout: this.idleTimeoutMs,
+      bodyTimeout: this.idleTimeoutMs,
+    };
+    const httpProxy = proxySetting(env, 'http_proxy');
+    const httpsProxy = proxySetting(env, 'https_proxy');
+    this.dispatcher =
+      httpProxy !== '' || httpsProxy !== ''
+        ? new EnvHttpProxyAgent({ ...agentOptions, httpProxy, httpsProxy, noProxy: proxySetting(env, 'no_proxy') })
+        : new Agent(agentOptions);
+  }
+
+  /**
+   * GET `url` following redirects; resolves with a 2xx or 304 response whose body the caller must
+   * consume or destroy. 401/403 → AuthenticationError; other statuses → HttpStatusError.
+   */
+  async get(url: string | URL, headers: Record<string, string> = {}): Promise<HttpResponse> {
+    let current = new URL(typeof url === 'string' ? url : url.href);
+    for (let hop = 0; ; hop++) {
+      const target = stripCredentials(current);
+      const auth = this.credentials.authorization(current);
+      const shown = redactUrl(current);
+      let response: Dispatcher.ResponseData;
+      this.requestCount++;
+      try {
+        response = await request(target, {
+          method: 'GET',
+          dispatcher: this.dispatcher,
+          headers: {
+            'user-agent': `pexkit/${PEXKIT_VERSION}`,
+            ...headers,
+            ...(auth === undefined ? {} : { authorization: auth }),
+          },
+        });
+      } catch (error) {
+        throw toNetworkError(error, shown, this);
+      }
+      const { statusCode } = response;
+      if (statusCode >= 300 && statusCode < 400 && statusCode !== 304) {
+        response.body.resume();
+        const location = header(response.headers, 'location');
+        if (location === undefined) throw new HttpStatusError(shown, statusCode, 'redirect without a Location header');
+        if (hop >= MAX_REDIRECTS) throw new HttpStatusError(shown, statusCode, `more than ${MAX_REDIRECTS} redirects`);
+        const next = new URL(location, target);
+        // Keep the original URL's user info only on the same origin.
+        if (next.origin === current.origin && next.username === '') {
+          next.username = current.username;
+          next.password = current.password;
+        }
+        current = next;
+        continue;
+      }
+      if (statusCode === 401 || statusCode === 403) {
+        response.body.resume();
+        throw new AuthenticationError(shown, statusCode, auth !== undefined);
+      }
+      if (statusCode >= 400) {
+        let detail = '';
+        try {
+          detail = (await response.body.text()).slice(0, 200).replace(/\s+/g, ' ').trim();
+        } catch {
+          // The body is only a hint.
+        }
+        throw new HttpStatusError(shown, statusCode, detail.startsWith('<') ? '' : detail);
+      }
+      return { status: statusCode, headers: response.headers, body: response.body, url: target };
+    }
+  }
+
+  /** Runs `attempt` with retries and exponential backoff (with jitter) on transient errors. */
+  async withRetry<T>(url: string, attempt: (attemptNumber: number) => Promise<T>): Promise<T> {
+    for (let n = 0; ; n++) {
+      try {
+        return await attempt(n);
+      } catch (error) {
+        if (n >= this.retries || !isTransient(error)) throw error;
+        const cap = Math.min(10_000, this.retryBaseDelayMs * 2 ** n);
+        const delay = Math.round(cap / 2 + (Math.random() * cap) / 2);
+        this.log(`retrying ${redactUrl(url)} in ${delay} ms (attempt ${n + 2} of ${this.retries + 1}): ${(error as Error).message}`);
+        await sleep(delay);
+      }
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.dispatcher.close();
+  }
+}
