@@ -1,0 +1,145 @@
+import { dirname, isAbsolute, resolve } from 'node:path';
+import { isTable, parseToml } from '../project/toml.js';
+import {
+  canonical,
+  filenameOf,
+  LockError,
+  type Lock,
+  type LockArtifact,
+  type LockDependency,
+  type LockPackage,
+} from './model.js';
+import { arrayTableLines, readLockText } from './uv-lock.js';
+
+class Ctx {
+  constructor(
+    readonly file: string,
+    readonly dir: string,
+  ) {}
+  fail(line: number | undefined, message: string): never {
+    throw new LockError(this.file, message, line);
+  }
+  str(v: unknown, what: string, line?: number): string {
+    if (typeof v !== 'string') this.fail(line, `${what}: expected a string`);
+    return v;
+  }
+  optStr(v: unknown, what: string, line?: number): string | undefined {
+    return v === undefined ? undefined : this.str(v, what, line);
+  }
+}
+
+function artifactOf(ctx: Ctx, v: unknown, kind: 'wheel' | 'sdist', what: string, line?: number): LockArtifact {
+  if (!isTable(v)) ctx.fail(line, `${what}: expected a table`);
+  const url = ctx.optStr(v['url'], `${what}.url`, line);
+  const path = ctx.optStr(v['path'], `${what}.path`, line);
+  const name = ctx.optStr(v['name'], `${what}.name`, line);
+  if (url === undefined && path === undefined) ctx.fail(line, `${what}: needs a url or a path (PEP 751)`);
+  const filename = name ?? filenameOf((url ?? path) as string);
+  const art: LockArtifact = { kind, filename };
+  if (url !== undefined) art.url = url;
+  if (path !== undefined) art.path = isAbsolute(path) ? path : resolve(ctx.dir, path);
+  const hashes = v['hashes'];
+  if (!isTable(hashes)) ctx.fail(line, `${what}.hashes: required table (PEP 751)`);
+  if (hashes['sha256'] !== undefined) {
+    const sha = ctx.str(hashes['sha256'], `${what}.hashes.sha256`, line);
+    if (!/^[0-9a-fA-F]{64}$/.test(sha)) ctx.fail(line, `${what}.hashes.sha256: expected 64 hex digits`);
+    art.sha256 = sha.toLowerCase();
+  }
+  if (v['size'] !== undefined) {
+    if (typeof v['size'] !== 'number' || !Number.isInteger(v['size'])) ctx.fail(line, `${what}.size: expected an integer`);
+    art.size = v['size'];
+  }
+  return art;
+}
+
+function packageOf(ctx: Ctx, raw: unknown, position: number, line?: number): LockPackage {
+  if (!isTable(raw)) ctx.fail(line, `packages[${position}]: expected a table`);
+  const name = canonical(ctx.str(raw['name'], `packages[${position}].name`, line));
+  const what = `package '${name}'`;
+  const pkg: LockPackage = {
+    name,
+    source: { kind: 'registry' },
+    dependencies: [],
+    optionalDependencies: {},
+    wheels: [],
+    resolutionMarkers: [],
+    line,
+  };
+  const version = ctx.optStr(raw['version'], `${what}.version`, line);
+  if (version !== undefined) pkg.version = version;
+  const marker = ctx.optStr(raw['marker'], `${what}.marker`, line);
+  if (marker !== undefined) pkg.marker = marker;
+  const rp = ctx.optStr(raw['requires-python'], `${what}.requires-python`, line);
+  if (rp !== undefined) pkg.requiresPython = rp;
+  const index = ctx.optStr(raw['index'], `${what}.index`, line);
+  if (index !== undefined) {
+    pkg.indexUrl = index;
+    pkg.source.url = index;
+  }
+  if (raw['dependencies'] !== undefined) {
+    if (!Array.isArray(raw['dependencies'])) ctx.fail(line, `${what}.dependencies: expected an array`);
+    pkg.dependencies = raw['dependencies'].map((d: unknown, i: number): LockDependency => {
+      if (!isTable(d)) ctx.fail(line, `${what}.dependencies[${i}]: expected a table`);
+      const dep: LockDependency = { name: canonical(ctx.str(d['name'], `${what}.dependencies[${i}].name`, line)), extras: [] };
+      const v = ctx.optStr(d['version'], `${what}.dependencies[${i}].version`, line);
+      if (v !== undefined) dep.version = v;
+      return dep;
+    });
+  }
+  const sources = ['vcs', 'directory', 'archive', 'sdist', 'wheels'].filter((k) => raw[k] !== undefined);
+  if (raw['vcs'] !== undefined) {
+    const vcs = raw['vcs'];
+    if (!isTable(vcs)) ctx.fail(line, `${what}.vcs: expected a table`);
+    pkg.source = { kind: 'git', url: ctx.optStr(vcs['url'], `${what}.vcs.url`, line) ?? ctx.str(vcs['path'], `${what}.vcs.path`, line) };
+  } else if (raw['directory'] !== undefined) {
+    const d = raw['directory'];
+    if (!isTable(d)) ctx.fail(line, `${what}.directory: expected a table`);
+    pkg.source = { kind: d['editable'] === true ? 'editable' : 'directory', path: ctx.str(d['path'], `${what}.directory.path`, line) };
+  } else if (raw['archive'] !== undefined) {
+    const art = artifactOf(ctx, raw['archive'], 'sdist', `${what}.archive`, line);
+    if (art.filename.endsWith('.whl')) art.kind = 'wheel';
+    pkg.source = art.url !== undefined ? { kind: 'url', url: art.url } : { kind: 'path', path: art.path as string };
+    if (art.kind === 'wheel') pkg.wheels.push(art);
+    else pkg.sdist = art;
+  }
+  if (raw['sdist'] !== undefined) pkg.sdist = artifactOf(ctx, raw['sdist'], 'sdist', `${what}.sdist`, line);
+  if (raw['wheels'] !== undefined) {
+    if (!Array.isArray(raw['wheels'])) ctx.fail(line, `${what}.wheels: expected an array`);
+    pkg.wheels.push(...raw['wheels'].map((w: unknown, i: number) => artifactOf(ctx, w, 'wheel', `${what}.wheels[${i}]`, line)));
+  }
+  if (sources.length === 0) ctx.fail(line, `${what}: no vcs, directory, archive, sdist or wheels (PEP 751 requires one)`);
+  return pkg;
+}
+
+/** Parses the text of a PEP 751 `pylock.toml` (pure). */
+export function parsePylock(text: string, path: string): Lock {
+  const abs = resolve(path);
+  const ctx = new Ctx(path, dirname(abs));
+  const parsed = parseToml(text);
+  if ('error' in parsed) throw new LockError(path, `invalid TOML: ${parsed.error.message}`, parsed.error.line, parsed.error.column);
+  const doc = parsed.table;
+  const lockVersion = ctx.str(doc['lock-version'], 'not a PEP 751 lock: `lock-version`', 1);
+  if (!/^1(\.\d+)?$/.test(lockVersion)) ctx.fail(1, `lock-version ${lockVersion} is not supported (expected 1.x)`);
+  const lines = arrayTableLines(text, 'packages');
+  const raw: unknown = doc['packages'] ?? [];
+  if (!Array.isArray(raw)) ctx.fail(undefined, '`packages` must be an array of tables');
+  const packages = (raw as unknown[]).map((p, i) => packageOf(ctx, p, i, lines[i]));
+  const lock: Lock = {
+    path: abs,
+    format: 'pylock',
+    members: [],
+    packages,
+    hasEdges: packages.some((p) => p.dependencies.length > 0),
+    resolutionMarkers: [],
+    extraIndexUrls: [],
+    findLinks: [],
+  };
+  const rp = ctx.optStr(doc['requires-python'], 'requires-python');
+  if (rp !== undefined) lock.requiresPython = rp;
+  return lock;
+}
+
+/** Reads a `pylock.toml` / `pylock.<name>.toml`. */
+export function readPylock(path: string): Lock {
+  return parsePylock(readLockText(path), path);
+}

@@ -1,0 +1,190 @@
+import { dirname, isAbsolute, resolve } from 'node:path';
+import { canonical, filenameOf, LockError, type Lock, type LockArtifact, type LockPackage } from './model.js';
+import { readLockText } from './uv-lock.js';
+
+/** One logical line of a requirements file: continuations joined, comment stripped. */
+interface LogicalLine {
+  text: string;
+  line: number;
+}
+
+/** Splits requirements text into logical lines (`\` continuations joined, `#` comments dropped). */
+export function logicalLines(text: string): LogicalLine[] {
+  const out: LogicalLine[] = [];
+  const physical = text.split(/\r?\n/);
+  let buffer = '';
+  let start = 0;
+  for (let i = 0; i < physical.length; i++) {
+    let line = physical[i] ?? '';
+    if (buffer === '') start = i + 1;
+    // A comment starts at `#` at the line start or after whitespace (URLs keep their fragments).
+    line = line.replace(/(^|\s)#.*$/, '$1');
+    if (/\\\s*$/.test(line)) {
+      buffer += `${line.replace(/\\\s*$/, '')} `;
+      continue;
+    }
+    buffer += line;
+    if (buffer.trim() !== '') out.push({ text: buffer.trim(), line: start });
+    buffer = '';
+  }
+  if (buffer.trim() !== '') out.push({ text: buffer.trim(), line: start });
+  return out;
+}
+
+const REQ_RE =
+  /^([A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?)\s*(?:\[([^\]]*)\])?\s*(?:(===?)\s*([^\s;,*]+)(?=\s*(?:;|$))|([<>!~=][^;@]*?)|@\s*(\S+))?\s*(?:;\s*(.*))?$/;
+
+interface Options {
+  /** Reads an included file; defaults to the file system. */
+  read?: (path: string) => string;
+}
+
+interface State {
+  lock: Lock;
+  constraints: Map<string, string>;
+  unpinned: Array<{ pkg: LockPackage; file: string; line: number }>;
+  seen: Set<string>;
+  read: (path: string) => string;
+}
+
+function takeOption(text: string, names: string[]): { name: string; value: string } | undefined {
+  for (const name of names) {
+    const long = name.startsWith('--');
+    const m = new RegExp(`^${name}(?:${long ? '\\s*=\\s*|\\s+' : '\\s*'})(\\S+)$`).exec(text);
+    if (m?.[1] !== undefined) return { name, value: m[1] };
+  }
+  return undefined;
+}
+
+function parseInto(state: State, text: string, file: string, asConstraints: boolean): void {
+  const dir = dirname(resolve(file));
+  for (const { text: raw, line } of logicalLines(text)) {
+    const fail = (message: string): never => {
+      throw new LockError(file, message, line);
+    };
+    if (raw.startsWith('-')) {
+      const include = takeOption(raw, ['-r', '--requirement', '-c', '--constraint']);
+      if (include !== undefined) {
+        const target = isAbsolute(include.value) ? include.value : resolve(dir, include.value);
+        if (state.seen.has(target)) continue;
+        state.seen.add(target);
+        let body: string;
+        try {
+          body = state.read(target);
+        } catch (error) {
+          if (error instanceof LockError) throw new LockError(file, `${include.name} ${include.value}: ${error.message}`, line);
+          throw error;
+        }
+        parseInto(state, body, target, asConstraints || include.name === '-c' || include.name === '--constraint');
+        continue;
+      }
+      const index = takeOption(raw, ['-i', '--index-url']);
+      if (index !== undefined) {
+        state.lock.indexUrl = index.value;
+        continue;
+      }
+      const extra = takeOption(raw, ['--extra-index-url']);
+      if (extra !== undefined) {
+        state.lock.extraIndexUrls.push(extra.value);
+        continue;
+      }
+      const links = takeOption(raw, ['-f', '--find-links']);
+      if (links !== undefined) {
+        const v = links.value;
+        state.lock.findLinks.push(/^[a-z][a-z0-9+.-]*:\/\//i.test(v) || isAbsolute(v) ? v : resolve(dir, v));
+        continue;
+      }
+      if (raw === '--no-index') {
+        state.lock.noIndex = true;
+        continue;
+      }
+      if (/^(-e|--editable)(\s|=)/.test(raw)) continue; // the project itself (uv export emits `-e .`)
+      if (/^--(only-binary|no-binary|prefer-binary|pre|trusted-host|require-hashes|use-feature|no-deps)\b/.test(raw)) continue;
+      fail(`unsupported option ${JSON.stringify(raw.split(/\s/)[0])}`);
+    }
+    // Split off per-requirement options (`--hash=sha256:…`).
+    const hashes: string[] = [];
+    const body = raw
+      .replace(/\s--hash[=\s]\s*(\S+)/g, (_m, h: string) => {
+        const hm = /^sha256:([0-9a-fA-F]{64})$/.exec(h);
+        if (hm?.[1] !== undefined) hashes.push(hm[1].toLowerCase());
+        else if (!/^sha(384|512):/.test(h)) fail(`bad --hash ${JSON.stringify(h)} (expected sha256:<64 hex digits>)`);
+        return '';
+      })
+      .trim();
+    const m = REQ_RE.exec(body);
+    if (m === null || m[1] === undefined) fail(`cannot parse requirement ${JSON.stringify(body)}`);
+    const match = m as RegExpExecArray;
+    const name = canonical(match[1] as string);
+    if (asConstraints) {
+      if (match[4] !== undefined) state.constraints.set(name, match[4]);
+      continue;
+    }
+    const pkg: LockPackage = {
+      name,
+      source: { kind: 'registry' },
+      dependencies: [],
+      optionalDependencies: {},
+      wheels: [],
+      resolutionMarkers: [],
+      line,
+    };
+    if (match[4] !== undefined) pkg.version = match[4];
+    if (match[7] !== undefined && match[7].trim() !== '') pkg.marker = match[7].trim();
+    if (hashes.length > 0) pkg.allowedHashes = hashes;
+    const url = match[6];
+    if (url !== undefined) {
+      const filename = filenameOf(url);
+      const isLocal = url.startsWith('file:');
+      const located: LockArtifact = { kind: filename.endsWith('.whl') ? 'wheel' : 'sdist', filename };
+      if (isLocal) located.path = decodeURIComponent(new URL(url).pathname);
+      else located.url = url;
+      if (hashes.length === 1) located.sha256 = hashes[0];
+      pkg.source = isLocal ? { kind: 'path', path: located.path as string } : { kind: 'url', url };
+      if (located.kind === 'wheel') pkg.wheels.push(located);
+      else pkg.sdist = located;
+    } else if (pkg.version === undefined) {
+      state.unpinned.push({ pkg, file, line });
+    }
+    state.lock.packages.push(pkg);
+  }
+}
+
+/**
+ * Parses a pinned requirements file (pip-compile / `uv export` output). Wheels are not listed in
+ * such files; the index (or find-links) supplies them, checked against each package's `--hash`es.
+ */
+export function parseRequirements(text: string, path: string, options: Options = {}): Lock {
+  const abs = resolve(path);
+  const state: State = {
+    lock: {
+      path: abs,
+      format: 'requirements',
+      members: [],
+      packages: [],
+      hasEdges: false,
+      resolutionMarkers: [],
+      extraIndexUrls: [],
+      findLinks: [],
+    },
+    constraints: new Map(),
+    unpinned: [],
+    seen: new Set([abs]),
+    read: options.read ?? readLockText,
+  };
+  parseInto(state, text, path, false);
+  for (const { pkg, file, line } of state.unpinned) {
+    const pin = state.constraints.get(pkg.name);
+    if (pin === undefined) {
+      throw new LockError(file, `'${pkg.name}' is not pinned: a requirements lock needs 'name==version' for every package`, line);
+    }
+    pkg.version = pin;
+  }
+  for (const pkg of state.lock.packages) if (state.lock.indexUrl !== undefined) pkg.indexUrl = state.lock.indexUrl;
+  return state.lock;
+}
+
+/** Reads a pinned requirements file. */
+export function readRequirements(path: string): Lock {
+  return parseRequirements(readLockText(path), path);
+}

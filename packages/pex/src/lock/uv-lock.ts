@@ -1,0 +1,212 @@
+import { readFileSync } from 'node:fs';
+import { dirname, isAbsolute, resolve } from 'node:path';
+import { isTable, parseToml, type TomlTable } from '../project/toml.js';
+import {
+  canonical,
+  filenameOf,
+  LockError,
+  type Lock,
+  type LockArtifact,
+  type LockDependency,
+  type LockPackage,
+  type LockSource,
+} from './model.js';
+
+/** Lines (1-based) of each `[[header]]` in order of appearance. */
+export function arrayTableLines(text: string, header: string): number[] {
+  const lines = text.split(/\r?\n/);
+  const out: number[] = [];
+  const want = `[[${header}]]`;
+  for (let i = 0; i < lines.length; i++) if ((lines[i] ?? '').trim() === want) out.push(i + 1);
+  return out;
+}
+
+class Ctx {
+  constructor(
+    readonly file: string,
+    readonly dir: string,
+  ) {}
+  fail(line: number | undefined, message: string): never {
+    throw new LockError(this.file, message, line);
+  }
+}
+
+function str(ctx: Ctx, v: unknown, what: string, line?: number): string {
+  if (typeof v !== 'string') ctx.fail(line, `${what}: expected a string, got ${JSON.stringify(v) ?? 'nothing'}`);
+  return v;
+}
+
+function strArray(ctx: Ctx, v: unknown, what: string, line?: number): string[] {
+  if (v === undefined) return [];
+  if (!Array.isArray(v)) ctx.fail(line, `${what}: expected an array of strings`);
+  return v.map((x) => str(ctx, x, what, line));
+}
+
+function sha256Of(ctx: Ctx, hash: unknown, what: string, line?: number): string | undefined {
+  if (hash === undefined) return undefined;
+  const h = str(ctx, hash, `${what}.hash`, line);
+  const m = /^sha256:([0-9a-fA-F]{64})$/.exec(h);
+  if (m === null || m[1] === undefined) {
+    if (h.includes(':') && !h.startsWith('sha256:')) return undefined; // other algorithms: unverifiable here
+    ctx.fail(line, `${what}.hash: expected sha256:<64 hex digits>, got ${JSON.stringify(h)}`);
+  }
+  return m[1].toLowerCase();
+}
+
+function sourceOf(ctx: Ctx, v: unknown, what: string, line?: number): LockSource {
+  if (!isTable(v)) ctx.fail(line, `${what}.source: expected a table`);
+  const kinds = ['registry', 'path', 'directory', 'editable', 'git', 'url', 'virtual'] as const;
+  for (const kind of kinds) {
+    const value = v[kind];
+    if (value === undefined) continue;
+    const s = str(ctx, value, `${what}.source.${kind}`, line);
+    if (kind === 'registry' || kind === 'git' || kind === 'url') {
+      if (kind === 'registry' && !/^[a-z][a-z0-9+.-]*:\/\//i.test(s)) {
+        return { kind, path: s }; // a find-links directory
+      }
+      return { kind, url: s };
+    }
+    return { kind, path: s };
+  }
+  return ctx.fail(line, `${what}.source: unknown source kind ${JSON.stringify(Object.keys(v))}`);
+}
+
+function artifactOf(
+  ctx: Ctx,
+  v: unknown,
+  kind: 'wheel' | 'sdist',
+  what: string,
+  base: string,
+  line?: number,
+): LockArtifact {
+  if (!isTable(v)) ctx.fail(line, `${what}: expected a table`);
+  const url = v['url'] === undefined ? undefined : str(ctx, v['url'], `${what}.url`, line);
+  const path = v['path'] === undefined ? undefined : str(ctx, v['path'], `${what}.path`, line);
+  const given = v['filename'] === undefined ? undefined : str(ctx, v['filename'], `${what}.filename`, line);
+  const filename = given ?? (url !== undefined ? filenameOf(url) : path !== undefined ? filenameOf(path) : undefined);
+  if (filename === undefined) ctx.fail(line, `${what}: needs a url, path or filename`);
+  const art: LockArtifact = { kind, filename };
+  if (url !== undefined) {
+    if (url.startsWith('file://')) art.path = decodeURIComponent(new URL(url).pathname);
+    else art.url = url;
+  }
+  if (path !== undefined) art.path = isAbsolute(path) ? path : resolve(base, path);
+  const sha = sha256Of(ctx, v['hash'], what, line);
+  if (sha !== undefined) art.sha256 = sha;
+  if (v['size'] !== undefined) {
+    if (typeof v['size'] !== 'number' || !Number.isInteger(v['size'])) ctx.fail(line, `${what}.size: expected an integer`);
+    art.size = v['size'];
+  }
+  return art;
+}
+
+function dependencyOf(ctx: Ctx, v: unknown, what: string, line?: number): LockDependency {
+  if (!isTable(v)) ctx.fail(line, `${what}: expected a table`);
+  const dep: LockDependency = {
+    name: canonical(str(ctx, v['name'], `${what}.name`, line)),
+    extras: strArray(ctx, v['extra'], `${what}.extra`, line).map(canonical),
+  };
+  if (v['version'] !== undefined) dep.version = str(ctx, v['version'], `${what}.version`, line);
+  if (v['marker'] !== undefined) dep.marker = str(ctx, v['marker'], `${what}.marker`, line);
+  return dep;
+}
+
+function dependencyList(ctx: Ctx, v: unknown, what: string, line?: number): LockDependency[] {
+  if (v === undefined) return [];
+  if (!Array.isArray(v)) ctx.fail(line, `${what}: expected an array`);
+  return v.map((d, i) => dependencyOf(ctx, d, `${what}[${i}]`, line));
+}
+
+function packageOf(ctx: Ctx, raw: unknown, index: number, line?: number): LockPackage {
+  if (!isTable(raw)) ctx.fail(line, `package[${index}]: expected a table`);
+  const name = canonical(str(ctx, raw['name'], `package[${index}].name`, line));
+  const what = `package '${name}'`;
+  const source = sourceOf(ctx, raw['source'], what, line);
+  const pkg: LockPackage = {
+    name,
+    source,
+    dependencies: dependencyList(ctx, raw['dependencies'], `${what}.dependencies`, line),
+    optionalDependencies: {},
+    wheels: [],
+    resolutionMarkers: strArray(ctx, raw['resolution-markers'], `${what}.resolution-markers`, line),
+    line,
+  };
+  if (raw['version'] !== undefined) pkg.version = str(ctx, raw['version'], `${what}.version`, line);
+  const optional = raw['optional-dependencies'];
+  if (optional !== undefined) {
+    if (!isTable(optional)) ctx.fail(line, `${what}.optional-dependencies: expected a table`);
+    for (const [extra, deps] of Object.entries(optional)) {
+      pkg.optionalDependencies[canonical(extra)] = dependencyList(ctx, deps, `${what}.optional-dependencies.${extra}`, line);
+    }
+  }
+  // Artifacts of a find-links registry are relative to that directory; others to the lock's.
+  const base = source.kind === 'registry' && source.path !== undefined ? resolve(ctx.dir, source.path) : ctx.dir;
+  const wheels = raw['wheels'];
+  if (wheels !== undefined) {
+    if (!Array.isArray(wheels)) ctx.fail(line, `${what}.wheels: expected an array`);
+    pkg.wheels = wheels.map((w, i) => artifactOf(ctx, w, 'wheel', `${what}.wheels[${i}]`, base, line));
+  }
+  if (raw['sdist'] !== undefined) pkg.sdist = artifactOf(ctx, raw['sdist'], 'sdist', `${what}.sdist`, base, line);
+  // A `path` source names the artifact itself.
+  if (source.kind === 'path' && source.path !== undefined) {
+    const abs = resolve(ctx.dir, source.path);
+    for (const a of [...pkg.wheels, ...(pkg.sdist ? [pkg.sdist] : [])]) a.path ??= abs;
+  }
+  if (source.kind === 'url' && source.url !== undefined) {
+    for (const a of [...pkg.wheels, ...(pkg.sdist ? [pkg.sdist] : [])]) if (a.path === undefined) a.url ??= source.url;
+  }
+  if (isTable(raw['metadata']) && typeof raw['metadata']['requires-python'] === 'string') {
+    pkg.requiresPython = raw['metadata']['requires-python'];
+  }
+  return pkg;
+}
+
+/** Parses the text of a `uv.lock` (pure). */
+export function parseUvLock(text: string, path: string): Lock {
+  const abs = resolve(path);
+  const ctx = new Ctx(path, dirname(abs));
+  const parsed = parseToml(text);
+  if ('error' in parsed) throw new LockError(path, `invalid TOML: ${parsed.error.message}`, parsed.error.line, parsed.error.column);
+  const doc: TomlTable = parsed.table;
+  if (typeof doc['version'] !== 'number') ctx.fail(1, 'not a uv.lock: missing top-level integer `version`');
+  if (doc['version'] !== 1) ctx.fail(1, `uv.lock version ${doc['version']} is not supported (expected 1)`);
+  const lines = arrayTableLines(text, 'package');
+  const rawPackages: unknown = doc['package'] ?? [];
+  if (!Array.isArray(rawPackages)) ctx.fail(undefined, '`package` must be an array of tables');
+  const raws = rawPackages as unknown[];
+  const packages = raws.map((raw, i) => packageOf(ctx, raw, i, lines[i]));
+  const manifest = isTable(doc['manifest']) ? doc['manifest'] : {};
+  let members = strArray(ctx, manifest['members'], 'manifest.members').map(canonical);
+  if (members.length === 0) {
+    // A single-project lock: the root is the editable/virtual package at ".".
+    members = packages
+      .filter((p) => (p.source.kind === 'editable' || p.source.kind === 'virtual') && p.source.path === '.')
+      .map((p) => p.name);
+  }
+  const lock: Lock = {
+    path: abs,
+    format: 'uv.lock',
+    members,
+    packages,
+    hasEdges: true,
+    resolutionMarkers: strArray(ctx, doc['resolution-markers'], 'resolution-markers'),
+    extraIndexUrls: [],
+    findLinks: [],
+  };
+  if (doc['requires-python'] !== undefined) lock.requiresPython = str(ctx, doc['requires-python'], 'requires-python');
+  return lock;
+}
+
+/** Reads a `uv.lock` file. */
+export function readUvLock(path: string): Lock {
+  return parseUvLock(readLockText(path), path);
+}
+
+export function readLockText(path: string): string {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new LockError(path, code === 'ENOENT' ? 'file not found' : `cannot read: ${String(error)}`);
+  }
+}
