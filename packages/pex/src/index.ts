@@ -1,3 +1,23 @@
 export { PexkitError, UsageError } from './errors.js';
 export { PEXKIT_VERSION, BOOTSTRAP_DIR } from './package-info.js';
 export * from './project/index.js';
+export { type Tag, InvalidTag, parseTag, tagToString } from './tags/tag.js';
+export { compatibleTags, wheelSupportScore } from './tags/compatible.js';
+export { expandPlatform } from './tags/platforms.js';
+export { macPlatforms } from './tags/macos.js';
+export { manylinuxPlatforms } from './tags/manylinux.js';
+export { musllinuxPlatforms } from './tags/musllinux.js';
+export {
+  type Target,
+  type TargetMarkerEnvironment,
+  type MarkerVariable,
+  MARKER_VARIABLES,
+  InvalidTarget,
+  parseTarget,
+} from './targets/target.js';
+export {
+  type CompletePlatformJson,
+  loadCompletePlatform,
+  targetFromCompletePlatform,
+  completePlatformFromTarget,
+} from './targets/complete-platform.js';
