@@ -1,10 +1,75 @@
-import type { CreateDependencies, CreateNodesV2 } from '@nx/devkit';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import {
+  AggregateCreateNodesError,
+  hashArray,
+  type CreateDependencies,
+  type CreateNodes,
+  type CreateNodesContext,
+  type CreateNodesResult,
+} from '@nx/devkit';
+import { workspaceDataDirectoryForWorkspace } from 'nx/src/utils/cache-directory.js';
+import { PEXKIT_VERSION } from '@pexkit/pex';
+import { PEXKIT_NX_VERSION } from '../utils/package-info.js';
+import { dirOf, joinWorkspacePath } from '../utils/paths.js';
+import { pythonDependencies } from './lib/dependencies.js';
+import { inferPythonProjects, mayDeclareUvWorkspace, readPyprojectFiles, type PyprojectFile } from './lib/infer-projects.js';
+import { NodesCache } from './lib/nodes-cache.js';
+import { normalizePluginOptions, type PexkitPluginOptions } from './lib/options.js';
 
-export interface PexkitPluginOptions {
-  buildTargetName?: string;
+export type { PexkitPluginOptions } from './lib/options.js';
+
+export const PYPROJECT_GLOB = '**/pyproject.toml';
+
+function productionInputOf(context: CreateNodesContext): 'production' | 'default' {
+  return context.nxJsonConfiguration.namedInputs?.['production'] !== undefined ? 'production' : 'default';
 }
 
-// Placeholder until project inference lands (issue 7): Python projects are not yet inferred.
-export const createNodesV2: CreateNodesV2<PexkitPluginOptions> = ['**/pyproject.toml', () => []];
+/** Hash of everything inference reads: file texts, src/ dirs, lock files, options, versions. */
+function inferenceKey(workspaceRoot: string, files: PyprojectFile[], options: unknown, production: string): string {
+  const parts: string[] = [PEXKIT_NX_VERSION, PEXKIT_VERSION, JSON.stringify(options ?? {}), production];
+  const dirs = new Set<string>();
+  for (const f of files) {
+    parts.push(f.file, f.hasSrc ? 'src' : '-', hashArray([f.text]));
+    dirs.add(dirOf(f.file));
+  }
+  for (const dir of [...dirs].sort()) {
+    const lock = join(workspaceRoot, joinWorkspacePath(dir, 'uv.lock'));
+    if (existsSync(lock)) parts.push(`${dir}/uv.lock`, hashArray([readFileSync(lock, 'utf8')]));
+  }
+  return hashArray(parts);
+}
 
-export const createDependencies: CreateDependencies<PexkitPluginOptions> = () => [];
+const createNodesInternal = async (
+  configFiles: readonly string[],
+  rawOptions: PexkitPluginOptions | undefined,
+  context: CreateNodesContext,
+): Promise<Array<readonly [string, CreateNodesResult]>> => {
+  const options = normalizePluginOptions(rawOptions);
+  const files = readPyprojectFiles(context.workspaceRoot, [...configFiles].sort());
+  // A uv workspace root outside the plugin's include pattern still groups its members.
+  if (!configFiles.includes('pyproject.toml') && existsSync(join(context.workspaceRoot, 'pyproject.toml'))) {
+    const [root] = readPyprojectFiles(context.workspaceRoot, ['pyproject.toml']);
+    if (root !== undefined && mayDeclareUvWorkspace(root.text)) files.unshift({ ...root, workspaceOnly: true });
+  }
+  const production = productionInputOf(context);
+  const key = inferenceKey(context.workspaceRoot, files, rawOptions, production);
+  const cache = new NodesCache(workspaceDataDirectoryForWorkspace(context.workspaceRoot));
+  const cached = cache.get(key);
+  if (cached !== undefined) return cached;
+  const { results, errors } = inferPythonProjects(context.workspaceRoot, files, options, production);
+  const wanted = new Set(configFiles);
+  const ownResults = results.filter(([file]) => wanted.has(file));
+  if (errors.length > 0) throw new AggregateCreateNodesError(errors, ownResults);
+  cache.set(key, ownResults);
+  return ownResults;
+};
+
+/** Nx 22+ form: a glob and a function over all matching files (batched). */
+export const createNodes: CreateNodes<PexkitPluginOptions> = [PYPROJECT_GLOB, createNodesInternal];
+
+/** The same function under its pre-Nx-22 name. */
+export const createNodesV2: CreateNodes<PexkitPluginOptions> = createNodes;
+
+export const createDependencies: CreateDependencies<PexkitPluginOptions> = (rawOptions, context) =>
+  pythonDependencies(normalizePluginOptions(rawOptions), context);

@@ -1,0 +1,242 @@
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import type { CreateNodesResult, ProjectConfiguration, TargetConfiguration } from '@nx/devkit';
+import {
+  canonicalProjectName,
+  parsePyproject,
+  parsePyprojectToml,
+  requirementHead,
+  uvWorkspaceOf,
+  type PyprojectInfo,
+  type UvSource,
+  type Workspace,
+} from '@pexkit/pex';
+import { pexkitTableToOptions } from '../../utils/pexkit-table.js';
+import { dirOf, isWithin, joinWorkspacePath, toWorkspacePath } from '../../utils/paths.js';
+import type { PexExecutorSchema } from '../../executors/pex/schema.js';
+import { lockSubsetHashes } from './lock-subset.js';
+import type { NormalizedPluginOptions } from './options.js';
+import type { PythonProjectMetadata } from './python-project-metadata.js';
+
+/** One pyproject.toml handed to the plugin, read once. */
+export interface PyprojectFile {
+  /** Workspace-relative `/` path. */
+  file: string;
+  text: string;
+  /** Whether `<dir>/src` is a directory (decides the default source root). */
+  hasSrc: boolean;
+  /** Read only as a uv workspace root (a file outside the plugin's include pattern). */
+  workspaceOnly?: boolean;
+}
+
+export interface InferenceResult {
+  results: Array<[file: string, result: CreateNodesResult]>;
+  errors: Array<[file: string, error: Error]>;
+}
+
+interface Parsed {
+  file: PyprojectFile;
+  dir: string;
+  info: PyprojectInfo;
+}
+
+/** True when the TOML text may declare a uv workspace (cheap pre-check before parsing). */
+export function mayDeclareUvWorkspace(text: string): boolean {
+  return /^\s*\[tool\.uv\.workspace\]|^\s*workspace\s*=|^\s*tool\.uv\.workspace/m.test(text);
+}
+
+/**
+ * Turns pyproject.toml files into Nx projects. Pure apart from reading lock files; errors are
+ * collected per file so that one malformed file does not hide the rest of the graph.
+ */
+export function inferPythonProjects(
+  workspaceRoot: string,
+  files: PyprojectFile[],
+  options: NormalizedPluginOptions,
+  productionInput: 'production' | 'default',
+): InferenceResult {
+  const errors: Array<[string, Error]> = [];
+  const parsed: Parsed[] = [];
+  const uvRoots = new Map<string, { file: PyprojectFile; sources: Record<string, UvSource> }>();
+  for (const file of files) {
+    const abs = join(workspaceRoot, file.file);
+    const dir = dirOf(file.file);
+    try {
+      const doc = parsePyprojectToml(file.text, file.file);
+      if (uvWorkspaceOf(doc, file.text, file.file) !== undefined) {
+        uvRoots.set(dir, { file, sources: rootSources(doc) });
+      }
+      if (doc['project'] === undefined || file.workspaceOnly === true) continue; // a virtual uv workspace root or a tool-only file
+      const srcDir = join(dirname(abs), 'src');
+      const info = parsePyproject(file.text, abs, (d) => d === srcDir && file.hasSrc);
+      parsed.push({ file, dir, info });
+    } catch (error) {
+      errors.push([file.file, error instanceof Error ? error : new Error(String(error))]);
+    }
+  }
+
+  // Group projects by their uv workspace: the nearest ancestor (or own) dir declaring one.
+  const groups = new Map<string, Parsed[]>();
+  for (const p of parsed) {
+    let root = p.dir;
+    let best: string | undefined;
+    for (const candidate of uvRoots.keys()) {
+      if (isWithin(p.dir, candidate) && (best === undefined || candidate.length > best.length)) best = candidate;
+    }
+    if (best !== undefined) root = best;
+    const list = groups.get(root) ?? [];
+    list.push(p);
+    groups.set(root, list);
+  }
+
+  const results: Array<[string, CreateNodesResult]> = [];
+  for (const [wsDir, members] of groups) {
+    const byName = new Map<string, Parsed>();
+    for (const m of members) byName.set(m.info.name, m);
+    const rootSourcesOfGroup = uvRoots.get(wsDir)?.sources ?? {};
+    const workspace: Workspace = {
+      root: join(workspaceRoot, wsDir),
+      rootPyproject: join(workspaceRoot, wsDir, 'pyproject.toml'),
+      members: new Map(members.map((m) => [m.info.name, m.info])),
+    };
+    const buildable = members.filter((m) => hasEntryPoint(m.info));
+    let subsetHashes = new Map<string, string>();
+    const lockFile = joinWorkspacePath(wsDir, 'uv.lock');
+    if (options.buildTargetName !== false && buildable.length > 0 && existsSync(join(workspaceRoot, lockFile))) {
+      try {
+        subsetHashes = lockSubsetHashes(join(workspaceRoot, lockFile), workspace, buildable.map((b) => b.info.name));
+      } catch (error) {
+        errors.push([lockFile, error instanceof Error ? error : new Error(String(error))]);
+      }
+    }
+    for (const m of members) {
+      try {
+        const project = projectConfiguration(workspaceRoot, m, wsDir, byName, rootSourcesOfGroup, options, productionInput, subsetHashes.get(m.info.name));
+        results.push([m.file.file, { projects: { [m.dir]: project } }]);
+      } catch (error) {
+        errors.push([m.file.file, error instanceof Error ? error : new Error(String(error))]);
+      }
+    }
+  }
+  results.sort((a, b) => a[0].localeCompare(b[0]));
+  return { results, errors };
+}
+
+function rootSources(doc: Record<string, unknown>): Record<string, UvSource> {
+  const tool = doc['tool'] as Record<string, unknown> | undefined;
+  const uv = tool?.['uv'] as Record<string, unknown> | undefined;
+  const sources = uv?.['sources'];
+  const out: Record<string, UvSource> = {};
+  if (typeof sources !== 'object' || sources === null || Array.isArray(sources)) return out;
+  for (const [k, v] of Object.entries(sources)) {
+    if (typeof v === 'object' && v !== null && !Array.isArray(v)) out[canonicalProjectName(k)] = v as UvSource;
+  }
+  return out;
+}
+
+/** A project gets a PEX target when it has a console script or `[tool.pexkit]` names an entry point. */
+export function hasEntryPoint(info: PyprojectInfo): boolean {
+  return (
+    Object.keys(info.scripts).length > 0 ||
+    typeof info.pexkit['entry-point'] === 'string' ||
+    typeof info.pexkit['console-script'] === 'string'
+  );
+}
+
+function projectConfiguration(
+  workspaceRoot: string,
+  m: Parsed,
+  wsDir: string,
+  byName: Map<string, Parsed>,
+  groupSources: Record<string, UvSource>,
+  options: NormalizedPluginOptions,
+  productionInput: 'production' | 'default',
+  lockSubsetHash: string | undefined,
+): Omit<ProjectConfiguration, 'root'> & { root: string } {
+  const { info, dir } = m;
+  const dependencies: PythonProjectMetadata['dependencies'] = [];
+  const seen = new Set<string>();
+  const declared = [...info.dependencies, ...Object.values(info.optionalDependencies).flat()];
+  for (const requirement of declared) {
+    const head = requirementHead(requirement);
+    if (head === undefined || head.name === info.name || seen.has(head.name)) continue;
+    const source = info.uvSources[head.name] ?? groupSources[head.name];
+    let root: string | undefined;
+    if (source?.workspace === true) root = byName.get(head.name)?.dir;
+    else if (source?.path !== undefined) root = joinWorkspacePath(dir, source.path);
+    if (root === undefined) continue;
+    seen.add(head.name);
+    dependencies.push({ name: head.name, root });
+  }
+  const metadata: PythonProjectMetadata = {
+    pythonName: info.name,
+    sourceRoots: info.sourceRoots.map((r) => toWorkspacePath(workspaceRoot, r)),
+    dependencies,
+    uvWorkspaceRoot: wsDir,
+  };
+  const name = options.projectNameSource === 'directory' ? (dir === '.' ? info.name : dir.slice(dir.lastIndexOf('/') + 1)) : info.name;
+  const targets: Record<string, TargetConfiguration> = {};
+  const buildable = hasEntryPoint(info);
+  if (buildable && options.buildTargetName !== false) {
+    targets[options.buildTargetName] = buildTarget(m, wsDir, productionInput, lockSubsetHash);
+  }
+  const project: Omit<ProjectConfiguration, 'root'> & { root: string } = {
+    root: dir,
+    name,
+    projectType: buildable ? 'application' : 'library',
+    metadata: { technologies: ['python'], description: info.description, pexkit: metadata },
+    targets,
+  };
+  if (info.description === undefined) delete project.metadata?.description;
+  if (options.tags.length > 0) project.tags = [...options.tags];
+  return project;
+}
+
+/** Test files by Python conventions, left out of the build's inputs. */
+export const PYTHON_TEST_EXCLUDES = [
+  '!{projectRoot}/tests/**/*',
+  '!{projectRoot}/test/**/*',
+  '!{projectRoot}/**/test_*.py',
+  '!{projectRoot}/**/*_test.py',
+  '!{projectRoot}/**/conftest.py',
+];
+
+function buildTarget(
+  m: Parsed,
+  wsDir: string,
+  productionInput: 'production' | 'default',
+  lockSubsetHash: string | undefined,
+): TargetConfiguration<Partial<PexExecutorSchema>> {
+  const tableOptions = pexkitTableToOptions(m.info.pexkit, `${m.file.file} [tool.pexkit]`);
+  const options: Partial<PexExecutorSchema> = { ...tableOptions };
+  if (lockSubsetHash !== undefined) options.lockSubsetHash = lockSubsetHash;
+  const inputs: TargetConfiguration['inputs'] = [productionInput, ...PYTHON_TEST_EXCLUDES, `^${productionInput}`];
+  if (wsDir !== m.dir) inputs.push(`{workspaceRoot}/${joinWorkspacePath(wsDir, 'pyproject.toml')}`);
+  const output = tableOptions.output;
+  return {
+    executor: '@pexkit/nx:pex',
+    cache: true,
+    inputs,
+    outputs: [output !== undefined ? `{workspaceRoot}/${joinWorkspacePath(output)}` : '{workspaceRoot}/dist/{projectRoot}'],
+    options,
+    metadata: {
+      technologies: ['python'],
+      description: 'Build a hermetic PEX file with pexkit',
+      help: { command: 'npx pexkit build --help', example: { options: { targets: ['current'] } } },
+    },
+  };
+}
+
+/** Reads the plugin's input files from disk (once per call). */
+export function readPyprojectFiles(workspaceRoot: string, files: readonly string[]): PyprojectFile[] {
+  return files.map((file) => {
+    const abs = join(workspaceRoot, file);
+    let hasSrc = false;
+    try {
+      hasSrc = statSync(join(abs, '..', 'src')).isDirectory();
+    } catch {
+      hasSrc = false;
+    }
+    return { file, text: readFileSync(abs, 'utf8'), hasSrc };
+  });
+}
