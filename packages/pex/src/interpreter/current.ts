@@ -1,0 +1,169 @@
+import { execFile } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync, realpathSync, statSync } from 'node:fs';
+import { delimiter, isAbsolute, join, resolve } from 'node:path';
+import { promisify } from 'node:util';
+import { cacheDir as defaultCacheDir } from '../cache/cache-dir.js';
+import { writeFileAtomic } from '../cache/atomic.js';
+import { PexkitError } from '../errors.js';
+import { compatibleTags, cpythonAbis } from '../tags/compatible.js';
+import { macPlatforms } from '../tags/macos.js';
+import { manylinuxPlatforms } from '../tags/manylinux.js';
+import { musllinuxPlatforms } from '../tags/musllinux.js';
+import { MARKER_VARIABLES, type Target, type TargetMarkerEnvironment } from '../targets/target.js';
+import { INSPECT_SCRIPT } from './inspect-script.js';
+
+const run = promisify(execFile);
+
+/** An interpreter that cannot be found or inspected. */
+export class InterpreterError extends PexkitError {
+  override readonly name = 'InterpreterError';
+}
+
+/** What the inspection script reports. */
+export interface InterpreterInfo {
+  /** The interpreter's own `sys.executable`. */
+  executable: string;
+  /** The resolved path that was run. */
+  path: string;
+  markerEnvironment: Record<string, string>;
+  abi: string;
+  version: [number, number, number];
+  platform: {
+    sysconfig_platform: string;
+    machine: string;
+    bits: number;
+    arch?: string;
+    glibc?: [number, number] | null;
+    musl?: [number, number] | null;
+    mac_version?: [number, number] | null;
+  };
+  /** `packaging.tags.sys_tags()` when the interpreter has `packaging`. */
+  compatible_tags?: string[];
+}
+
+export interface InspectOptions {
+  cacheDir?: string;
+  /** Skip `packaging` even if importable (tags computed by pexkit); for tests. */
+  noPackaging?: boolean;
+  env?: NodeJS.ProcessEnv;
+}
+
+/** Finds `python` (a path, or a name on PATH); defaults to `python3`. */
+export function findPython(python: string | undefined, env: NodeJS.ProcessEnv = process.env): string {
+  const wanted = python ?? env['PEXKIT_PYTHON'] ?? 'python3';
+  if (wanted.includes('/') || isAbsolute(wanted)) {
+    const abs = resolve(wanted);
+    if (!existsSync(abs)) throw new InterpreterError(`Python interpreter ${abs} does not exist`);
+    return abs;
+  }
+  for (const dir of (env['PATH'] ?? '').split(delimiter)) {
+    if (dir === '') continue;
+    const candidate = join(dir, wanted);
+    try {
+      if (statSync(candidate).isFile()) return candidate;
+    } catch {
+      // not here
+    }
+  }
+  throw new InterpreterError(
+    `No '${wanted}' on PATH to describe the 'current' target; pass --python PATH or give explicit --platform targets`,
+  );
+}
+
+function cacheKey(path: string, noPackaging: boolean): string {
+  const real = realpathSync(path);
+  const st = statSync(real);
+  return createHash('sha256')
+    .update(`${real}\0${st.mtimeMs}\0${st.size}\0${noPackaging}\0`)
+    .update(INSPECT_SCRIPT)
+    .digest('hex')
+    .slice(0, 32);
+}
+
+/**
+ * Runs the inspection script in `python` (path or PATH name), cached on disk under
+ * `<cache>/interpreters/` keyed by the interpreter's real path, mtime and size.
+ */
+export async function inspectInterpreter(python: string | undefined, options: InspectOptions = {}): Promise<InterpreterInfo> {
+  const path = findPython(python, options.env);
+  const noPackaging = options.noPackaging === true;
+  const file = join(defaultCacheDir({ cacheDir: options.cacheDir, env: options.env }), 'interpreters', `${cacheKey(path, noPackaging)}.json`);
+  if (existsSync(file)) {
+    try {
+      return JSON.parse(readFileSync(file, 'utf8')) as InterpreterInfo;
+    } catch {
+      // a corrupt entry: inspect again
+    }
+  }
+  let stdout: string;
+  try {
+    const env: NodeJS.ProcessEnv = { ...(options.env ?? process.env), PYTHONIOENCODING: 'utf-8' };
+    delete env['PYTHONPATH'];
+    delete env['PYTHONHOME'];
+    if (noPackaging) env['PEXKIT_INSPECT_NO_PACKAGING'] = '1';
+    ({ stdout } = await run(path, ['-s', '-c', INSPECT_SCRIPT], { env, timeout: 60_000, maxBuffer: 16 << 20 }));
+  } catch (error) {
+    const stderr = (error as { stderr?: string }).stderr ?? '';
+    throw new InterpreterError(`Cannot inspect the Python interpreter ${path}: ${stderr.trim() || (error as Error).message}`, {
+      cause: error,
+    });
+  }
+  let parsed: Omit<InterpreterInfo, 'path' | 'markerEnvironment'> & { marker_environment: Record<string, string> };
+  try {
+    parsed = JSON.parse(stdout) as typeof parsed;
+  } catch {
+    throw new InterpreterError(`The Python interpreter ${path} printed something other than JSON: ${stdout.slice(0, 200)}`);
+  }
+  const { marker_environment: markerEnvironment, ...rest } = parsed;
+  const info: InterpreterInfo = { ...rest, markerEnvironment, path };
+  await writeFileAtomic(file, JSON.stringify(info));
+  return info;
+}
+
+/** The platform tags of the host as `packaging.tags.platform_tags()` lists them. */
+export function hostPlatforms(info: InterpreterInfo): string[] {
+  const p = info.platform;
+  const sys = info.markerEnvironment['sys_platform'] ?? '';
+  if (sys.startsWith('linux') && p.arch !== undefined) {
+    const archs = p.arch === 'armv8l' ? ['armv8l', 'armv7l'] : [p.arch];
+    // packaging 26 lists `linux_<arch>` first, then manylinux and musllinux.
+    const out: string[] = archs.map((a) => `linux_${a}`);
+    if (p.glibc) out.push(...manylinuxPlatforms(archs, p.glibc));
+    if (p.musl) out.push(...musllinuxPlatforms(archs, p.musl));
+    return out;
+  }
+  if (sys === 'darwin' && p.mac_version && p.arch !== undefined) {
+    const version: [number, number] = p.mac_version[0] >= 11 ? [p.mac_version[0], 0] : p.mac_version;
+    return macPlatforms(version, p.arch);
+  }
+  return [p.sysconfig_platform];
+}
+
+/** A complete-platform `Target` for an inspected interpreter. */
+export function targetFromInterpreter(info: InterpreterInfo, source = 'current'): Target {
+  const markerEnvironment: TargetMarkerEnvironment = {};
+  for (const name of MARKER_VARIABLES) {
+    const value = info.markerEnvironment[name];
+    if (value !== undefined) markerEnvironment[name] = value;
+  }
+  const implementation = info.markerEnvironment['implementation_name'] === 'pypy' ? 'pp' : 'cp';
+  const pythonVersion: [number, number] = [info.version[0], info.version[1]];
+  const target: Target = {
+    source,
+    platforms: hostPlatforms(info),
+    implementation,
+    pythonVersion,
+    abis: implementation === 'cp' ? cpythonAbis(pythonVersion, info.abi) : [info.abi],
+    markerEnvironment,
+    unknownMarkers: MARKER_VARIABLES.filter((n) => markerEnvironment[n] === undefined),
+  };
+  target.compatibleTags = info.compatible_tags ?? compatibleTags({ ...target });
+  return target;
+}
+
+/** The `current` target: the configured interpreter (else `python3` on PATH), inspected and cached. */
+export async function currentTarget(options: InspectOptions & { python?: string } = {}): Promise<Target> {
+  const info = await inspectInterpreter(options.python, options);
+  return targetFromInterpreter(info);
+}
