@@ -21,3 +21,6 @@ export {
   targetFromCompletePlatform,
   completePlatformFromTarget,
 } from './targets/complete-platform.js';
+export * from './cache/index.js';
+export * from './fetch/index.js';
+export * from './index-client/index.js';

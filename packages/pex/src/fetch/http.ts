@@ -1,4 +1,3 @@
-import type { Readable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Agent, EnvHttpProxyAgent, request, type Dispatcher } from 'undici';
 import { PEXKIT_VERSION } from '../package-info.js';
@@ -26,7 +25,8 @@ export interface HttpOptions {
 export interface HttpResponse {
   status: number;
   headers: Record<string, string | string[] | undefined>;
-  body: Readable;
+  /** undici's body stream (also has `text()`, `json()`, `arrayBuffer()`). */
+  body: Dispatcher.ResponseData['body'];
   /** Final URL after redirects, without credentials. */
   url: URL;
 }

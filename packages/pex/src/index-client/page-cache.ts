@@ -1,0 +1,37 @@
+import { createHash } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { writeFileAtomic } from '../cache/atomic.js';
+import { redactUrl, stripCredentials } from '../fetch/redact.js';
+
+/** A cached index page with its validators. */
+export interface CachedPage {
+  /** Redacted URL (informational only; the file name is a hash of the credential-free URL). */
+  url: string;
+  /** Final URL after redirects (credential-free), for resolving relative links. */
+  finalUrl: string;
+  contentType: string;
+  etag?: string;
+  lastModified?: string;
+  body: string;
+  fetchedAt: string;
+}
+
+export function pageCachePath(root: string, url: string): string {
+  const key = createHash('sha256').update(stripCredentials(url).href).digest('hex');
+  return join(root, 'index-pages', 'v1', key.slice(0, 2), `${key}.json`);
+}
+
+export async function readCachedPage(root: string, url: string): Promise<CachedPage | undefined> {
+  try {
+    const page = JSON.parse(await readFile(pageCachePath(root, url), 'utf8')) as CachedPage;
+    return typeof page.body === 'string' && typeof page.contentType === 'string' ? page : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+export async function writeCachedPage(root: string, url: string, page: Omit<CachedPage, 'url' | 'fetchedAt'>): Promise<void> {
+  const record: CachedPage = { url: redactUrl(stripCredentials(url)), ...page, fetchedAt: new Date().toISOString() };
+  await writeFileAtomic(pageCachePath(root, url), JSON.stringify(record));
+}
