@@ -1,0 +1,296 @@
+"""Stage 2, the slow path: choose the interpreter and wheels, fill the cache, record the plan
+that later warm starts use, then run the entry point (or a tool)."""
+import json
+import os
+import sys
+import time
+import zipfile
+
+from . import cache, entry, install, interpreter, isolate, markers, resolve, tags
+from . import venv as venv_mod
+
+_T0 = time.time()
+# PEX_* variables that change what a start does; with any of them set no plan is recorded.
+_OVERRIDES = (
+    "PEX_INTERPRETER", "PEX_SCRIPT", "PEX_MODULE", "PEX_PATH", "PEX_EXTRA_SYS_PATH",
+    "PEX_INHERIT_PATH", "PEX_PYTHON", "PEX_PYTHON_PATH", "PEX_TOOLS",
+)
+_ERRORS = (
+    resolve.ResolveError, interpreter.InterpreterError, cache.CacheError, install.InstallError,
+    entry.EntryError, markers.InvalidVersion, markers.InvalidMarker,
+)
+
+
+def _verbosity():
+    try:
+        return int(os.environ.get("PEX_VERBOSE") or 0)
+    except ValueError:
+        return 1
+
+
+def say(msg):
+    if _verbosity():
+        sys.stderr.write("pexkit: [%7.1f ms] %s\n" % ((time.time() - _T0) * 1000, msg))
+
+
+def warn(msg):
+    sys.stderr.write(msg + "\n")
+
+
+class Pex(object):
+    """One PEX (zipapp, packed or loose) and the cache trees it needs."""
+
+    def __init__(self, path, info, root):
+        self.path, self.info, self.root = path, info, root
+        self.is_dir = os.path.isdir(path)
+        self._zip = None
+
+    @classmethod
+    def open(cls, path, root):
+        path = os.path.abspath(path)
+        if os.path.isdir(path):
+            with open(os.path.join(path, "PEX-INFO"), "rb") as f:
+                data = f.read()
+        else:
+            with zipfile.ZipFile(path) as zf:
+                data = zf.read("PEX-INFO")
+        return cls(path, json.loads(data.decode("utf-8")), root)
+
+    @property
+    def zip(self):
+        if self._zip is None:
+            self._zip = zipfile.ZipFile(self.path)
+        return self._zip
+
+    def read(self, name):
+        if self.is_dir:
+            with open(os.path.join(self.path, name), "rb") as f:
+                return f.read()
+        return self.zip.read(name)
+
+    def _extract_entries(self, names, strip, dest):
+        for name in names:
+            target = install._safe_join(dest, name[len(strip):], self.path)
+            os.makedirs(os.path.dirname(target), exist_ok=True)
+            with self.zip.open(name) as src, open(target, "wb") as out:
+                out.write(src.read())
+
+    def bootstrap_dir(self):
+        target = os.path.join(self.root, "bootstrap", self.info["bootstrap_hash"])
+
+        def fill(work):
+            src = os.path.join(self.path, ".bootstrap")
+            if self.is_dir and os.path.isdir(src):
+                import shutil
+
+                shutil.copytree(os.path.join(src, "pexkit_boot"), os.path.join(work, "pexkit_boot"),
+                                ignore=shutil.ignore_patterns("__pycache__"))
+            elif self.is_dir:
+                with zipfile.ZipFile(src) as zf:
+                    for name in zf.namelist():
+                        if not name.endswith("/"):
+                            t = install._safe_join(work, name, src)
+                            os.makedirs(os.path.dirname(t), exist_ok=True)
+                            with open(t, "wb") as out:
+                                out.write(zf.read(name))
+            else:
+                names = [n for n in self.zip.namelist() if n.startswith(".bootstrap/") and not n.endswith("/")]
+                self._extract_entries(names, ".bootstrap/", work)
+
+        if cache.ensure_dir(self.root, target, fill):
+            say("extracted the runtime to %s" % target)
+        return target
+
+    def code_dir(self):
+        if self.is_dir:
+            return self.path
+        target = os.path.join(self.root, "code", self.info["code_hash"])
+
+        def fill(work):
+            names = [
+                n for n in self.zip.namelist()
+                if not n.endswith("/") and n not in ("__main__.py", "PEX-INFO")
+                and not n.startswith(".bootstrap/") and not n.startswith(".deps/")
+            ]
+            self._extract_entries(names, "", work)
+
+        if cache.ensure_dir(self.root, target, fill):
+            say("extracted first-party code to %s" % target)
+        return target
+
+    def wheel_dir(self, wheel):
+        sha = (self.info.get("distributions") or {}).get(wheel)
+        if not sha:
+            raise install.InstallError("pexkit: %s: wheel %s is not listed in PEX-INFO distributions" % (self.path, wheel))
+        target = os.path.join(self.root, "installed", sha)
+
+        def fill(work):
+            if self.is_dir:
+                src = open(os.path.join(self.path, ".deps", wheel), "rb")
+            else:
+                src = install.open_member(self.path, ".deps/" + wheel)
+            with src:
+                install.install_wheel(src, work, wheel, sha)
+            pause = os.environ.get("_PEXKIT_TEST_PAUSE_AFTER_INSTALL")  # test hook: widen the window
+            if pause:
+                time.sleep(float(pause))
+
+        t = time.time()
+        if cache.ensure_dir(self.root, target, fill):
+            say("installed %s into %s (%.1f ms)" % (wheel, target, (time.time() - t) * 1000))
+        return target
+
+
+def _choose_interpreter(pex, env, sys_tags):
+    """The wheels for this interpreter, or re-exec into one that fits (never returns then)."""
+    info, environ = pex.info, os.environ
+    constraints = info.get("interpreter_constraints") or []
+    why = interpreter.satisfies(constraints, env)
+    chosen = None
+    if why is None:
+        try:
+            chosen = resolve.resolve(info, env, sys_tags)
+        except resolve.ResolveError as e:
+            why = str(e)
+    forced = environ.get("PEX_PYTHON") and not environ.get(interpreter.REEXEC_ENV)
+    if why is None and not forced:
+        say("interpreter %s %s satisfies %s" % (env["platform_python_implementation"], env["python_full_version"], constraints or "no constraints"))
+        return chosen
+    if environ.get(interpreter.REEXEC_ENV):
+        raise interpreter.InterpreterError(
+            "%s\n(re-executed from %s; giving up)" % (why, environ[interpreter.REEXEC_ENV])
+        )
+    boot_dir = pex.bootstrap_dir()
+
+    def fits(probe):
+        try:
+            resolve.resolve(info, probe["env"], probe["tags"])
+            return None
+        except resolve.ResolveError as e:
+            return str(e).splitlines()[0]
+
+    say("looking for another interpreter: %s" % (why or "PEX_PYTHON=%s" % environ["PEX_PYTHON"]))
+    path, probe = interpreter.find(constraints, boot_dir, fits, environ, sys.executable)
+    if why is None and os.path.realpath(path) == os.path.realpath(sys.executable):
+        return chosen
+    if _cacheable(info):
+        _write_plan(pex, {"exec": [path], "check": [path]})
+    interpreter.reexec(path, pex.path, sys.argv[1:], why or "PEX_PYTHON", say)
+
+
+def _cacheable(info):
+    if (info.get("inherit_path") or "false") != "false":
+        return False
+    return not any(os.environ.get(k) for k in _OVERRIDES)
+
+
+def _write_plan(pex, plan):
+    path = os.path.join(pex.root, "pexes", pex.info["pex_hash"], pex.stage1.interpreter_key() + ".json")
+    try:
+        cache.write_file_atomic(path, json.dumps(plan, sort_keys=True, indent=1).encode("utf-8"))
+        say("recorded the start plan in %s" % path)
+    except OSError as e:
+        say("could not record the start plan: %s" % e)
+
+
+def _tool(pex, chosen, code_dirs, wheel_dirs, entry_spec):
+    args = sys.argv[1:]
+    name = os.environ.get("PEX_TOOLS", "")
+    if name.lower() in ("1", "true"):
+        name = args.pop(0) if args else "info"
+    if name == "info":
+        out = {"interpreter": sys.executable, "pex_info": pex.info, "selected_wheels": dict(chosen)}
+        sys.stdout.write(json.dumps(out, indent=2, sort_keys=True) + "\n")
+        return 0
+    if name == "venv":
+        if not args:
+            sys.exit("pexkit: PEX_TOOLS venv needs a destination directory")
+        dest = os.path.abspath(args[0])
+        if os.path.exists(dest) and os.listdir(dest):
+            sys.exit("pexkit: venv destination %s exists and is not empty" % dest)
+        if os.path.exists(dest):
+            os.rmdir(dest)
+        python = venv_mod.build(dest, dest, code_dirs, wheel_dirs, pex.info, entry_spec, pex.path,
+                                pex.read("__main__.py").decode("utf-8"), copy=True)
+        sys.stdout.write(python + "\n")
+        return 0
+    sys.exit("pexkit: unknown PEX_TOOLS tool %r (known: info, venv DIR)" % name)
+
+
+def run(pex_path, info, root, stage1):
+    root = cache.usable_root(root, warn)
+    pex = Pex(pex_path, info, root)
+    pex.stage1 = stage1
+    say("PEX %s (pex_hash %s), PEX_ROOT %s" % (pex_path, info.get("pex_hash", "?")[:12], root))
+    env = markers.default_environment()
+    sys_tags = tags.sys_tags()
+    say("interpreter %s: best tags %s" % (sys.executable, ", ".join(sys_tags[:3])))
+    chosen = _choose_interpreter(pex, env, sys_tags)
+    for name, wheel in chosen:
+        say("chose %s for %s" % (wheel, name))
+    boot_dir = pex.bootstrap_dir()  # so later starts import the runtime from cached .pyc
+    code_dirs = [pex.code_dir()]
+    wheel_dirs = [pex.wheel_dir(w) for _, w in chosen]
+    names = set(n for n, _ in chosen)
+    for other in [p for p in (os.environ.get("PEX_PATH") or "").split(os.pathsep) if p]:
+        extra = Pex.open(other, root)
+        code_dirs.append(extra.code_dir())
+        for name, wheel in resolve.resolve(extra.info, env, sys_tags):
+            if name not in names:
+                names.add(name)
+                wheel_dirs.append(extra.wheel_dir(wheel))
+        say("merged PEX_PATH entry %s" % other)
+    entry_spec, why = entry.choose(info, os.environ, code_dirs, wheel_dirs)
+    say("entry %s (from %s)" % (" ".join(entry_spec), why))
+    if os.environ.get("PEX_TOOLS"):
+        return _tool(pex, chosen, code_dirs, wheel_dirs, entry_spec)
+
+    if info.get("venv") and entry_spec[0] != "interpreter" and _cacheable(info):
+        key = stage1.interpreter_key()
+        target = os.path.join(root, "venvs", info["pex_hash"], key)
+        source = pex.read("__main__.py").decode("utf-8")
+
+        def fill(work):
+            venv_mod.build(work, target, code_dirs, wheel_dirs, info, entry_spec, pex.path, source)
+
+        if cache.ensure_dir(root, target, fill):
+            say("built venv %s" % target)
+        command = venv_mod.exec_command(os.path.join(target, "bin", "python"))
+        _write_plan(pex, {"exec": command, "check": [target]})
+        say("exec %s" % " ".join(command))
+        sys.stdout.flush()
+        os.execv(command[0], command + [pex.path] + sys.argv[1:])
+
+    inherit = os.environ.get("PEX_INHERIT_PATH") or info.get("inherit_path") or "false"
+    if inherit not in ("false", "prefer", "fallback"):
+        sys.exit("pexkit: PEX_INHERIT_PATH must be false, prefer or fallback, not %r" % inherit)
+    std, inherited = isolate.split_sys_path(pex_path, exclude=[boot_dir])
+    extra = [os.path.abspath(p) for p in (os.environ.get("PEX_EXTRA_SYS_PATH") or "").split(os.pathsep) if p]
+    sys_path = isolate.build_sys_path(code_dirs, wheel_dirs, std, inherited, inherit, extra)
+    plan = {
+        "sys_path": sys_path,
+        "pth_dirs": isolate.pth_dirs(code_dirs + wheel_dirs),
+        "entry": entry_spec,
+        "check": code_dirs + wheel_dirs,
+    }
+    say("sys.path: %s" % os.pathsep.join(sys_path))
+    stage1.activate(plan)
+    if _cacheable(info) and entry_spec[0] != "interpreter":
+        plan["sys_path"] = list(sys.path)  # with what .pth files added
+        _write_plan(pex, plan)
+    stage1.prepare_env(pex_path, info)
+    say("running")
+    if entry_spec[0] == "interpreter":
+        entry.run_interpreter(stage1)
+    else:
+        stage1.run_entry(entry_spec)
+    return None
+
+
+def main(pex_path, info, root, stage1):
+    try:
+        code = run(pex_path, info, root, stage1)
+    except _ERRORS as e:
+        sys.exit(str(e))
+    if code:
+        sys.exit(code)

@@ -1,0 +1,153 @@
+"""Install a whole .whl (binary distribution format 1.x) into a directory tree.
+
+Layout: purelib and platlib at the root (`<name>.data/purelib|platlib` merged in), `scripts` ->
+`bin/` (`#!python` rewritten), `data` -> `data/`, `headers` -> `include/`, dist-info with
+INSTALLER "pexkit". Every member path is checked so nothing lands outside the tree.
+"""
+import hashlib
+import io
+import os
+import posixpath
+import shutil
+
+import zipfile
+
+_DATA_DIRS = {"purelib": "", "platlib": "", "scripts": "bin", "data": "data", "headers": "include"}
+
+
+class InstallError(Exception):
+    pass
+
+
+class _Slice(io.RawIOBase):
+    """A read-only, seekable window [start, start+size) of a file (a STORED zip member)."""
+
+    def __init__(self, path, start, size):
+        self._f = open(path, "rb")
+        self._start, self._size, self._pos = start, size, 0
+
+    def readable(self):
+        return True
+
+    def seekable(self):
+        return True
+
+    def seek(self, offset, whence=0):
+        base = {0: 0, 1: self._pos, 2: self._size}[whence]
+        self._pos = max(0, base + offset)
+        return self._pos
+
+    def tell(self):
+        return self._pos
+
+    def read(self, n=-1):
+        left = self._size - self._pos
+        if n is None or n < 0 or n > left:
+            n = left
+        if n <= 0:
+            return b""
+        self._f.seek(self._start + self._pos)
+        data = self._f.read(n)
+        self._pos += len(data)
+        return data
+
+    def readinto(self, b):
+        data = self.read(len(b))
+        b[: len(data)] = data
+        return len(data)
+
+    def close(self):
+        self._f.close()
+        super(_Slice, self).close()
+
+
+def open_member(zip_path, name):
+    """Open a STORED member of the zip at `zip_path` as a seekable file, without copying it."""
+    with zipfile.ZipFile(zip_path) as zf:
+        info = zf.getinfo(name)
+    if info.compress_type != zipfile.ZIP_STORED:
+        raise InstallError("%s: %s must be stored uncompressed (method 0)" % (zip_path, name))
+    with open(zip_path, "rb") as f:
+        f.seek(info.header_offset)
+        header = f.read(30)
+        if header[:4] != b"PK\x03\x04":
+            raise InstallError("%s: bad local header for %s" % (zip_path, name))
+        name_len = int.from_bytes(header[26:28], "little")
+        extra_len = int.from_bytes(header[28:30], "little")
+    return _Slice(zip_path, info.header_offset + 30 + name_len + extra_len, info.file_size)
+
+
+def sha256_of(fileobj):
+    h = hashlib.sha256()
+    fileobj.seek(0)
+    while True:
+        chunk = fileobj.read(1 << 20)
+        if not chunk:
+            break
+        h.update(chunk)
+    fileobj.seek(0)
+    return h.hexdigest()
+
+
+def _safe_join(root, rel, wheel):
+    if not rel or rel.startswith("/") or "\\" in rel or ":" in rel.split("/", 1)[0]:
+        raise InstallError("%s: unsafe path %r in wheel" % (wheel, rel))
+    parts = [p for p in rel.split("/") if p not in ("", ".")]
+    if ".." in parts:
+        raise InstallError("%s: path %r escapes the install dir" % (wheel, rel))
+    return os.path.join(root, *parts)
+
+
+def _find_dist_info(names, wheel):
+    tops = set(n.split("/", 1)[0] for n in names)
+    infos = [t for t in tops if t.endswith(".dist-info")]
+    if len(infos) != 1:
+        raise InstallError("%s: expected one .dist-info directory, found %s" % (wheel, sorted(infos) or "none"))
+    datas = [t for t in tops if t.endswith(".data")]
+    return infos[0], (datas[0] if datas else None)
+
+
+def install_wheel(fileobj, dest, wheel_name, expected_sha256=None):
+    """Install the wheel read from `fileobj` into the (empty) directory `dest`."""
+    if expected_sha256:
+        got = sha256_of(fileobj)
+        if got != expected_sha256:
+            raise InstallError("%s: sha256 %s does not match PEX-INFO's %s" % (wheel_name, got, expected_sha256))
+    try:
+        zf = zipfile.ZipFile(fileobj)
+    except zipfile.BadZipFile as e:
+        raise InstallError("%s: not a valid wheel: %s" % (wheel_name, e))
+    with zf:
+        infos = [i for i in zf.infolist() if not i.filename.endswith("/")]
+        dist_info, data_dir = _find_dist_info([i.filename for i in infos], wheel_name)
+        for info in infos:
+            name = info.filename
+            script = False
+            if data_dir and name.startswith(data_dir + "/"):
+                rest = name[len(data_dir) + 1:]
+                kind, _, sub = rest.partition("/")
+                if kind not in _DATA_DIRS or not sub:
+                    raise InstallError("%s: unknown data directory %r" % (wheel_name, kind))
+                script = kind == "scripts"
+                rel = posixpath.join(_DATA_DIRS[kind], sub) if _DATA_DIRS[kind] else sub
+            else:
+                rel = name
+            target = _safe_join(dest, rel, wheel_name)
+            os.makedirs(os.path.dirname(target), exist_ok=True)
+            with zf.open(info) as src, open(target, "wb") as out:
+                if script:
+                    first = src.readline()
+                    if first.startswith(b"#!python"):
+                        first = b"#!/usr/bin/env python3" + first[len(b"#!python"):]
+                    out.write(first)
+                shutil.copyfileobj(src, out, 1 << 20)
+            mode = (info.external_attr >> 16) & 0o777
+            if script or mode & 0o111:
+                os.chmod(target, 0o755)
+        with open(os.path.join(dest, dist_info, "INSTALLER"), "w") as f:
+            f.write("pexkit\n")
+    # Compile nothing: Python writes __pycache__ beside the sources on first import, which
+    # is fine for a per-user cache; the tree is never changed by pexkit after the rename.
+    return dist_info
+
+

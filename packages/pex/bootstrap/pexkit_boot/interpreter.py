@@ -1,0 +1,127 @@
+"""Interpreter constraints (`CPython>=3.9,<3.14`, `PyPy`, `>=3.9`) and the search for another
+interpreter when the running one does not satisfy them or no set of the PEX's wheels fits it."""
+import glob
+import json
+import os
+import re
+import subprocess
+import sys
+
+from . import markers
+
+_CONSTRAINT = re.compile(r"^\s*([A-Za-z][A-Za-z0-9_]*)?\s*(.*?)\s*$")
+REEXEC_ENV = "PEX_REEXEC_FROM"
+
+# Run in a candidate interpreter with the extracted runtime dir as argv[1].
+_PROBE = (
+    "import json,sys;sys.path.insert(0,sys.argv[1]);"
+    "from pexkit_boot import markers,tags;"
+    "print(json.dumps({'executable':sys.executable,'env':markers.default_environment(),"
+    "'tags':tags.sys_tags()}))"
+)
+
+
+class InterpreterError(Exception):
+    pass
+
+
+def parse_constraint(text):
+    m = _CONSTRAINT.match(text)
+    impl, spec = m.group(1), m.group(2)
+    if impl and impl[0].isdigit():  # not reachable with the regex, kept for clarity
+        impl, spec = None, text
+    return impl, markers.SpecifierSet(spec)
+
+
+def satisfies(constraints, env):
+    """None if `env` (a marker environment) satisfies any constraint, else the reason it does not."""
+    if not constraints:
+        return None
+    version = env["python_full_version"]
+    for c in constraints:
+        impl, spec = parse_constraint(c)
+        if impl and impl.lower() != env["platform_python_implementation"].lower():
+            continue
+        if spec.contains(version):
+            return None
+    return "%s %s does not satisfy %s" % (
+        env["platform_python_implementation"], version, " or ".join(constraints)
+    )
+
+
+def _which_all(names, dirs):
+    out = []
+    for d in dirs:
+        for n in names:
+            p = os.path.join(d, n)
+            if os.path.isfile(p) and os.access(p, os.X_OK):
+                out.append(p)
+    return out
+
+
+def candidates(environ):
+    """Interpreter paths to try, in order: PEX_PYTHON, PEX_PYTHON_PATH, else PATH and pyenv."""
+    want = environ.get("PEX_PYTHON")
+    search = environ.get("PEX_PYTHON_PATH")
+    if search:
+        dirs, files = [], []
+        for p in search.split(os.pathsep):
+            (dirs if os.path.isdir(p) else files).append(p)
+    else:
+        dirs = [d for d in (environ.get("PATH") or "").split(os.pathsep) if d]
+        dirs += sorted(glob.glob(os.path.expanduser("~/.pyenv/versions/*/bin")), reverse=True)
+        files = []
+    if want:
+        if os.sep in want:
+            return [want]
+        return _which_all([want], dirs) + [f for f in files if os.path.basename(f) == want]
+    names = ["python3.%d" % m for m in range(20, 7, -1)] + ["python3", "python", "pypy3"]
+    return files + _which_all(names, dirs)
+
+
+def probe(path, boot_dir):
+    try:
+        proc = subprocess.run(
+            [path, "-sE", "-c", _PROBE, boot_dir],
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=60,
+        )
+    except (OSError, subprocess.SubprocessError) as e:
+        return None, "cannot run: %s" % e
+    if proc.returncode != 0:
+        last = (proc.stderr.decode("utf-8", "replace").strip().splitlines() or ["?"])[-1]
+        return None, "probe failed: %s" % last
+    try:
+        return json.loads(proc.stdout.decode("utf-8")), None
+    except ValueError:
+        return None, "probe printed no JSON"
+
+
+def find(constraints, boot_dir, fits, environ, current):
+    """Return (executable, probe) of the first candidate that satisfies `constraints` and for which
+    fits(probe) returns None (else a reason). Raise InterpreterError listing every rejection."""
+    tried, seen = [], set([os.path.realpath(current)])
+    for path in candidates(environ):
+        real = os.path.realpath(path)
+        if real in seen:
+            continue
+        seen.add(real)
+        info, why = probe(path, boot_dir)
+        if info is not None:
+            why = satisfies(constraints, info["env"]) or fits(info)
+        if why is None:
+            return path, info
+        tried.append("  %s: %s" % (path, why))
+    raise InterpreterError(
+        "pexkit: no interpreter found for this PEX (constraints: %s).\nTried:\n%s"
+        % (" or ".join(constraints) or "none", "\n".join(tried) or "  (no candidates found)")
+    )
+
+
+def reexec(path, pex, argv, why, verbose):
+    verbose("re-executing under %s: %s" % (path, why))
+    env = dict(os.environ)
+    env[REEXEC_ENV] = sys.executable
+    args = [path, pex] + argv
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os.execve(path, args, env)
