@@ -1,8 +1,8 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
-import { homedir } from 'node:os';
 import { basename, join } from 'node:path';
+import { cacheDir } from '../cache/cache-dir.js';
 import { PexkitError } from '../errors.js';
 import { ZipError } from '../zip/errors.js';
 import { isSymlinkAttributes, unsafeEntryNameReason } from '../zip/names.js';
@@ -51,13 +51,6 @@ export interface ValidateWheelOptions {
 const VERDICT_VERSION = 1;
 const STRONG_HASHES = new Set(['sha256', 'sha384', 'sha512']);
 
-/** `$PEXKIT_CACHE_DIR`, else `$XDG_CACHE_HOME/pexkit`, else `~/.cache/pexkit`. */
-export function defaultCacheDir(env: NodeJS.ProcessEnv = process.env): string {
-  if (env.PEXKIT_CACHE_DIR) return env.PEXKIT_CACHE_DIR;
-  if (env.XDG_CACHE_HOME) return join(env.XDG_CACHE_HOME, 'pexkit');
-  return join(homedir(), '.cache', 'pexkit');
-}
-
 /** sha256 hex of a file, streamed. */
 export async function sha256File(path: string): Promise<string> {
   const hash = createHash('sha256');
@@ -77,7 +70,7 @@ export async function validateWheel(
 ): Promise<WheelVerdict> {
   const filename = wheel.filename ?? basename(wheel.path);
   const sha256 = wheel.sha256 ?? (await sha256File(wheel.path));
-  const marker = join(options.cacheDir ?? defaultCacheDir(), 'verified', `${sha256}.json`);
+  const marker = join(cacheDir({ cacheDir: options.cacheDir }), 'verified', `${sha256}.json`);
   if (options.noCache !== true) {
     const cached = await readVerdict(marker, filename, sha256);
     if (cached !== undefined) return cached;

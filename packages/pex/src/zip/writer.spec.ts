@@ -1,24 +1,16 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync, existsSync } from 'node:fs';
-import { tmpdir, homedir } from 'node:os';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { dosDateTimeFromEpoch, reproducibleDosTime, DOS_EPOCH } from './dos-time.js';
 import { ZipReader } from './reader.js';
+import { pythons } from './test-support/pythons.js';
 import { ZipWriter } from './writer.js';
 
 const work = mkdtempSync(join(tmpdir(), 'pexkit-zip-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
-
-export function pythons(): string[] {
-  const root = join(homedir(), '.pyenv/versions');
-  if (!existsSync(root)) return [];
-  return readdirSync(root)
-    .filter((v) => /^3\.(8|9|1[0-9])\./.test(v))
-    .map((v) => join(root, v, 'bin/python3'))
-    .filter((p) => existsSync(p));
-}
 
 async function sample(path: string, env: NodeJS.ProcessEnv = {}): Promise<void> {
   const zip = await ZipWriter.create(path, {

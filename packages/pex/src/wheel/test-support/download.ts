@@ -9,11 +9,11 @@ export const TEST_WHEEL_CACHE = join(homedir(), '.cache', 'pexkit-test-wheels');
 
 /**
  * Path of the wheel for `requirement` (`name==version`, pinned) for CPython `python`
- * (e.g. '311'), downloaded with the tools venv's pip on first use.
+ * (e.g. '311'; 'pure' for a py3-none-any wheel), downloaded with the tools venv's pip on first use.
  */
 export function downloadWheel(requirement: string, python = '311'): string {
   const [name, version] = requirement.split('==');
-  const dir = join(TEST_WHEEL_CACHE, `cp${python}`);
+  const dir = join(TEST_WHEEL_CACHE, python === 'pure' ? 'pure' : `cp${python}`);
   mkdirSync(dir, { recursive: true });
   const prefix = `${name.replace(/[-_.]+/g, '_').toLowerCase()}-${version}-`;
   const find = () => readdirSync(dir).find((f) => f.toLowerCase().startsWith(prefix) && f.endsWith('.whl'));
@@ -25,7 +25,18 @@ export function downloadWheel(requirement: string, python = '311'): string {
     if (!existsSync(pip)) throw new Error('run tools/setup-python-tools.sh first (.venv-tools/bin/pip is missing)');
     execFileSync(
       pip,
-      ['download', '--quiet', '--only-binary=:all:', '--no-deps', '--python-version', python, '--dest', tmp, requirement],
+      [
+        'download',
+        '--quiet',
+        '--only-binary=:all:',
+        '--no-deps',
+        ...(python === 'pure'
+          ? ['--platform', 'any', '--implementation', 'py', '--abi', 'none', '--python-version', '3.8']
+          : ['--python-version', python]),
+        '--dest',
+        tmp,
+        requirement,
+      ],
       { stdio: ['ignore', 'ignore', 'inherit'] },
     );
     for (const f of readdirSync(tmp)) renameSync(join(tmp, f), join(dir, f));

@@ -1,0 +1,88 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { lstat, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
+import { PexkitError } from '../errors.js';
+import { compareNames } from './user-code.js';
+
+/** The output path is taken by something pexkit must not replace. */
+export class OutputPathError extends PexkitError {
+  override readonly name = 'OutputPathError';
+}
+
+/** A temp path beside `output` (same directory, so the final rename stays atomic). */
+export function tempOutputPath(output: string): string {
+  return join(dirname(output), `.${basename(output)}.tmp-${process.pid}-${randomBytes(6).toString('hex')}`);
+}
+
+/** Refuses to overwrite a directory that is not a PEX (a `packed`/`loose` output holds PEX-INFO). */
+export async function checkOutputPath(output: string): Promise<void> {
+  let info;
+  try {
+    info = await lstat(output);
+  } catch {
+    return;
+  }
+  if (info.isDirectory()) {
+    try {
+      await stat(join(output, 'PEX-INFO'));
+    } catch {
+      throw new OutputPathError(`output ${output} is an existing directory that is not a PEX; refusing to replace it`);
+    }
+  }
+}
+
+/**
+ * Moves the finished `temp` (file or directory) to `output`. A file replacing a file is one
+ * atomic rename; when a directory is involved the old output is renamed aside first and removed
+ * after, so at every moment `output` is either the old PEX or the new one.
+ */
+export async function commitOutput(temp: string, output: string): Promise<void> {
+  let old: Awaited<ReturnType<typeof lstat>> | undefined;
+  try {
+    old = await lstat(output);
+  } catch {
+    old = undefined;
+  }
+  const tempIsDir = (await lstat(temp)).isDirectory();
+  if (old === undefined || (!old.isDirectory() && !tempIsDir)) {
+    await rename(temp, output);
+    return;
+  }
+  const aside = `${tempOutputPath(output)}.old`;
+  await rename(output, aside);
+  try {
+    await rename(temp, output);
+  } catch (error) {
+    await rename(aside, output);
+    throw error;
+  }
+  await rm(aside, { recursive: true, force: true });
+}
+
+/**
+ * sha256 hex over a directory tree: for each file in byte-wise path order, the path, its mode
+ * (0644/0755), and the sha256 of its contents. Stable across machines and umasks.
+ */
+export async function hashTree(root: string): Promise<{ sha256: string; size: number }> {
+  const outer = createHash('sha256');
+  let size = 0;
+  const walk = async (dir: string, prefix: string): Promise<void> => {
+    const names = (await readdir(dir)).sort(compareNames);
+    for (const name of names) {
+      const full = join(dir, name);
+      const rel = prefix === '' ? name : `${prefix}/${name}`;
+      const info = await stat(full);
+      if (info.isDirectory()) {
+        outer.update(`${rel}/\n`);
+        await walk(full, rel);
+      } else {
+        const data = await readFile(full);
+        size += data.length;
+        const mode = (info.mode & 0o111) !== 0 ? '755' : '644';
+        outer.update(`${rel}\0${mode}\0${createHash('sha256').update(data).digest('hex')}\n`);
+      }
+    }
+  };
+  await walk(root, '');
+  return { sha256: outer.digest('hex'), size };
+}

@@ -1,0 +1,157 @@
+import { execFileSync, spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { BuildPlan } from '../plan/build-plan.js';
+import { downloadWheel } from '../wheel/test-support/download.js';
+import { makeWheel } from '../wheel/test-support/make-wheel.js';
+import { ZipReader } from '../zip/reader.js';
+import { pythons } from '../zip/test-support/pythons.js';
+import { canonicalJson } from './pex-info.js';
+import { planFor, projectForWheel, REQUESTS_WHEELS, writeApp } from './test-support/fixtures.js';
+import { writePex } from './writer.js';
+
+const work = mkdtempSync(join(tmpdir(), 'pexkit-writer-'));
+const cacheDir = join(work, 'cache');
+let wheels: string[];
+let plan: BuildPlan;
+afterAll(() => rmSync(work, { recursive: true, force: true }));
+beforeAll(async () => {
+  wheels = REQUESTS_WHEELS.map((r) => downloadWheel(r, 'pure'));
+  plan = await planFor(writeApp(join(work, 'app')), wheels);
+});
+
+const sha256 = (path: string) => createHash('sha256').update(readFileSync(path)).digest('hex');
+
+describe('writePex (zipapp)', () => {
+  it('writes a zip that zipfile, unzip and zipimport accept, with whole wheels under .deps/', async () => {
+    const output = join(work, 'out', 'hello.pex');
+    const result = await writePex(plan, { output, consoleScript: 'hello', cacheDir });
+    expect(result).toMatchObject({ output, layout: 'zipapp', zip64: false, warnings: [] });
+    expect(statSync(output).mode & 0o777).toBe(0o755);
+    expect(readFileSync(output).subarray(0, 23).toString()).toBe('#!/usr/bin/env python3\n');
+    expect(result.sha256).toBe(sha256(output));
+    expect(spawnSync('unzip', ['-t', output], { encoding: 'utf8' }).stdout).toContain('No errors detected');
+    for (const python of pythons()) {
+      execFileSync(python, ['-m', 'zipfile', '-t', output]);
+      const probe =
+        'import sys; sys.path.insert(0, sys.argv[1]); import hello_app, nsp.sub.mod; from importlib.metadata import version;' +
+        'import pkgutil; print(hello_app.GREETING, nsp.sub.mod.NAME, version("hello-app"), pkgutil.get_data("hello_app", "data/greeting.txt").decode().strip())';
+      expect(execFileSync(python, ['-c', probe, output], { encoding: 'utf8' })).toBe('hello namespace 1.2.0 hi there\n');
+    }
+    const reader = await ZipReader.open(output);
+    const names = reader.entries.map((e) => e.name);
+    expect(names).toEqual([...names].sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b))));
+    expect(names).toContain('.deps/');
+    expect(names).toContain('hello_app/py.typed');
+    expect(names).toContain('hello_app-1.2.0.dist-info/RECORD');
+    expect(names).toContain('__main__.py');
+    expect(names.some((n) => n.includes('tests') || n.includes('__pycache__') || n.endsWith('.pyc'))).toBe(false);
+    expect(names.some((n) => n.startsWith('README') || n === 'pyproject.toml')).toBe(false);
+    for (const wheel of wheels) {
+      const entry = reader.entries.find((e) => e.name === `.deps/${wheel.split('/').pop()}`)!;
+      expect(entry.method).toBe(0);
+      expect(createHash('sha256').update(await reader.read(entry)).digest('hex')).toBe(sha256(wheel));
+    }
+    const ep = (await reader.read(reader.entries.find((e) => e.name === 'hello_app-1.2.0.dist-info/entry_points.txt')!)).toString();
+    expect(ep).toBe('[console_scripts]\nhello = hello_app.cli:main\n');
+    const infoText = (await reader.read(reader.entries.find((e) => e.name === 'PEX-INFO')!)).toString();
+    await reader.close();
+    const info = JSON.parse(infoText) as Record<string, unknown>;
+    expect(Object.keys(info)).toEqual(Object.keys(info).sort());
+    expect(info).toMatchObject({
+      format: 1,
+      entry_point: 'hello_app.cli:main',
+      script: null,
+      first_party: ['hello-app'],
+      requirements: ['requests>=2'],
+      targets: ['current'],
+      inherit_path: 'false',
+      venv: false,
+      build_properties: { pexkit_version: expect.any(String) },
+    });
+    expect((info.distributions as Record<string, string>)['requests-2.32.3-py3-none-any.whl']).toBe(sha256(wheels[0]));
+    expect((info.projects as Record<string, { requires: string[] }>).requests.requires.some((r) => r.startsWith('idna'))).toBe(true);
+    const { pex_hash: pexHash, ...rest } = info;
+    expect(pexHash).toBe(createHash('sha256').update(canonicalJson(rest)).digest('hex'));
+    expect(infoText).not.toContain(work);
+  });
+
+  it('is reproducible across checkout paths, umasks and time zones', async () => {
+    const build = async (label: string, umask: string, tz: string) => {
+      const root = join(work, `copy-${label}`, 'deeper', 'app');
+      mkdirSync(join(root, '..'), { recursive: true });
+      execFileSync('sh', ['-c', `umask ${umask} && cp -r "$0" "$1"`, join(work, 'app'), root]);
+      const p = await planFor((await import('./test-support/fixtures.js')).appProject(root), wheels);
+      const saved = process.env.TZ;
+      process.env.TZ = tz;
+      try {
+        return await writePex(p, { output: join(work, `repro-${label}.pex`), entryPoint: 'hello_app.cli:main', cacheDir });
+      } finally {
+        if (saved === undefined) delete process.env.TZ;
+        else process.env.TZ = saved;
+      }
+    };
+    const a = await build('a', '022', 'UTC');
+    const b = await build('b', '077', 'Asia/Kolkata');
+    expect(b.sha256).toBe(a.sha256);
+    expect(b.pexHash).toBe(a.pexHash);
+  });
+
+  it('refuses malicious wheels and unknown console scripts, leaving no output and the old one intact', async () => {
+    const output = join(work, 'safe', 'app.pex');
+    mkdirSync(join(work, 'safe'), { recursive: true });
+    writeFileSync(output, 'previous build');
+    const evil = makeWheel(work, { name: 'evil', version: '1.0', files: [{ name: '../../escape.py', data: 'x' }] });
+    const bad = { ...plan, projects: [...plan.projects, await projectForWheel(evil)] };
+    await expect(writePex(bad, { output, cacheDir })).rejects.toThrow(/evil-1\.0-py3-none-any\.whl.*\.\.\/\.\.\/escape\.py.*zip-slip/);
+    await expect(writePex(plan, { output, consoleScript: 'nope', cacheDir })).rejects.toThrow(
+      /--console-script 'nope'.*available: .*hello \(hello-app\)/,
+    );
+    expect(readFileSync(output, 'utf8')).toBe('previous build');
+    expect(readdirSync(join(work, 'safe'))).toEqual(['app.pex']);
+    // A failure after the zip is half written (a wheel changes while being copied: here a
+    // /proc file whose stat size is 0, with a cached verdict) also leaves nothing behind.
+    const fakeSha = 'f'.repeat(64);
+    mkdirSync(join(cacheDir, 'verified'), { recursive: true });
+    const verdict = { filename: 'zzz-1.0-py3-none-any.whl', sha256: fakeSha, distInfo: 'zzz-1.0.dist-info', name: 'zzz', version: '1.0', requiresDist: [], entryPoints: {}, entries: 1, installedSize: 1 };
+    writeFileSync(join(cacheDir, 'verified', `${fakeSha}.json`), JSON.stringify({ version: 1, verdict }));
+    const changing = { name: 'zzz', version: '1.0', requires: [], wheels: [{ filename: verdict.filename, path: '/proc/self/status', sha256: fakeSha, size: 0, name: 'zzz', version: '1.0', targets: ['current'] }] };
+    await expect(writePex({ ...plan, projects: [...plan.projects, changing] }, { output, cacheDir })).rejects.toThrow(/changed size while being copied/);
+    expect(readFileSync(output, 'utf8')).toBe('previous build');
+    expect(readdirSync(join(work, 'safe'))).toEqual(['app.pex']);
+  });
+
+  it('keeps the zip small and free of ZIP64 when a wheel holds 70,000 files', async () => {
+    const big = makeWheel(work, { name: 'manyfiles', version: '1.0', files: [{ name: 'manyfiles/__init__.py', data: '' }], generated: { prefix: 'manyfiles', count: 70_000 } });
+    const p = { ...plan, projects: [...plan.projects, await projectForWheel(big)] };
+    const result = await writePex(p, { output: join(work, 'many.pex'), cacheDir });
+    expect(result.zip64).toBe(false);
+    expect(result.entries).toBeLessThan(100);
+    const bytes = readFileSync(join(work, 'many.pex'));
+    // The outer archive ends with a plain end-of-central-directory record, no ZIP64 locator.
+    expect(bytes.readUInt32LE(bytes.length - 22)).toBe(0x06054b50);
+    expect(bytes.readUInt32LE(bytes.length - 22 - 20)).not.toBe(0x07064b50);
+    expect(spawnSync('unzip', ['-t', join(work, 'many.pex')], { encoding: 'utf8' }).stdout).toContain('No errors detected');
+  });
+});
+
+describe('writePex (directory layouts)', () => {
+  it.each(['packed', 'loose'] as const)('writes a %s PEX whose .bootstrap and code import', async (layout) => {
+    const output = join(work, `dir-${layout}`);
+    const result = await writePex(plan, { output, layout, entryPoint: 'hello_app.cli:main', cacheDir });
+    expect(result.layout).toBe(layout);
+    expect(existsSync(join(output, 'PEX-INFO'))).toBe(true);
+    expect(existsSync(join(output, '.deps', 'requests-2.32.3-py3-none-any.whl'))).toBe(true);
+    expect(statSync(join(output, '.bootstrap')).isDirectory()).toBe(layout === 'loose');
+    expect(statSync(join(output, 'hello_app/__init__.py')).mode & 0o777).toBe(0o644);
+    const python = pythons()[0];
+    const probe = 'import sys, os; sys.path[:0] = [sys.argv[1], os.path.join(sys.argv[1], ".bootstrap")]; import hello_app, pexkit_boot; print("ok")';
+    expect(execFileSync(python, ['-c', probe, output], { encoding: 'utf8' })).toBe('ok\n');
+    // Rebuilding over the previous directory output replaces it, and the hash is stable.
+    const again = await writePex(plan, { output, layout, entryPoint: 'hello_app.cli:main', cacheDir });
+    expect(again.sha256).toBe(result.sha256);
+  });
+});

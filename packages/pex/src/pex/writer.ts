@@ -1,0 +1,279 @@
+import { copyFile, chmod, mkdir, readdir, rm, stat, writeFile } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
+import { PexkitError, UsageError } from '../errors.js';
+import type { BuildPlan, ResolvedWheel } from '../plan/build-plan.js';
+import { sha256File, validateWheel, type WheelVerdict } from '../wheel/validate.js';
+import { reproducibleDosTime } from '../zip/dos-time.js';
+import { prepareEntry, ZipWriter, type PreparedEntry } from '../zip/writer.js';
+import { readBootstrapFiles } from './bootstrap-files.js';
+import { resolveEntry } from './entry-point.js';
+import { checkOutputPath, commitOutput, hashTree, tempOutputPath } from './output.js';
+import { buildPexInfo, hashNamedContents, type InheritPath, type PexInfo } from './pex-info.js';
+import { collectUserCode, compareNames, firstPartyDistInfo, type UserCodeFile } from './user-code.js';
+
+export type PexLayout = 'zipapp' | 'packed' | 'loose';
+export const PEX_LAYOUTS: readonly PexLayout[] = ['zipapp', 'packed', 'loose'];
+
+/** Where build progress and warnings go (all optional). */
+export interface PexLogger {
+  info?(message: string): void;
+  warn?(message: string): void;
+  debug?(message: string): void;
+}
+
+export interface WritePexOptions {
+  /** Output file (zipapp) or directory (packed, loose). */
+  output: string;
+  layout?: PexLayout;
+  /** `module` or `module:function`. */
+  entryPoint?: string;
+  /** A console script of the app, its workspace deps or its wheels; resolved at build time. */
+  consoleScript?: string;
+  /** Overrides the plan's interpreter constraints (pex syntax). */
+  interpreterConstraints?: string[];
+  /** `python3.11`, `/usr/bin/python3` or a full `#!…` line; default `/usr/bin/env python3`. */
+  pythonShebang?: string;
+  /** Deflate new entries (default true); wheels are always stored whole. */
+  compress?: boolean;
+  inheritPath?: InheritPath | boolean;
+  venv?: boolean;
+  /** pexkit cache (wheel verdicts); see `cacheDir()`. */
+  cacheDir?: string;
+  includeTests?: boolean;
+  /** Globs of first-party files to leave out. */
+  excludes?: string[];
+  /** The runtime to embed (default: the package's `bootstrap/`). */
+  bootstrapDir?: string;
+  /** Environment for `SOURCE_DATE_EPOCH` (default `process.env`). */
+  env?: NodeJS.ProcessEnv;
+  logger?: PexLogger;
+}
+
+export interface WritePexResult {
+  output: string;
+  layout: PexLayout;
+  /** sha256 of the zipapp file, or of the directory tree (see `hashTree`). */
+  sha256: string;
+  size: number;
+  pexHash: string;
+  info: PexInfo;
+  /** Zip entries in the zipapp (0 for directory layouts). */
+  entries: number;
+  zip64: boolean;
+  warnings: string[];
+}
+
+/** A wheel on disk does not match the plan. */
+export class WheelMismatchError extends PexkitError {
+  override readonly name = 'WheelMismatchError';
+}
+
+type Item =
+  | { kind: 'dir'; name: string }
+  | { kind: 'data'; name: string; data: Buffer; executable: boolean }
+  | { kind: 'wheel'; name: string; path: string; size: number };
+
+const RESERVED = ['__main__.py', 'PEX-INFO', '.bootstrap', '.deps'];
+
+function shebangLine(value: string | undefined): Buffer {
+  const v = value === undefined || value === '' ? 'python3' : value;
+  const line = v.startsWith('#!') ? v : v.includes('/') ? `#!${v}` : `#!/usr/bin/env ${v}`;
+  if (line.includes('\n')) throw new UsageError('--python-shebang must be a single line');
+  return Buffer.from(`${line}\n`, 'utf8');
+}
+
+function inheritPathOf(value: WritePexOptions['inheritPath']): InheritPath {
+  if (value === undefined || value === false) return 'false';
+  if (value === true) return 'prefer';
+  if (value === 'false' || value === 'prefer' || value === 'fallback') return value;
+  throw new UsageError(`--inherit-path must be false, prefer or fallback, got '${String(value)}'`);
+}
+
+/** Every distinct wheel of the plan, sorted by file name. */
+export function planWheels(plan: BuildPlan): ResolvedWheel[] {
+  const byName = new Map<string, ResolvedWheel>();
+  for (const p of plan.projects) for (const w of p.wheels) if (!byName.has(w.filename)) byName.set(w.filename, w);
+  return [...byName.values()].sort((a, b) => compareNames(a.filename, b.filename));
+}
+
+async function validateAll(wheels: ResolvedWheel[], options: WritePexOptions): Promise<Map<string, WheelVerdict>> {
+  const verdicts = new Map<string, WheelVerdict>();
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < wheels.length) {
+      const w = wheels[next++];
+      const info = await stat(w.path).catch((error: unknown) => {
+        throw new WheelMismatchError(`wheel ${w.filename} is missing at ${w.path}`, { cause: error });
+      });
+      if (info.size !== w.size) {
+        throw new WheelMismatchError(`wheel ${w.filename} at ${w.path} is ${info.size} bytes, the plan says ${w.size}`);
+      }
+      verdicts.set(w.filename, await validateWheel(w, { cacheDir: options.cacheDir }));
+    }
+  };
+  await Promise.all([worker(), worker()]);
+  return verdicts;
+}
+
+/**
+ * Seals a PEX from a build plan: validates every wheel, collects first-party code (plus a
+ * generated `.dist-info` per project), writes PEX-INFO, and lays it all out as a zipapp, packed
+ * or loose PEX. The output appears atomically (temp + fsync + rename) with mode 0755, or not at
+ * all; a failure leaves any previous output untouched.
+ */
+export async function writePex(plan: BuildPlan, options: WritePexOptions): Promise<WritePexResult> {
+  const layout = options.layout ?? 'zipapp';
+  if (!PEX_LAYOUTS.includes(layout)) throw new UsageError(`--layout must be one of ${PEX_LAYOUTS.join(', ')}, got '${layout}'`);
+  const output = resolve(options.output);
+  const log = options.logger ?? {};
+  const compress = options.compress ?? true;
+  const preamble = shebangLine(options.pythonShebang);
+  const dosTime = reproducibleDosTime(options.env ?? process.env);
+  const inheritPath = inheritPathOf(options.inheritPath);
+  await checkOutputPath(output);
+
+  const wheels = planWheels(plan);
+  const verdicts = await validateAll(wheels, options);
+  const entry = resolveEntry(options, plan, verdicts.values());
+
+  const code = await collectUserCode(plan.firstParty, { includeTests: options.includeTests, excludes: options.excludes });
+  const userFiles: UserCodeFile[] = [...code];
+  for (const project of plan.firstParty) userFiles.push(...firstPartyDistInfo(project, code));
+  userFiles.sort((a, b) => compareNames(a.name, b.name));
+  for (const f of userFiles) {
+    const top = f.name.split('/')[0];
+    if (RESERVED.includes(top)) {
+      throw new UsageError(`first-party project '${f.project}' has '${f.name}', a name the PEX format reserves`);
+    }
+  }
+  const bootstrap = await readBootstrapFiles(options.bootstrapDir);
+  const bootstrapHash = hashNamedContents([{ name: '__main__.py', data: bootstrap.main }, ...bootstrap.package]);
+  const { info, text } = buildPexInfo({
+    plan,
+    verdicts,
+    codeHash: hashNamedContents(userFiles),
+    bootstrapHash,
+    entryPoint: entry.entryPoint,
+    script: entry.script,
+    interpreterConstraints: options.interpreterConstraints ?? plan.interpreterConstraints,
+    inheritPath,
+    venv: options.venv ?? false,
+  });
+
+  const items: Item[] = [
+    { kind: 'data', name: '__main__.py', data: bootstrap.main, executable: false },
+    { kind: 'data', name: 'PEX-INFO', data: Buffer.from(text, 'utf8'), executable: false },
+    ...bootstrap.package.map((f): Item => ({ kind: 'data', name: `.bootstrap/${f.name}`, data: f.data, executable: false })),
+    ...wheels.map((w): Item => ({ kind: 'wheel', name: `.deps/${w.filename}`, path: w.path, size: w.size })),
+    ...userFiles.map((f): Item => ({ kind: 'data', name: f.name, data: f.data, executable: f.executable })),
+  ];
+  await mkdir(dirname(output), { recursive: true });
+  const temp = tempOutputPath(output);
+  const warnings: string[] = [];
+  try {
+    let result: { sha256: string; size: number; entries: number; zip64: boolean };
+    if (layout === 'zipapp') {
+      result = await writeZipapp(temp, withDirectories(items), { preamble, dosTime, compress });
+      if (result.zip64) {
+        const why = `${result.entries} zip entries, ${result.size} bytes`;
+        warnings.push(
+          `${output} needs ZIP64 (${why}): as a zipapp it runs only on Python 3.13+, whose zipimport reads ZIP64; ` +
+            `build with --layout packed to run on every Python`,
+        );
+      }
+    } else {
+      result = await writeDirectory(temp, items, layout, { dosTime, compress });
+    }
+    await commitOutput(temp, output);
+    for (const w of warnings) log.warn?.(w);
+    log.info?.(`wrote ${output} (${layout}, ${result.size} bytes, pex_hash ${info.pex_hash.slice(0, 12)})`);
+    return { output, layout, ...result, pexHash: info.pex_hash, info, warnings };
+  } catch (error) {
+    await rm(temp, { recursive: true, force: true });
+    throw error;
+  }
+}
+
+/** Adds an explicit entry for every parent directory, then sorts by name (byte-wise). */
+function withDirectories(items: Item[]): Item[] {
+  const dirs = new Set<string>();
+  for (const item of items) {
+    const parts = item.name.split('/');
+    for (let i = 1; i < parts.length; i++) dirs.add(`${parts.slice(0, i).join('/')}/`);
+  }
+  const all: Item[] = [...items, ...[...dirs].map((name): Item => ({ kind: 'dir', name }))];
+  return all.sort((a, b) => compareNames(a.name, b.name));
+}
+
+async function writeZipapp(
+  path: string,
+  items: Item[],
+  options: { preamble: Buffer; dosTime: ReturnType<typeof reproducibleDosTime>; compress: boolean },
+): Promise<{ sha256: string; size: number; entries: number; zip64: boolean }> {
+  // Deflate every new entry up front in libuv's thread pool, then write in order.
+  const prepared = new Map<string, Promise<PreparedEntry>>();
+  for (const item of items) if (item.kind === 'data') prepared.set(item.name, prepareEntry(item.data, options.compress));
+  const zip = await ZipWriter.create(path, { preamble: options.preamble, dosTime: options.dosTime });
+  try {
+    for (const item of items) {
+      if (item.kind === 'dir') zip.addDirectory(item.name);
+      else if (item.kind === 'data') zip.addPrepared(item.name, await prepared.get(item.name)!, { executable: item.executable });
+      else await zip.addFileStored(item.name, item.path, item.size);
+      await zip.maybeFlush();
+    }
+  } catch (error) {
+    await Promise.allSettled(prepared.values());
+    await zip.abort();
+    throw error;
+  }
+  const summary = await zip.close();
+  await chmod(path, 0o755);
+  return { sha256: await sha256File(path), size: summary.size, entries: summary.entries, zip64: summary.zip64 };
+}
+
+async function writeDirectory(
+  root: string,
+  items: Item[],
+  layout: 'packed' | 'loose',
+  options: { dosTime: ReturnType<typeof reproducibleDosTime>; compress: boolean },
+): Promise<{ sha256: string; size: number; entries: number; zip64: boolean }> {
+  await mkdir(root, { recursive: true });
+  const put = async (name: string, data: Buffer, executable: boolean): Promise<void> => {
+    const full = join(root, name);
+    await mkdir(dirname(full), { recursive: true });
+    await writeFile(full, data);
+    await chmod(full, executable ? 0o755 : 0o644);
+  };
+  const bootstrapItems = items.filter((i) => i.name.startsWith('.bootstrap/'));
+  for (const item of items) {
+    if (item.kind === 'wheel') {
+      const full = join(root, item.name);
+      await mkdir(dirname(full), { recursive: true });
+      await copyFile(item.path, full);
+      await chmod(full, 0o644);
+    } else if (item.kind === 'data' && !(layout === 'packed' && item.name.startsWith('.bootstrap/'))) {
+      await put(item.name, item.data, item.executable);
+    }
+  }
+  if (layout === 'packed') {
+    // `.bootstrap` is a zip of its own (pexkit_boot/…), importable as a sys.path entry.
+    const zipItems = withDirectories(
+      bootstrapItems.map((i): Item => ({ ...(i as Extract<Item, { kind: 'data' }>), name: i.name.slice('.bootstrap/'.length) })),
+    );
+    const zip = await ZipWriter.create(join(root, '.bootstrap'), { dosTime: options.dosTime });
+    for (const item of zipItems) {
+      if (item.kind === 'dir') zip.addDirectory(item.name);
+      else if (item.kind === 'data') await zip.addBuffer(item.name, item.data, { compress: options.compress });
+    }
+    await zip.close();
+    await chmod(join(root, '.bootstrap'), 0o644);
+  }
+  await fixDirectoryModes(root);
+  const tree = await hashTree(root);
+  return { sha256: tree.sha256, size: tree.size, entries: 0, zip64: false };
+}
+
+async function fixDirectoryModes(dir: string): Promise<void> {
+  await chmod(dir, 0o755);
+  for (const e of await readdir(dir, { withFileTypes: true })) if (e.isDirectory()) await fixDirectoryModes(join(dir, e.name));
+}
