@@ -1,0 +1,96 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { compatibleTags, wheelSupportScore } from '../tags/compatible.js';
+import { toolsBin } from '../testing/python-tools.js';
+import {
+  completePlatformFromTarget,
+  loadCompletePlatform,
+  targetFromCompletePlatform,
+} from './complete-platform.js';
+import { InvalidTarget, parseTarget } from './target.js';
+
+describe('complete platforms', () => {
+  it('reads the file pex3 writes on a real interpreter and keeps its tag order', async () => {
+    const json = execFileSync(toolsBin('pex3'), ['interpreter', 'inspect', '--markers', '--tags'], {
+      encoding: 'utf8',
+    });
+    const dir = mkdtempSync(join(tmpdir(), 'pexkit-complete-'));
+    const file = join(dir, 'linux.json');
+    writeFileSync(file, json);
+    const parsed = JSON.parse(json) as {
+      compatible_tags: string[];
+      marker_environment: Record<string, string>;
+    };
+    const target = await loadCompletePlatform(file);
+    expect(target.source).toBe(file);
+    expect(compatibleTags(target)).toEqual(parsed.compatible_tags);
+    expect(target.implementation).toBe('cp');
+    expect(target.pythonVersion).toEqual([3, 11]);
+    expect(target.abis[0]).toBe('cp311');
+    expect(target.markerEnvironment.platform_release).toBe(
+      parsed.marker_environment['platform_release'],
+    );
+    expect(target.unknownMarkers).toEqual([]);
+    expect(target.platforms).toContain('linux_x86_64');
+    expect(wheelSupportScore(['cp311-cp311-manylinux_2_17_x86_64'], target)).toBeDefined();
+  });
+
+  it('round-trips an abbreviated target through the JSON form', () => {
+    const abbreviated = parseTarget('macosx_11_0_arm64-cp-3.12-cp312');
+    const json = completePlatformFromTarget(abbreviated);
+    expect(json.marker_environment).not.toHaveProperty('platform_release');
+    expect(json.compatible_tags[0]).toBe('cp312-cp312-macosx_11_0_arm64');
+    const back = targetFromCompletePlatform(JSON.parse(JSON.stringify(json)), 'mac.json');
+    expect(compatibleTags(back)).toEqual(compatibleTags(abbreviated));
+    expect(back.markerEnvironment).toEqual(abbreviated.markerEnvironment);
+    expect(back.unknownMarkers).toEqual(abbreviated.unknownMarkers);
+    expect(back.abis).toEqual(['cp312', 'abi3', 'none']);
+  });
+
+  it('expands compressed tags and derives the version from the first tag', () => {
+    const target = targetFromCompletePlatform(
+      {
+        marker_environment: {},
+        compatible_tags: ['pp310-pypy310_pp73.none-win_amd64', 'py3-none-any'],
+      },
+      'inline',
+    );
+    expect(target.compatibleTags).toEqual([
+      'pp310-pypy310_pp73-win_amd64',
+      'pp310-none-win_amd64',
+      'py3-none-any',
+    ]);
+    expect(target.implementation).toBe('pp');
+    expect(target.pythonVersion).toEqual([3, 10]);
+  });
+
+  it.each([
+    [[], 'expected a JSON object'],
+    [{ compatible_tags: ['py3-none-any'] }, '"marker_environment" must be an object'],
+    [{ marker_environment: {}, compatible_tags: [] }, 'non-empty array'],
+    [{ marker_environment: {}, compatible_tags: ['py3-none'] }, 'compatible_tags[0]'],
+    [
+      { marker_environment: { os_name: 1 }, compatible_tags: ['py3-none-any'] },
+      'marker_environment.os_name',
+    ],
+    [{ marker_environment: {}, compatible_tags: ['jy27-none-any'] }, 'neither CPython nor PyPy'],
+  ])('rejects %j', (json, reason) => {
+    expect(() => targetFromCompletePlatform(json, 'bad.json')).toThrow(InvalidTarget);
+    expect(() => targetFromCompletePlatform(json, 'bad.json')).toThrow(reason);
+    expect(() => targetFromCompletePlatform(json, 'bad.json')).toThrow('bad.json');
+  });
+
+  it('names a missing or non-JSON file', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'pexkit-complete-'));
+    await expect(loadCompletePlatform(join(dir, 'nope.json'))).rejects.toThrow(
+      /Cannot read complete platform file .*nope\.json/,
+    );
+    writeFileSync(join(dir, 'junk.json'), '{not json');
+    await expect(loadCompletePlatform(join(dir, 'junk.json'))).rejects.toThrow(
+      /junk\.json: not JSON/,
+    );
+  });
+});
