@@ -24,3 +24,35 @@ export {
 export * from './cache/index.js';
 export * from './fetch/index.js';
 export * from './index-client/index.js';
+export {
+  Version,
+  InvalidVersion,
+  compareVersions,
+  type PreReleaseKind,
+  type VersionParts,
+} from './pep440/version.js';
+export {
+  Specifier,
+  SpecifierSet,
+  InvalidSpecifier,
+  type SpecifierOperator,
+  type PrereleaseOptions,
+} from './pep440/specifier.js';
+export {
+  Marker,
+  InvalidMarker,
+  UndefinedEnvironmentName,
+  UndefinedComparison,
+  MARKER_ENVIRONMENT_KEYS,
+  type MarkerEnvironment,
+  type MarkerEvaluateOptions,
+} from './pep508/marker.js';
+export { Requirement, InvalidRequirement } from './pep508/requirement.js';
+export {
+  canonicalizeName,
+  isNormalizedName,
+  isValidName,
+  escapeWheelName,
+  canonicalizeVersion,
+  InvalidName,
+} from './names/canonicalize.js';
