@@ -79,6 +79,21 @@ describe('writePex (zipapp)', () => {
     expect(infoText).not.toContain(work);
   });
 
+  it('runs under every CPython 3.8+ on the machine with the real runtime, zipapp and packed', async () => {
+    const output = join(work, 'run', 'hello.pex');
+    await writePex(plan, { output, consoleScript: 'hello', cacheDir });
+    const packed = join(work, 'run', 'hello-packed');
+    await writePex(plan, { output: packed, layout: 'packed', consoleScript: 'hello', cacheDir });
+    const env = { ...process.env, PEX_ROOT: join(work, 'pex-root') };
+    const all = pythons();
+    expect(all.length).toBeGreaterThanOrEqual(6);
+    for (const python of all) {
+      expect(execFileSync(python, [output, 'a', 'b'], { encoding: 'utf8', env })).toBe('hello 2.32.3 1.2.0 a b\n');
+    }
+    expect(execFileSync(output, ['direct'], { encoding: 'utf8', env })).toBe('hello 2.32.3 1.2.0 direct\n');
+    expect(execFileSync(all[0], [packed, 'p'], { encoding: 'utf8', env })).toBe('hello 2.32.3 1.2.0 p\n');
+  });
+
   it('is reproducible across checkout paths, umasks and time zones', async () => {
     const build = async (label: string, umask: string, tz: string) => {
       const root = join(work, `copy-${label}`, 'deeper', 'app');
@@ -126,7 +141,7 @@ describe('writePex (zipapp)', () => {
 
   it('keeps the zip small and free of ZIP64 when a wheel holds 70,000 files', async () => {
     const big = makeWheel(work, { name: 'manyfiles', version: '1.0', files: [{ name: 'manyfiles/__init__.py', data: '' }], generated: { prefix: 'manyfiles', count: 70_000 } });
-    const p = { ...plan, projects: [...plan.projects, await projectForWheel(big)] };
+    const p = { ...plan, requirements: [...plan.requirements, 'manyfiles'], projects: [...plan.projects, await projectForWheel(big)] };
     const result = await writePex(p, { output: join(work, 'many.pex'), cacheDir });
     expect(result.zip64).toBe(false);
     expect(result.entries).toBeLessThan(100);
@@ -135,6 +150,12 @@ describe('writePex (zipapp)', () => {
     expect(bytes.readUInt32LE(bytes.length - 22)).toBe(0x06054b50);
     expect(bytes.readUInt32LE(bytes.length - 22 - 20)).not.toBe(0x07064b50);
     expect(spawnSync('unzip', ['-t', join(work, 'many.pex')], { encoding: 'utf8' }).stdout).toContain('No errors detected');
+    // The runtime installs the whole wheel at first run, so Python 3.8–3.12 (no ZIP64 in zipimport) run it.
+    const env = { ...process.env, PEX_ROOT: join(work, 'pex-root-many'), PEX_INTERPRETER: '1' };
+    const probe = 'import manyfiles.m069999 as m, requests; print(m.N)';
+    for (const python of pythons().filter((p) => /\/3\.(8|12)\./.test(p))) {
+      expect(execFileSync(python, [join(work, 'many.pex'), '-c', probe], { encoding: 'utf8', env })).toBe('69999\n');
+    }
   });
 });
 
