@@ -56,3 +56,11 @@ export {
   canonicalizeVersion,
   InvalidName,
 } from './names/canonicalize.js';
+export {
+  type WheelFilename,
+  type SdistFilename,
+  InvalidWheelFilename,
+  InvalidSdistFilename,
+  parseWheelFilename,
+  parseSdistFilename,
+} from './wheel/filename.js';
