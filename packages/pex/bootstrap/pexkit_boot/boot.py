@@ -170,7 +170,7 @@ def _choose_interpreter(pex, env, sys_tags):
             return str(e).splitlines()[0]
 
     say("looking for another interpreter: %s" % (why or "PEX_PYTHON=%s" % environ["PEX_PYTHON"]))
-    path, probe = interpreter.find(constraints, boot_dir, fits, environ, sys.executable)
+    path, probe = interpreter.find(constraints, boot_dir, fits, environ, sys.executable, why)
     if why is None and os.path.realpath(path) == os.path.realpath(sys.executable):
         return chosen
     if _cacheable(info):

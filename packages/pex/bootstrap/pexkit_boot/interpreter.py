@@ -96,10 +96,13 @@ def probe(path, boot_dir):
         return None, "probe printed no JSON"
 
 
-def find(constraints, boot_dir, fits, environ, current):
+def find(constraints, boot_dir, fits, environ, current, current_why=None):
     """Return (executable, probe) of the first candidate that satisfies `constraints` and for which
     fits(probe) returns None (else a reason). Raise InterpreterError listing every rejection."""
-    tried, seen = [], set([os.path.realpath(current)])
+    tried, seen = [], set()
+    if current_why:
+        tried.append("  %s (running): %s" % (current, current_why.replace("pexkit: ", "").replace("\n", "\n    ")))
+        seen.add(os.path.realpath(current))
     for path in candidates(environ):
         real = os.path.realpath(path)
         if real in seen:
