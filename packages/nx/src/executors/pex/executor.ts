@@ -1,0 +1,106 @@
+import { relative } from 'node:path';
+import { logger, type ExecutorContext } from '@nx/devkit';
+import { PexkitError } from '@pexkit/pex';
+import { lockSubsetHashes } from '../../plugins/lib/lock-subset.js';
+import { readPythonMetadata } from '../../plugins/lib/python-project-metadata.js';
+import { loadBuildPex, type BuildPexCall } from './lib/build-pex-api.js';
+import { normalizeOptions, PexOptionsError, type NormalizedPexOptions } from './lib/normalize-options.js';
+import { findUndeclaredImports, formatUndeclaredImports, type PythonProjectRef } from './lib/undeclared-imports.js';
+import { loadWorkspaceFor } from './lib/workspace.js';
+import type { PexExecutorSchema } from './schema.js';
+
+/** `@pexkit/nx:pex`: builds the project's PEX in-process with @pexkit/pex. */
+export default async function pexExecutor(options: PexExecutorSchema, context: ExecutorContext): Promise<{ success: boolean }> {
+  const projectName = context.projectName;
+  if (projectName === undefined) {
+    logger.error('@pexkit/nx:pex: no project to build (run it as a target: nx run <project>:<target>)');
+    return { success: false };
+  }
+  try {
+    const normalized = prepare(options, context, projectName);
+    const build = loadBuildPex();
+    const result = await build(toBuildCall(normalized));
+    logger.info(`${projectName}: wrote ${normalized.outputRelative} (${result.size} bytes, sha256 ${result.sha256})`);
+    return { success: true };
+  } catch (error) {
+    logger.error(failureMessage(projectName, error));
+    return { success: false };
+  }
+}
+
+function prepare(options: PexExecutorSchema, context: ExecutorContext, projectName: string): NormalizedPexOptions {
+  const projects = context.projectsConfigurations.projects;
+  const project = projects[projectName];
+  const meta = readPythonMetadata(project?.metadata);
+  if (project === undefined || meta === undefined) {
+    throw new PexOptionsError(
+      `${projectName}: not a Python project inferred by @pexkit/nx/plugin (no pyproject.toml at its root, or the plugin is not registered in nx.json)`,
+    );
+  }
+  const normalized = normalizeOptions(options, {
+    workspaceRoot: context.root,
+    projectName,
+    projectRoot: project.root,
+    pythonName: meta.pythonName,
+    uvWorkspaceRoot: meta.uvWorkspaceRoot,
+  });
+  if (normalized.lockSubsetHash !== undefined) {
+    const workspace = loadWorkspaceFor(context.root, project.root);
+    const actual = lockSubsetHashes(normalized.lock, workspace, [meta.pythonName]).get(meta.pythonName);
+    if (actual !== normalized.lockSubsetHash) {
+      // The graph's cache key was computed from another lock state: this run's cache entry would be
+      // stored under a stale key. Nx recomputes the graph on file changes, so this is rare.
+      logger.warn(
+        `${projectName}: the project graph's lock subset hash (${normalized.lockSubsetHash}) does not match ${relative(context.root, normalized.lock)} now (${actual ?? 'none'}); if this persists, run 'nx reset'`,
+      );
+    }
+  }
+  if (!normalized.allowUndeclaredImports) {
+    const refs: PythonProjectRef[] = [];
+    for (const [name, p] of Object.entries(projects)) {
+      const m = readPythonMetadata(p.metadata);
+      if (m !== undefined) refs.push({ name, root: p.root, meta: m });
+    }
+    const found = findUndeclaredImports(context.root, refs, projectName, normalized.includeTests);
+    if (found.length > 0) throw new PexOptionsError(`${projectName}: ${formatUndeclaredImports(found)}`);
+  }
+  return normalized;
+}
+
+export function toBuildCall(o: NormalizedPexOptions): BuildPexCall {
+  const call: BuildPexCall = {
+    project: o.projectDir,
+    lock: o.lock,
+    targets: o.targets,
+    output: o.output,
+    layout: o.layout,
+    extraIndexUrls: o.extraIndexUrls,
+    findLinks: o.findLinks,
+    offline: o.offline,
+    compress: o.compress,
+    inheritPath: o.inheritPath,
+    venv: o.venv,
+    extras: o.extras,
+    includeTests: o.includeTests,
+    excludes: o.excludes,
+    logger: {
+      info: (m) => logger.info(m),
+      warn: (m) => logger.warn(m),
+      debug: (m) => logger.verbose(m),
+    },
+  };
+  if (o.entryPoint !== undefined) call.entryPoint = o.entryPoint;
+  if (o.consoleScript !== undefined) call.consoleScript = o.consoleScript;
+  if (o.interpreterConstraints !== undefined) call.interpreterConstraints = o.interpreterConstraints;
+  if (o.pythonShebang !== undefined) call.pythonShebang = o.pythonShebang;
+  if (o.indexUrl !== undefined) call.indexUrl = o.indexUrl;
+  if (o.cacheDir !== undefined) call.cacheDir = o.cacheDir;
+  return call;
+}
+
+function failureMessage(projectName: string, error: unknown): string {
+  if (error instanceof PexOptionsError) return error.message;
+  if (error instanceof PexkitError) return `${projectName}: ${error.message}`;
+  if (error instanceof Error) return `${projectName}: ${error.stack ?? error.message}`;
+  return `${projectName}: ${String(error)}`;
+}

@@ -1,0 +1,3 @@
+import type { PythonProjectGeneratorSchema } from '../../utils/python-project-generator.js';
+
+export type ApplicationGeneratorSchema = PythonProjectGeneratorSchema;

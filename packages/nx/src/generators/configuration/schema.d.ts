@@ -1,0 +1,7 @@
+export interface ConfigurationGeneratorSchema {
+  project: string;
+  entryPoint?: string;
+  consoleScript?: string;
+  targets?: string;
+  skipFormat?: boolean;
+}

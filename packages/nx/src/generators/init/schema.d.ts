@@ -1,0 +1,7 @@
+export interface InitGeneratorSchema {
+  buildTargetName?: string;
+  inferImportDependencies?: boolean;
+  skipFormat?: boolean;
+  keepExistingVersions?: boolean;
+  updatePackageScripts?: boolean;
+}

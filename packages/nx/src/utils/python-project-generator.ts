@@ -1,0 +1,85 @@
+import { fileURLToPath } from 'node:url';
+import { formatFiles, generateFiles, joinPathFragments, type Tree } from '@nx/devkit';
+import { addWorkspaceMember } from './toml-edit.js';
+import { ensurePluginRegistered } from './register-plugin.js';
+
+/** Options shared by the application and library generators. */
+export interface PythonProjectGeneratorSchema {
+  name: string;
+  directory?: string;
+  description?: string;
+  requiresPython?: string;
+  tags?: string;
+  skipFormat?: boolean;
+}
+
+export interface NormalizedPythonProject {
+  /** Python project name as given (valid PEP 508 name). */
+  name: string;
+  /** Canonical name. */
+  canonicalName: string;
+  /** Import package name (`my-app` → `my_app`). */
+  moduleName: string;
+  /** Workspace-relative directory. */
+  directory: string;
+  description: string;
+  requiresPython: string;
+}
+
+const NAME_RE = /^([A-Z0-9]|[A-Z0-9][A-Z0-9._-]*[A-Z0-9])$/i;
+
+export class GeneratorOptionsError extends Error {
+  override readonly name = 'GeneratorOptionsError';
+}
+
+export function normalizePythonProject(tree: Tree, options: PythonProjectGeneratorSchema, kind: string): NormalizedPythonProject {
+  if (typeof options.name !== 'string' || !NAME_RE.test(options.name)) {
+    throw new GeneratorOptionsError(`@pexkit/nx:${kind}: --name must be a valid Python project name (letters, digits, '-', '_', '.'), got ${JSON.stringify(options.name)}`);
+  }
+  const canonicalName = options.name.replace(/[-_.]+/g, '-').toLowerCase();
+  const moduleName = canonicalName.replace(/-/g, '_');
+  if (/^\d/.test(moduleName)) {
+    throw new GeneratorOptionsError(`@pexkit/nx:${kind}: --name ${options.name} would give the import package '${moduleName}', which cannot start with a digit`);
+  }
+  const directory = joinPathFragments(options.directory ?? canonicalName).replace(/^\.\/?/, '').replace(/\/+$/, '');
+  if (directory === '' || directory.startsWith('..')) {
+    throw new GeneratorOptionsError(`@pexkit/nx:${kind}: --directory must be inside the workspace, got ${JSON.stringify(options.directory)}`);
+  }
+  if (tree.exists(joinPathFragments(directory, 'pyproject.toml'))) {
+    throw new GeneratorOptionsError(`@pexkit/nx:${kind}: ${directory}/pyproject.toml already exists`);
+  }
+  return {
+    name: options.name,
+    canonicalName,
+    moduleName,
+    directory,
+    description: options.description ?? `The ${options.name} ${kind}`,
+    requiresPython: options.requiresPython ?? '>=3.9',
+  };
+}
+
+/** Writes a Python project from `files/` templates, joins it to the uv workspace, formats. */
+export async function generatePythonProject(
+  tree: Tree,
+  templatesOf: URL,
+  project: NormalizedPythonProject,
+  skipFormat: boolean | undefined,
+): Promise<void> {
+  ensurePluginRegistered(tree);
+  generateFiles(tree, fileURLToPath(templatesOf), project.directory, { ...project, tmpl: '' });
+  const root = tree.exists('pyproject.toml') ? (tree.read('pyproject.toml', 'utf-8') ?? undefined) : undefined;
+  tree.write('pyproject.toml', addWorkspaceMember(root, project.directory));
+  addGitignoreEntries(tree);
+  if (skipFormat !== true) await formatFiles(tree);
+}
+
+const GITIGNORE = ['.venv/', '__pycache__/', '*.py[cod]', '.pytest_cache/'];
+
+function addGitignoreEntries(tree: Tree): void {
+  const text = tree.exists('.gitignore') ? (tree.read('.gitignore', 'utf-8') ?? '') : '';
+  const have = new Set(text.split(/\r?\n/).map((l) => l.trim()));
+  const missing = GITIGNORE.filter((e) => !have.has(e));
+  if (missing.length === 0) return;
+  const sep = text === '' || text.endsWith('\n') ? '' : '\n';
+  tree.write('.gitignore', `${text}${sep}${text === '' ? '' : '\n'}# Python (pexkit)\n${missing.join('\n')}\n`);
+}
