@@ -3,9 +3,10 @@ import { PexkitError } from '../errors.js';
 import { PEXKIT_VERSION } from '../package-info.js';
 import type { CliCommand } from './command.js';
 import { tagsCommand } from './commands/tags.js';
+import { buildCommand } from './commands/build.js';
 
 // Each sub-command lives in ./commands/<name>.ts; register it here.
-const commands: CliCommand[] = [tagsCommand];
+const commands: CliCommand[] = [tagsCommand, buildCommand];
 
 function usage(): string {
   const lines = commands.map((c) => `  ${c.name.padEnd(10)} ${c.summary}`);

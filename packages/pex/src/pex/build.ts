@@ -1,0 +1,129 @@
+import { resolve } from 'node:path';
+import { PexkitError, UsageError } from '../errors.js';
+import type { BuildPlan } from '../plan/build-plan.js';
+import type { InheritPath } from './pex-info.js';
+import { writePex, type PexLayout, type PexLogger, type WritePexResult } from './writer.js';
+
+/** What `planBuild` (issue 4, `resolve/plan.ts`) takes. */
+export interface PlanBuildOptions {
+  project: string;
+  lock?: string;
+  targets?: string[];
+  indexUrl?: string;
+  extraIndexUrls?: string[];
+  findLinks?: string[];
+  offline?: boolean;
+  cacheDir?: string;
+  extras?: string[];
+  logger?: PexLogger;
+}
+
+export type PlanBuildFunction = (options: PlanBuildOptions) => Promise<BuildPlan>;
+
+/** Options of `buildPex`; the `pexkit build` CLI and the Nx executor map onto them 1:1. */
+export interface BuildPexOptions {
+  /** Directory holding the app's pyproject.toml. */
+  project: string;
+  /** Lock file (uv.lock, pylock.toml, requirements); default: found beside the project/workspace. */
+  lock?: string;
+  /** Target platforms (default `['current']`). */
+  targets?: string[];
+  entryPoint?: string;
+  consoleScript?: string;
+  interpreterConstraints?: string[];
+  pythonShebang?: string;
+  layout?: PexLayout;
+  /** Output path (default `dist/<project name>.pex` under the project). */
+  output?: string;
+  indexUrl?: string;
+  extraIndexUrls?: string[];
+  findLinks?: string[];
+  offline?: boolean;
+  compress?: boolean;
+  inheritPath?: InheritPath | boolean;
+  venv?: boolean;
+  cacheDir?: string;
+  extras?: string[];
+  includeTests?: boolean;
+  excludes?: string[];
+  logger?: PexLogger;
+  /** Replaces `planBuild` (tests, or callers with a plan source of their own). */
+  planBuild?: PlanBuildFunction;
+}
+
+export interface BuildPexResult {
+  output: string;
+  sha256: string;
+  size: number;
+  pexHash: string;
+  plan: BuildPlan;
+  layout: PexLayout;
+  warnings: string[];
+}
+
+/** The resolver is not available in this build of @pexkit/pex. */
+export class PlannerUnavailableError extends PexkitError {
+  override readonly name = 'PlannerUnavailableError';
+}
+
+async function defaultPlanBuild(): Promise<PlanBuildFunction> {
+  // Resolved at run time so this module compiles before resolve/plan.ts exists.
+  const specifier = '../resolve/plan.js';
+  try {
+    const mod = (await import(specifier)) as { planBuild?: PlanBuildFunction };
+    if (typeof mod.planBuild === 'function') return mod.planBuild;
+  } catch (error) {
+    throw new PlannerUnavailableError(`the resolver (resolve/plan.js) cannot be loaded: ${(error as Error).message}`, {
+      cause: error,
+    });
+  }
+  throw new PlannerUnavailableError('resolve/plan.js does not export planBuild');
+}
+
+/** Resolves the project's lock into wheels for every target (`planBuild`) and writes the PEX. */
+export async function buildPex(options: BuildPexOptions): Promise<BuildPexResult> {
+  if (options.project === undefined || options.project === '') throw new UsageError('--project is required');
+  const project = resolve(options.project);
+  const targets = options.targets !== undefined && options.targets.length > 0 ? options.targets : ['current'];
+  const planBuild = options.planBuild ?? (await defaultPlanBuild());
+  const plan = await planBuild({
+    project,
+    lock: options.lock,
+    targets,
+    indexUrl: options.indexUrl,
+    extraIndexUrls: options.extraIndexUrls,
+    findLinks: options.findLinks,
+    offline: options.offline,
+    cacheDir: options.cacheDir,
+    extras: options.extras,
+    logger: options.logger,
+  });
+  const layout = options.layout ?? 'zipapp';
+  const output = resolve(
+    options.output ?? resolve(project, 'dist', layout === 'zipapp' ? `${plan.main.name}.pex` : plan.main.name),
+  );
+  const written: WritePexResult = await writePex(plan, {
+    output,
+    layout,
+    entryPoint: options.entryPoint,
+    consoleScript: options.consoleScript,
+    interpreterConstraints: options.interpreterConstraints,
+    pythonShebang: options.pythonShebang,
+    compress: options.compress,
+    inheritPath: options.inheritPath,
+    venv: options.venv,
+    cacheDir: options.cacheDir,
+    includeTests: options.includeTests,
+    excludes: options.excludes,
+    logger: options.logger,
+  });
+  return {
+    output: written.output,
+    sha256: written.sha256,
+    size: written.size,
+    pexHash: written.pexHash,
+    plan,
+    layout: written.layout,
+    warnings: written.warnings,
+  };
+}
