@@ -64,3 +64,4 @@ export {
   parseWheelFilename,
   parseSdistFilename,
 } from './wheel/filename.js';
+export * from './pex/index.js';
