@@ -1,8 +1,9 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BuildPlan } from '../plan/build-plan.js';
 import { downloadWheel } from '../wheel/test-support/download.js';
@@ -10,7 +11,8 @@ import { makeWheel } from '../wheel/test-support/make-wheel.js';
 import { ZipReader } from '../zip/reader.js';
 import { pythons } from '../zip/test-support/pythons.js';
 import { canonicalJson } from './pex-info.js';
-import { planFor, projectForWheel, REQUESTS_WHEELS, writeApp } from './test-support/fixtures.js';
+import { bundleForNode } from './test-support/bundle.js';
+import { appProject, planFor, projectForWheel, REQUESTS_WHEELS, writeApp } from './test-support/fixtures.js';
 import { writePex } from './writer.js';
 
 const work = mkdtempSync(join(tmpdir(), 'pexkit-writer-'));
@@ -99,7 +101,7 @@ describe('writePex (zipapp)', () => {
       const root = join(work, `copy-${label}`, 'deeper', 'app');
       mkdirSync(join(root, '..'), { recursive: true });
       execFileSync('sh', ['-c', `umask ${umask} && cp -r "$0" "$1"`, join(work, 'app'), root]);
-      const p = await planFor((await import('./test-support/fixtures.js')).appProject(root), wheels);
+      const p = await planFor(appProject(root), wheels);
       const saved = process.env.TZ;
       process.env.TZ = tz;
       try {
@@ -113,6 +115,40 @@ describe('writePex (zipapp)', () => {
     const b = await build('b', '077', 'Asia/Kolkata');
     expect(b.sha256).toBe(a.sha256);
     expect(b.pexHash).toBe(a.pexHash);
+
+    // A third build in another process, as user nobody, umask 027, TZ America/Los_Angeles, from a
+    // copy at yet another path, with its own cache and wheel copies.
+    const shared = mkdtempSync(join(tmpdir(), 'pexkit-other-user-'));
+    try {
+      chmodSync(shared, 0o777);
+      const script = join(shared, 'write.mjs');
+      bundleForNode(fileURLToPath(new URL('./test-support/write-from-json.ts', import.meta.url)), script);
+      const root = join(shared, 'checkout', 'app');
+      execFileSync('sh', ['-c', `umask 022 && mkdir -p "$1" && cp -r "$0"/. "$1"`, join(work, 'app'), root]);
+      const wheelDir = join(shared, 'wheels');
+      mkdirSync(wheelDir);
+      const copies = wheels.map((w) => {
+        const to = join(wheelDir, w.split('/').pop()!);
+        copyFileSync(w, to);
+        return to;
+      });
+      const p = await planFor(appProject(root), copies);
+      const input = join(shared, 'input.json');
+      const options = { output: join(shared, 'out', 'c.pex'), entryPoint: 'hello_app.cli:main', cacheDir: join(shared, 'cache') };
+      writeFileSync(input, JSON.stringify({ plan: p, options }));
+      execFileSync('chmod', ['-R', 'a+rX', shared]);
+      mkdirSync(join(shared, 'out'), { mode: 0o777 });
+      chmodSync(join(shared, 'out'), 0o777);
+      const out = execFileSync(
+        'setpriv',
+        ['--reuid=65534', '--regid=65534', '--clear-groups', 'sh', '-c', 'umask 027 && exec "$0" "$@"', process.execPath, script, input],
+        { encoding: 'utf8', env: { PATH: process.env.PATH, TZ: 'America/Los_Angeles', HOME: shared } },
+      );
+      expect(statSync(options.output).uid).toBe(65534);
+      expect(JSON.parse(out)).toEqual({ sha256: a.sha256, pexHash: a.pexHash });
+    } finally {
+      rmSync(shared, { recursive: true, force: true });
+    }
   });
 
   it('refuses malicious wheels and unknown console scripts, leaving no output and the old one intact', async () => {
