@@ -1,0 +1,231 @@
+import { createHash } from 'node:crypto';
+import { PexkitError } from '../errors.js';
+import { canonical, type Lock, type LockDependency, type LockPackage } from '../lock/model.js';
+import type { Target } from '../targets/target.js';
+import { evaluateMarker } from './markers.js';
+
+/** What a build needs from the lock: the first-party closure and its third-party roots. */
+export interface SubsetRoots {
+  /** Canonical names of the first-party projects (main first). */
+  firstParty: string[];
+  /** Extras requested per first-party project (canonical names). */
+  extras?: Record<string, string[]>;
+  /** PEP 508 third-party requirements of the closure (used for locks without edges or members). */
+  requirements: string[];
+}
+
+/** A third-party package of the closure with the extras the closure activates. */
+export interface SubsetEntry {
+  pkg: LockPackage;
+  extras: string[];
+  /** Edges to third-party packages as PEP 508 strings (extras resolved, other markers kept). */
+  requires: string[];
+}
+
+/** The lock cannot serve the roots (a member or dependency is missing, or ambiguous). */
+export class LockSubsetError extends PexkitError {
+  override readonly name = 'LockSubsetError';
+}
+
+const HEAD_RE = /^\s*([A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?)\s*(?:\[([^\]]*)\])?/;
+
+function requirementParts(req: string): { name: string; extras: string[]; marker?: string } {
+  const m = HEAD_RE.exec(req);
+  if (m === null || m[1] === undefined) throw new LockSubsetError(`invalid requirement ${JSON.stringify(req)}`);
+  const extras = (m[2] ?? '')
+    .split(',')
+    .map((e) => e.trim())
+    .filter((e) => e !== '')
+    .map(canonical);
+  const semi = req.indexOf(';');
+  const out: { name: string; extras: string[]; marker?: string } = { name: canonical(m[1]), extras };
+  if (semi >= 0 && req.slice(semi + 1).trim() !== '') out.marker = req.slice(semi + 1).trim();
+  return out;
+}
+
+/** PEP 508 string of an edge: `name[extras] ; marker`. */
+export function edgeRequirement(dep: LockDependency): string {
+  const extras = dep.extras.length > 0 ? `[${[...dep.extras].sort().join(',')}]` : '';
+  return `${dep.name}${extras}${dep.marker !== undefined ? `; ${dep.marker}` : ''}`;
+}
+
+function isFirstPartySource(pkg: LockPackage): boolean {
+  return ['editable', 'virtual', 'directory'].includes(pkg.source.kind);
+}
+
+/** Marker test for one target, or "keep everything" when target is undefined. */
+type Keep = (marker: string | undefined, where: string, extras: readonly string[]) => boolean;
+
+function keepFor(target: Target | undefined, lock: Lock): Keep {
+  if (target === undefined) return () => true;
+  return (marker, where, extras) =>
+    marker === undefined || evaluateMarker(marker, target, extras, `${where} in ${lock.path}`);
+}
+
+function pickVersion(lock: Lock, dep: { name: string; version?: string }, target: Target | undefined, from: string): LockPackage[] {
+  let found = lock.packages.filter((p) => p.name === dep.name);
+  if (dep.version !== undefined) found = found.filter((p) => p.version === dep.version);
+  if (found.length === 0) {
+    throw new LockSubsetError(
+      `${lock.path}: ${from} needs '${dep.name}${dep.version !== undefined ? ` ${dep.version}` : ''}', which the lock does not contain (is the lock stale? run 'uv lock')`,
+    );
+  }
+  if (found.length === 1 || target === undefined) return found;
+  // uv forks: keep the versions whose resolution markers hold for this target.
+  const keep = found.filter(
+    (p) =>
+      p.resolutionMarkers.length === 0 ||
+      p.resolutionMarkers.some((m) => evaluateMarker(m, target, [], `resolution-markers of ${p.name} ${p.version ?? ''} in ${lock.path}`)),
+  );
+  if (keep.length !== 1) {
+    const versions = (keep.length === 0 ? found : keep).map((p) => p.version).join(', ');
+    throw new LockSubsetError(`${lock.path}: '${dep.name}' (needed by ${from}) is ambiguous for target ${target.source}: versions ${versions}`);
+  }
+  return keep;
+}
+
+/**
+ * Walks a lock with dependency edges from the first-party members (or, if the lock has none of
+ * them, from the root requirements), following edges whose markers hold for `target`
+ * (all edges when `target` is undefined) and the optional dependencies of activated extras.
+ */
+function walkEdges(lock: Lock, roots: SubsetRoots, target: Target | undefined): SubsetEntry[] {
+  const keep = keepFor(target, lock);
+  const firstParty = new Set(roots.firstParty.map(canonical));
+  const entries = new Map<LockPackage, { extras: Set<string>; requires: Set<string> }>();
+  const queue: Array<{ pkg: LockPackage; extras: string[] }> = [];
+  const visit = (dep: { name: string; version?: string; extras: string[] }, from: string) => {
+    for (const pkg of pickVersion(lock, dep, target, from)) queue.push({ pkg, extras: dep.extras });
+  };
+  const members = lock.packages.filter((p) => firstParty.has(p.name) && isFirstPartySource(p));
+  if (members.length > 0) {
+    for (const name of firstParty) {
+      const member = members.find((p) => p.name === name);
+      if (member === undefined) {
+        throw new LockSubsetError(`${lock.path}: first-party project '${name}' is not in the lock (run 'uv lock')`);
+      }
+      queue.push({ pkg: member, extras: (roots.extras?.[name] ?? []).map(canonical) });
+    }
+  } else {
+    for (const req of roots.requirements) {
+      const r = requirementParts(req);
+      if (firstParty.has(r.name)) continue;
+      if (!keep(r.marker, `requirement '${req}'`, [])) continue;
+      visit({ name: r.name, extras: r.extras }, `requirement '${req}'`);
+    }
+  }
+  const seen = new Map<LockPackage, { extras: Set<string>; base: boolean }>();
+  while (queue.length > 0) {
+    const { pkg, extras } = queue.shift() as { pkg: LockPackage; extras: string[] };
+    const state = seen.get(pkg) ?? { extras: new Set<string>(), base: false };
+    seen.set(pkg, state);
+    const isMember = firstParty.has(pkg.name) && isFirstPartySource(pkg);
+    const entry = isMember ? undefined : (entries.get(pkg) ?? { extras: new Set<string>(), requires: new Set<string>() });
+    if (entry !== undefined) entries.set(pkg, entry);
+    const edges: LockDependency[] = [];
+    if (!state.base) {
+      state.base = true;
+      edges.push(...pkg.dependencies);
+    }
+    for (const extra of extras) {
+      if (state.extras.has(extra)) continue;
+      state.extras.add(extra);
+      entry?.extras.add(extra);
+      const opt = pkg.optionalDependencies[extra];
+      if (opt === undefined) {
+        if (isMember) throw new LockSubsetError(`${lock.path}: '${pkg.name}' has no extra '${extra}'`);
+        continue; // pip only warns about unknown extras
+      }
+      edges.push(...opt);
+    }
+    const label = `${pkg.name}${pkg.version !== undefined ? ` ${pkg.version}` : ''}`;
+    for (const dep of edges) {
+      if (!keep(dep.marker, `the dependency of ${label} on '${dep.name}'`, [])) continue;
+      const depIsMember = firstParty.has(dep.name);
+      if (entry !== undefined && !depIsMember) entry.requires.add(edgeRequirement({ ...dep, version: undefined }));
+      visit(dep, label);
+    }
+  }
+  return [...entries].map(([pkg, e]) => ({ pkg, extras: [...e.extras].sort(), requires: [...e.requires].sort() }));
+}
+
+/** Flat locks (pylock without edges, requirements files) already list a closure: filter by marker. */
+function filterFlat(lock: Lock, roots: SubsetRoots, target: Target | undefined): SubsetEntry[] {
+  const keep = keepFor(target, lock);
+  const wantedExtras = [...new Set(Object.values(roots.extras ?? {}).flat().map(canonical))];
+  const firstParty = new Set(roots.firstParty.map(canonical));
+  const out: SubsetEntry[] = [];
+  for (const pkg of lock.packages) {
+    if (firstParty.has(pkg.name) || isFirstPartySource(pkg)) continue;
+    if (!keep(pkg.marker, `package '${pkg.name}'`, wantedExtras)) continue;
+    out.push({ pkg, extras: [], requires: [] });
+  }
+  if (target !== undefined) {
+    const names = new Map<string, number>();
+    for (const e of out) names.set(e.pkg.name, (names.get(e.pkg.name) ?? 0) + 1);
+    for (const [name, count] of names) {
+      if (count > 1) {
+        throw new LockSubsetError(`${lock.path}: several entries for '${name}' apply to target ${target.source}; their markers overlap`);
+      }
+    }
+  }
+  return out;
+}
+
+function sortEntries(entries: SubsetEntry[]): SubsetEntry[] {
+  return entries.sort((a, b) => (a.pkg.name === b.pkg.name ? (a.pkg.version ?? '').localeCompare(b.pkg.version ?? '') : a.pkg.name < b.pkg.name ? -1 : 1));
+}
+
+/**
+ * The third-party packages `roots` need on `target`, with markers evaluated in the target's
+ * environment; packages the roots do not reach never appear. Sorted by name.
+ */
+export function subsetForTarget(lock: Lock, roots: SubsetRoots, target: Target): SubsetEntry[] {
+  return sortEntries(lock.hasEdges ? walkEdges(lock, roots, target) : filterFlat(lock, roots, target));
+}
+
+/** Target-independent subset: everything `roots` may reach on any platform (markers kept). */
+export function lockSubset(lock: Lock, roots: SubsetRoots): SubsetEntry[] {
+  return sortEntries(lock.hasEdges ? walkEdges(lock, roots, undefined) : filterFlat(lock, roots, undefined));
+}
+
+/**
+ * A stable digest of what a build takes from the lock for `roots`: the subset's packages,
+ * versions, sources, edges, markers and artifact hashes, plus the roots. Unrelated lock entries
+ * (and the order of entries in the file) do not change it.
+ */
+export function subsetHash(lock: Lock, roots: SubsetRoots): string {
+  const members = new Set(roots.firstParty.map(canonical));
+  const memberEdges = lock.packages
+    .filter((p) => members.has(p.name) && isFirstPartySource(p))
+    .map((p) => ({
+      name: p.name,
+      deps: p.dependencies.map(edgeRequirement).sort(),
+      optional: Object.fromEntries(Object.entries(p.optionalDependencies).sort().map(([k, v]) => [k, v.map(edgeRequirement).sort()])),
+    }))
+    .sort((a, b) => (a.name < b.name ? -1 : 1));
+  const body = {
+    v: 1,
+    requiresPython: lock.requiresPython ?? null,
+    index: [lock.indexUrl ?? null, lock.extraIndexUrls, lock.findLinks],
+    roots: {
+      firstParty: [...members].sort(),
+      extras: Object.fromEntries(Object.entries(roots.extras ?? {}).sort().map(([k, v]) => [k, [...v].sort()])),
+      requirements: [...roots.requirements].sort(),
+    },
+    members: memberEdges,
+    packages: lockSubset(lock, roots).map(({ pkg, extras, requires }) => ({
+      name: pkg.name,
+      version: pkg.version ?? null,
+      source: pkg.source,
+      marker: pkg.marker ?? null,
+      resolutionMarkers: [...pkg.resolutionMarkers].sort(),
+      extras,
+      requires,
+      wheels: pkg.wheels.map((w) => `${w.filename}#${w.sha256 ?? ''}`).sort(),
+      sdist: pkg.sdist ? `${pkg.sdist.filename}#${pkg.sdist.sha256 ?? ''}` : null,
+      hashes: [...(pkg.allowedHashes ?? [])].sort(),
+    })),
+  };
+  return createHash('sha256').update(JSON.stringify(body)).digest('hex');
+}
