@@ -3,11 +3,12 @@ import { PexkitError } from '../errors.js';
 import { PEXKIT_VERSION } from '../package-info.js';
 import type { CliCommand } from './command.js';
 import { tagsCommand } from './commands/tags.js';
+import { markerCommand } from './commands/marker.js';
 import { downloadCommand } from './commands/download.js';
 import { buildCommand } from './commands/build.js';
 
 // Each sub-command lives in ./commands/<name>.ts; register it here.
-const commands: CliCommand[] = [tagsCommand, downloadCommand, buildCommand];
+const commands: CliCommand[] = [tagsCommand, markerCommand, downloadCommand, buildCommand];
 
 function usage(): string {
   const lines = commands.map((c) => `  ${c.name.padEnd(10)} ${c.summary}`);

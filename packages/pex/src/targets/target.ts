@@ -3,6 +3,7 @@
  * follows pex's `--platform` syntax, `<platform>-<impl>-<version>-<abi>`.
  */
 import { PexkitError } from '../errors.js';
+import type { MarkerEnvironment } from '../pep508/marker.js';
 import { cpythonAbis } from '../tags/compatible.js';
 import { parseMacosPlatform } from '../tags/macos.js';
 import { parseManylinuxPlatform } from '../tags/manylinux.js';
@@ -11,7 +12,7 @@ import { expandPlatform } from '../tags/platforms.js';
 import { isWindowsPlatform, windowsMachine } from '../tags/windows.js';
 
 /** The PEP 508 environment marker variables. */
-export const MARKER_VARIABLES = [
+export const MARKER_VARIABLES: readonly MarkerVariable[] = [
   'implementation_name',
   'implementation_version',
   'os_name',
@@ -23,10 +24,10 @@ export const MARKER_VARIABLES = [
   'python_full_version',
   'python_version',
   'sys_platform',
-] as const;
-export type MarkerVariable = (typeof MARKER_VARIABLES)[number];
+];
+export type MarkerVariable = keyof MarkerEnvironment;
 /** The marker values known for a target; absent keys are unknown. */
-export type TargetMarkerEnvironment = Partial<Record<MarkerVariable, string>>;
+export type TargetMarkerEnvironment = Partial<MarkerEnvironment>;
 
 export interface Target {
   /** The text or file the target came from, for messages. */
