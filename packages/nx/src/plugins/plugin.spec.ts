@@ -1,8 +1,191 @@
-import { describe, expect, it } from 'vitest';
-import { createNodesV2 } from './plugin.js';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { AggregateCreateNodesError, type CreateNodesResult, type ProjectConfiguration } from '@nx/devkit';
+import { afterEach, describe, expect, it } from 'vitest';
+import { createDependencies, createNodes, createNodesV2 } from './plugin.js';
+import { clearNodesMemoryCache } from './lib/nodes-cache.js';
+import {
+  dependenciesContext,
+  nodesContext,
+  removeWorkspace,
+  UV_WORKSPACE,
+  UV_WORKSPACE_FILES,
+  writeFile,
+  writeWorkspace,
+} from '../testing/workspace-fixture.js';
+import type { PexkitPluginOptions } from './lib/options.js';
 
-describe('pexkit Nx plugin', () => {
-  it('matches pyproject.toml files', () => {
-    expect(createNodesV2[0]).toBe('**/pyproject.toml');
+const roots: string[] = [];
+afterEach(() => {
+  for (const r of roots.splice(0)) removeWorkspace(r);
+  clearNodesMemoryCache();
+});
+
+function workspace(files: Record<string, string>): string {
+  const root = writeWorkspace(files);
+  roots.push(root);
+  return root;
+}
+
+async function infer(root: string, files: string[], options?: PexkitPluginOptions, namedInputs?: Record<string, string[]>) {
+  const results = await createNodes[1](files, options, nodesContext(root, namedInputs));
+  return projectsOf(results);
+}
+
+function projectsOf(results: ReadonlyArray<readonly [string, CreateNodesResult]>): Record<string, ProjectConfiguration> {
+  const out: Record<string, ProjectConfiguration> = {};
+  for (const [, r] of results) {
+    for (const [root, p] of Object.entries(r.projects ?? {})) out[p.name ?? root] = { ...p, root } as ProjectConfiguration;
+  }
+  return out;
+}
+
+const LOCK = readFileSync(new URL('../../../../examples/uv.lock', import.meta.url), 'utf8');
+
+describe('createNodes', () => {
+  it('is the same batched function under both export names, over pyproject.toml files', () => {
+    expect(createNodes[0]).toBe('**/pyproject.toml');
+    expect(createNodesV2).toBe(createNodes);
+  });
+
+  it('turns each pyproject.toml with a [project] into a Python project; only apps get a PEX target', async () => {
+    const root = workspace(UV_WORKSPACE);
+    const projects = await infer(root, UV_WORKSPACE_FILES);
+    expect(Object.keys(projects).sort()).toEqual(['core-lib', 'util', 'web-app']);
+    const app = projects['web-app'] as ProjectConfiguration;
+    expect(app.root).toBe('py/apps/web');
+    expect(app.projectType).toBe('application');
+    expect(app.metadata?.technologies).toEqual(['python']);
+    expect(app.metadata?.['pexkit']).toEqual({
+      pythonName: 'web-app',
+      sourceRoots: ['py/apps/web/src'],
+      dependencies: [{ name: 'core-lib', root: 'py/libs/core' }],
+      uvWorkspaceRoot: 'py',
+    });
+    const build = app.targets?.['build'];
+    expect(build?.executor).toBe('@pexkit/nx:pex');
+    expect(build?.cache).toBe(true);
+    expect(build?.outputs).toEqual(['{workspaceRoot}/dist/{projectRoot}']);
+    // [tool.pexkit] options (kebab-case keys) become executor options.
+    expect(build?.options).toMatchObject({ targets: ['current', 'manylinux2014_aarch64-cp-311-cp311'], compress: false });
+    expect(build?.inputs).toContain('default');
+    expect(build?.inputs).toContain('^default');
+    expect(build?.inputs).toContain('!{projectRoot}/tests/**/*');
+    expect(build?.inputs).toContain('{workspaceRoot}/py/pyproject.toml');
+    expect(projects['core-lib']?.targets).toEqual({});
+    expect(projects['core-lib']?.projectType).toBe('library');
+    // A flat layout (no src/) has the project root as its source root.
+    expect((projects['util']?.metadata?.['pexkit'] as { sourceRoots: string[] }).sourceRoots).toEqual(['py/libs/util']);
+  });
+
+  it('keeps absolute paths and times out of the inferred configuration', async () => {
+    const root = workspace({ ...UV_WORKSPACE, 'py/uv.lock': LOCK });
+    const results = await createNodes[1](UV_WORKSPACE_FILES, {}, nodesContext(root));
+    expect(JSON.stringify(results)).not.toContain(root);
+  });
+
+  it('uses the production named input when nx.json defines one', async () => {
+    const root = workspace(UV_WORKSPACE);
+    const projects = await infer(root, UV_WORKSPACE_FILES, {}, { production: ['default'] });
+    expect(projects['web-app']?.targets?.['build']?.inputs?.slice(0, 1)).toEqual(['production']);
+  });
+
+  it('names the target as configured, or infers none', async () => {
+    const root = workspace(UV_WORKSPACE);
+    expect(Object.keys((await infer(root, UV_WORKSPACE_FILES, { buildTargetName: 'pex' }))['web-app']?.targets ?? {})).toEqual(['pex']);
+    expect((await infer(root, UV_WORKSPACE_FILES, { buildTargetName: false }))['web-app']?.targets).toEqual({});
+    const byDir = await infer(root, UV_WORKSPACE_FILES, { projectNameSource: 'directory' });
+    expect(Object.keys(byDir).sort()).toEqual(['core', 'util', 'web']);
+  });
+
+  it('gives a library a target when [tool.pexkit] names an entry point', async () => {
+    const root = workspace({ 'lib/pyproject.toml': '[project]\nname = "lib"\nversion = "1"\n\n[tool.pexkit]\nentry-point = "lib.main:run"\n' });
+    const build = (await infer(root, ['lib/pyproject.toml']))['lib']?.targets?.['build'];
+    expect(build?.options).toEqual({ entryPoint: 'lib.main:run' });
+  });
+
+  it('records the lock subset in the target options when the workspace is locked', async () => {
+    const root = workspace({ ...UV_WORKSPACE, 'py/uv.lock': LOCK });
+    const options = (await infer(root, UV_WORKSPACE_FILES))['web-app']?.targets?.['build']?.options as { lockSubsetHash?: string };
+    expect(options.lockSubsetHash).toMatch(/\S{8,}/);
+    writeFile(root, 'py/uv.lock', LOCK.replace('version = "26.1.0"', 'version = "26.1.1"'));
+    clearNodesMemoryCache();
+    const again = (await infer(root, UV_WORKSPACE_FILES))['web-app']?.targets?.['build']?.options as { lockSubsetHash?: string };
+    expect(again.lockSubsetHash).not.toBe(options.lockSubsetHash); // attrs is in web-app's closure
+  });
+
+  it('reports a malformed pyproject.toml with its file and line, and still returns the other projects', async () => {
+    const root = workspace({ ...UV_WORKSPACE, 'py/libs/util/pyproject.toml': '[project]\nname = "util"\nversion = "0.1.0"\ndependencies = ["a",\n' });
+    const error = await Promise.resolve(createNodes[1](UV_WORKSPACE_FILES, {}, nodesContext(root))).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(AggregateCreateNodesError);
+    const aggregate = error as AggregateCreateNodesError;
+    expect(aggregate.errors).toHaveLength(1);
+    const [file, cause] = aggregate.errors[0] ?? [];
+    expect(file).toBe('py/libs/util/pyproject.toml');
+    expect(cause?.message).toMatch(/py\/libs\/util\/pyproject\.toml:5/);
+    expect(Object.keys(projectsOf(aggregate.partialResults)).sort()).toEqual(['core-lib', 'web-app']);
+  });
+
+  it('reports a schema error (bad [tool.pexkit] value) for that file only', async () => {
+    const root = workspace({
+      ...UV_WORKSPACE,
+      'py/apps/web/pyproject.toml': `${UV_WORKSPACE['py/apps/web/pyproject.toml']}layout = "tarball"\n`,
+    });
+    const error = (await Promise.resolve(createNodes[1](UV_WORKSPACE_FILES, {}, nodesContext(root))).catch((e: unknown) => e)) as AggregateCreateNodesError;
+    expect(error.errors.map(([f]) => f)).toEqual(['py/apps/web/pyproject.toml']);
+    expect(error.errors[0]?.[1].message).toContain('tool.pexkit.layout must be one of zipapp, packed, loose');
+    expect(Object.keys(projectsOf(error.partialResults)).sort()).toEqual(['core-lib', 'util']);
+  });
+
+  it('caches inferred nodes on disk keyed by the inputs, and recomputes when one changes', async () => {
+    const root = workspace(UV_WORKSPACE);
+    const first = await infer(root, UV_WORKSPACE_FILES);
+    const cacheFile = join(root, '.nx', 'workspace-data', 'pexkit-nodes.json');
+    expect(existsSync(cacheFile)).toBe(true);
+    clearNodesMemoryCache();
+    expect(await infer(root, UV_WORKSPACE_FILES)).toEqual(first);
+    writeFile(root, 'py/libs/util/pyproject.toml', '[project]\nname = "util"\nversion = "0.1.0"\n\n[project.scripts]\nu = "util:main"\n');
+    const changed = await infer(root, UV_WORKSPACE_FILES);
+    expect(changed['util']?.targets?.['build']).toBeDefined();
+  });
+});
+
+describe('createDependencies', () => {
+  async function graph(files: Record<string, string>, options?: PexkitPluginOptions) {
+    const root = workspace(files);
+    const projects = await infer(root, Object.keys(files).filter((f) => f.endsWith('pyproject.toml')), options);
+    return createDependencies(options, dependenciesContext(root, projects));
+  }
+
+  it('adds a static edge, from the pyproject.toml, for each declared workspace dependency', async () => {
+    const deps = await graph(UV_WORKSPACE, { inferImportDependencies: false });
+    expect(deps).toEqual([{ source: 'web-app', target: 'core-lib', type: 'static', sourceFile: 'py/apps/web/pyproject.toml' }]);
+  });
+
+  it('adds edges from import statements, naming the importing file', async () => {
+    const deps = await graph({
+      ...UV_WORKSPACE,
+      'py/libs/core/src/core_lib/extra.py': 'import util\n',
+      'py/apps/web/src/web_app/other.py': 'from util import x\n',
+    });
+    expect(deps).toContainEqual({ source: 'core-lib', target: 'util', type: 'static', sourceFile: 'py/libs/core/src/core_lib/extra.py' });
+    expect(deps).toContainEqual({ source: 'web-app', target: 'util', type: 'static', sourceFile: 'py/apps/web/src/web_app/other.py' });
+    // The declared edge keeps its pyproject.toml source file (first seen wins).
+    expect(deps.filter((d) => d.source === 'web-app' && d.target === 'core-lib')).toHaveLength(1);
+  });
+
+  it('links nothing through a module that several projects provide (namespace packages)', async () => {
+    const deps = await graph({
+      'a/pyproject.toml': '[project]\nname = "a"\nversion = "1"\n',
+      'a/src/ns/a.py': '',
+      'b/pyproject.toml': '[project]\nname = "b"\nversion = "1"\n',
+      'b/src/ns/b.py': '',
+      'c/pyproject.toml': '[project]\nname = "c"\nversion = "1"\n',
+      'c/src/c/__init__.py': 'import ns.a\n',
+    });
+    expect(deps).toEqual([]);
   });
 });
