@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { mkdir, open, rename, rm } from 'node:fs/promises';
+import { mkdir, open, readdir, rename, rm, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 
 /**
@@ -67,4 +67,32 @@ export async function writeFileAtomic(target: string, data: string | Uint8Array)
     throw error;
   }
   await commitTempFile(temp, target);
+}
+
+/**
+ * Removes `.tmp-*` files older than `maxAgeMs` (default a day) from `dir`: leftovers of killed
+ * processes. Younger ones may belong to a running build and are left alone. Best effort.
+ */
+export async function removeStaleTempFiles(dir: string, maxAgeMs = 24 * 60 * 60 * 1000): Promise<number> {
+  let removed = 0;
+  let names: string[];
+  try {
+    names = await readdir(dir);
+  } catch {
+    return 0;
+  }
+  const cutoff = Date.now() - maxAgeMs;
+  for (const name of names) {
+    if (!name.startsWith('.tmp-')) continue;
+    try {
+      const info = await stat(join(dir, name));
+      if (info.mtimeMs < cutoff) {
+        await rm(join(dir, name), { force: true });
+        removed++;
+      }
+    } catch {
+      // Gone already (another process cleaned it).
+    }
+  }
+  return removed;
 }

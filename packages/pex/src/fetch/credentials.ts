@@ -6,6 +6,8 @@ interface Credential {
   password: string;
   /** Path prefix of the URL the credential came from (longest prefix wins). */
   pathPrefix: string;
+  /** Registration order: with no prefix match, the first configured URL of the host wins (like pip). */
+  order: number;
 }
 
 export interface CredentialStoreOptions {
@@ -23,6 +25,7 @@ export interface CredentialStoreOptions {
 export class CredentialStore {
   private readonly byHost = new Map<string, Credential[]>();
   private readonly netrc: Netrc;
+  private registered = 0;
 
   constructor(options: CredentialStoreOptions = {}) {
     const env = options.env ?? process.env;
@@ -49,6 +52,7 @@ export class CredentialStore {
       username: decodeURIComponent(parsed.username),
       password: decodeURIComponent(parsed.password),
       pathPrefix: parsed.pathname,
+      order: this.registered++,
     });
     list.sort((a, b) => b.pathPrefix.length - a.pathPrefix.length);
     this.byHost.set(parsed.host, list);
@@ -60,7 +64,9 @@ export class CredentialStore {
       return { username: decodeURIComponent(url.username), password: decodeURIComponent(url.password) };
     }
     const candidates = this.byHost.get(url.host) ?? [];
-    const match = candidates.find((c) => url.pathname.startsWith(c.pathPrefix)) ?? candidates[0];
+    const match =
+      candidates.find((c) => url.pathname.startsWith(c.pathPrefix)) ??
+      [...candidates].sort((a, b) => a.order - b.order)[0];
     if (match !== undefined) return { username: match.username, password: match.password };
     const entry = this.netrc.machines.get(url.hostname.toLowerCase()) ?? this.netrc.default;
     if (entry !== undefined && (entry.login !== '' || entry.password !== '')) {

@@ -44,6 +44,8 @@ export class HttpStatusError extends PexkitError {
     readonly url: string,
     readonly status: number,
     detail = '',
+    /** Server's `Retry-After` (429/503), in milliseconds. */
+    readonly retryAfterMs?: number,
   ) {
     super(`HTTP ${status} for ${url}${detail === '' ? '' : `: ${detail}`}`);
   }

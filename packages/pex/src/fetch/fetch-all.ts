@@ -48,7 +48,14 @@ export async function fetchAll(artifacts: ArtifactRef[], options: FetchAllOption
         : 'summary'
       : options.progress;
   const display = new ProgressDisplay(stream, mode, artifacts.length);
-  const http = options.http ?? (options.offline === true ? undefined : new HttpClient(options));
+  // Retries and other notes go to the progress stream unless the caller takes them.
+  const log =
+    options.log ??
+    ((line: string): void => {
+      if (mode === 'none') return;
+      stream.write(`${mode === 'tty' ? '\r\x1b[K' : ''}pexkit: ${line}\n`);
+    });
+  const http = options.http ?? (options.offline === true ? undefined : new HttpClient({ ...options, log }));
   const results: FetchedArtifact[] = new Array<FetchedArtifact>(artifacts.length);
   const missing: string[] = [];
   const errors: Error[] = [];

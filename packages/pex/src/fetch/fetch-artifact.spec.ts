@@ -84,6 +84,24 @@ describe('fetchArtifact over HTTP', () => {
     expect(logs.join('\n')).toMatch(/retrying .* HTTP 500/);
   });
 
+  it('429 with Retry-After waits as asked, then succeeds', async () => {
+    server.route(`/files/${FILE}`, (req, res, hit) => (hit === 1 ? void res.writeHead(429, { 'retry-after': '1' }).end() : serveBytes(body)(req, res, hit)));
+    const started = Date.now();
+    const got = await fetchArtifact({ url: `${server.origin}/files/${FILE}`, filename: FILE, sha256: sha }, { cacheDir: cache, ...fast });
+    expect(got.sha256).toBe(sha);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(950);
+  });
+
+  it('a dead proxy is named in the error', async () => {
+    const error = await fetchArtifact(
+      { url: `${server.origin}/files/${FILE}`, filename: FILE, sha256: sha },
+      { cacheDir: cache, retries: 0, env: { HTTP_PROXY: 'http://proxyuser:proxypw@127.0.0.1:9' } },
+    ).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(NetworkError);
+    expect((error as Error).message).toMatch(/connection refused \(through proxy http:\/\/\*\*\*@127\.0\.0\.1:9\/?/);
+    expect((error as Error).message).not.toContain('proxypw');
+  });
+
   it('gives up on a persistent 503 after the configured retries', async () => {
     server.route(`/files/${FILE}`, (_req, res) => void res.writeHead(503).end());
     const error = await fetchArtifact({ url: `${server.origin}/files/${FILE}`, filename: FILE, sha256: sha }, { cacheDir: cache, ...fast }).catch((e: unknown) => e);

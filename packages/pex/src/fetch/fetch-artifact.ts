@@ -6,7 +6,7 @@ import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { fileURLToPath } from 'node:url';
 import { artifactCachePath, cacheDir } from '../cache/cache-dir.js';
-import { commitTempFile, fsyncFile, tempPathFor, writeFileAtomic } from '../cache/atomic.js';
+import { commitTempFile, fsyncFile, removeStaleTempFiles, tempPathFor, writeFileAtomic } from '../cache/atomic.js';
 import { PexkitError } from '../errors.js';
 import { HashMismatchError, NetworkError, OfflineMissingError } from './errors.js';
 import { hashFile } from './hash-file.js';
@@ -52,6 +52,7 @@ export interface FetchOptions extends HttpOptions {
 export class ArtifactUnavailableOfflineError extends OfflineMissingError {}
 
 const inFlight = new Map<string, Promise<FetchedArtifact>>();
+const sweptTempDirs = new Set<string>();
 
 function isSha256(value: string | undefined): value is string {
   return value !== undefined && /^[0-9a-fA-F]{64}$/.test(value);
@@ -142,6 +143,10 @@ async function download(root: string, artifact: ArtifactRef, url: string, expect
   const shown = redactUrl(url);
   const tmpDir = join(root, 'artifacts', 'tmp');
   await mkdir(tmpDir, { recursive: true });
+  if (!sweptTempDirs.has(tmpDir)) {
+    sweptTempDirs.add(tmpDir);
+    await removeStaleTempFiles(tmpDir);
+  }
   return http.withRetry(url, async () => {
     const temp = tempPathFor(join(tmpDir, basename(artifact.filename)));
     try {

@@ -38,6 +38,14 @@ function header(headers: HttpResponse['headers'], name: string): string | undefi
   return Array.isArray(value) ? value[0] : value;
 }
 
+/** `Retry-After` as seconds or an HTTP date → milliseconds from now. */
+export function retryAfterMs(value: string | undefined, now = Date.now()): number | undefined {
+  if (value === undefined || value.trim() === '') return undefined;
+  if (/^\d+$/.test(value.trim())) return Number(value.trim()) * 1000;
+  const date = Date.parse(value);
+  return Number.isNaN(date) ? undefined : Math.max(0, date - now);
+}
+
 /** undici / Node error codes worth a retry. */
 const TRANSIENT_CODES = new Set([
   'ECONNRESET',
@@ -122,6 +130,8 @@ export class HttpClient {
   readonly credentials: CredentialStore;
   private readonly dispatcher: Dispatcher;
   private readonly log: (line: string) => void;
+  /** Appended to connection errors when a proxy is configured. */
+  private readonly proxyNote: string;
   /** Requests sent (each attempt and redirect counts); tests use it to prove "no network I/O". */
   requestCount = 0;
 
@@ -140,6 +150,8 @@ export class HttpClient {
     };
     const httpProxy = proxySetting(env, 'http_proxy');
     const httpsProxy = proxySetting(env, 'https_proxy');
+    const proxies = [httpsProxy, httpProxy].filter((p) => p !== '').map((p) => redactUrl(p));
+    this.proxyNote = proxies.length === 0 ? '' : ` (through proxy ${[...new Set(proxies)].join(' / ')}; NO_PROXY='${proxySetting(env, 'no_proxy')}')`;
     this.dispatcher =
       httpProxy !== '' || httpsProxy !== ''
         ? new EnvHttpProxyAgent({ ...agentOptions, httpProxy, httpsProxy, noProxy: proxySetting(env, 'no_proxy') })
@@ -169,7 +181,11 @@ export class HttpClient {
           },
         });
       } catch (error) {
-        throw toNetworkError(error, shown, this);
+        const converted = toNetworkError(error, shown, this);
+        if (converted instanceof NetworkError && this.proxyNote !== '') {
+          throw new NetworkError(converted.url, converted.reason + this.proxyNote, converted.code, { cause: error });
+        }
+        throw converted;
       }
       const { statusCode } = response;
       if (statusCode >= 300 && statusCode < 400 && statusCode !== 304) {
@@ -197,7 +213,7 @@ export class HttpClient {
         } catch {
           // The body is only a hint.
         }
-        throw new HttpStatusError(shown, statusCode, detail.startsWith('<') ? '' : detail);
+        throw new HttpStatusError(shown, statusCode, detail.startsWith('<') ? '' : detail, retryAfterMs(header(response.headers, 'retry-after')));
       }
       return { status: statusCode, headers: response.headers, body: response.body, url: target };
     }
@@ -211,7 +227,10 @@ export class HttpClient {
       } catch (error) {
         if (n >= this.retries || !isTransient(error)) throw error;
         const cap = Math.min(10_000, this.retryBaseDelayMs * 2 ** n);
-        const delay = Math.round(cap / 2 + (Math.random() * cap) / 2);
+        const jittered = Math.round(cap / 2 + (Math.random() * cap) / 2);
+        // Honour a server's Retry-After, up to 30 s.
+        const asked = error instanceof HttpStatusError ? error.retryAfterMs : undefined;
+        const delay = asked === undefined ? jittered : Math.min(30_000, Math.max(jittered, asked));
         this.log(`retrying ${redactUrl(url)} in ${delay} ms (attempt ${n + 2} of ${this.retries + 1}): ${(error as Error).message}`);
         await sleep(delay);
       }
