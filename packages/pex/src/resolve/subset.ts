@@ -119,7 +119,8 @@ function walkEdges(lock: Lock, roots: SubsetRoots, target: Target | undefined): 
     const { pkg, extras } = queue.shift() as { pkg: LockPackage; extras: string[] };
     const state = seen.get(pkg) ?? { extras: new Set<string>(), base: false };
     seen.set(pkg, state);
-    const isMember = firstParty.has(pkg.name) && isFirstPartySource(pkg);
+    // Workspace members and directory sources are first-party code: walked, never listed.
+    const isMember = isFirstPartySource(pkg);
     const entry = isMember ? undefined : (entries.get(pkg) ?? { extras: new Set<string>(), requires: new Set<string>() });
     if (entry !== undefined) entries.set(pkg, entry);
     const edges: LockDependency[] = [];
@@ -141,7 +142,7 @@ function walkEdges(lock: Lock, roots: SubsetRoots, target: Target | undefined): 
     const label = `${pkg.name}${pkg.version !== undefined ? ` ${pkg.version}` : ''}`;
     for (const dep of edges) {
       if (!keep(dep.marker, `the dependency of ${label} on '${dep.name}'`, [])) continue;
-      const depIsMember = firstParty.has(dep.name);
+      const depIsMember = firstParty.has(dep.name) || lock.packages.some((p) => p.name === dep.name && isFirstPartySource(p));
       if (entry !== undefined && !depIsMember) entry.requires.add(edgeRequirement({ ...dep, version: undefined }));
       visit(dep, label);
     }

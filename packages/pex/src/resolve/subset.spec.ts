@@ -1,0 +1,193 @@
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { parseUvLock } from '../lock/uv-lock.js';
+import { loadLock } from '../lock/load.js';
+import { parseRequirements } from '../lock/requirements.js';
+import { parseTarget } from '../targets/target.js';
+import { REPO_ROOT } from '../testing/python-tools.js';
+import { MarkerNeedsCompletePlatformError } from './markers.js';
+import { lockSubset, subsetForTarget, subsetHash, type SubsetRoots } from './subset.js';
+
+const H = (c: string) => `sha256:${c.repeat(64)}`;
+const wheel = (file: string, c: string) => `{ url = "https://files.example/${file}", hash = "${H(c)}", size = 1 }`;
+
+const LOCK = `version = 1
+revision = 3
+requires-python = ">=3.9"
+resolution-markers = ["python_full_version >= '3.12'", "python_full_version < '3.12'"]
+
+[manifest]
+members = ["app", "lib", "other"]
+
+[[package]]
+name = "app"
+version = "1.0"
+source = { editable = "app" }
+dependencies = [
+    { name = "lib" },
+    { name = "attrs" },
+    { name = "colorama", marker = "sys_platform == 'win32'" },
+    { name = "old", version = "1.0", source = { registry = "https://pypi.org/simple" }, marker = "python_full_version < '3.12'" },
+    { name = "old", version = "2.0", source = { registry = "https://pypi.org/simple" }, marker = "python_full_version >= '3.12'" },
+]
+
+[package.optional-dependencies]
+fast = [{ name = "speedy", extra = ["turbo"] }]
+
+[[package]]
+name = "lib"
+version = "0.1"
+source = { editable = "lib" }
+dependencies = [{ name = "six" }]
+
+[package.optional-dependencies]
+kernel = [{ name = "kernel-only", marker = "platform_release >= '6'" }]
+
+[[package]]
+name = "other"
+version = "0.1"
+source = { editable = "other" }
+dependencies = [{ name = "unrelated" }]
+
+[[package]]
+name = "attrs"
+version = "23.2.0"
+source = { registry = "https://pypi.org/simple" }
+wheels = [${wheel('attrs-23.2.0-py3-none-any.whl', 'a')}]
+
+[[package]]
+name = "colorama"
+version = "0.4.6"
+source = { registry = "https://pypi.org/simple" }
+wheels = [${wheel('colorama-0.4.6-py2.py3-none-any.whl', 'c')}]
+
+[[package]]
+name = "old"
+version = "1.0"
+source = { registry = "https://pypi.org/simple" }
+resolution-markers = ["python_full_version < '3.12'"]
+wheels = [${wheel('old-1.0-py3-none-any.whl', 'd')}]
+
+[[package]]
+name = "old"
+version = "2.0"
+source = { registry = "https://pypi.org/simple" }
+resolution-markers = ["python_full_version >= '3.12'"]
+wheels = [${wheel('old-2.0-py3-none-any.whl', 'e')}]
+
+[[package]]
+name = "six"
+version = "1.16.0"
+source = { registry = "https://pypi.org/simple" }
+wheels = [${wheel('six-1.16.0-py2.py3-none-any.whl', 'f')}]
+
+[[package]]
+name = "kernel-only"
+version = "1.0"
+source = { registry = "https://pypi.org/simple" }
+wheels = [${wheel('kernel_only-1.0-py3-none-any.whl', '1')}]
+
+[[package]]
+name = "speedy"
+version = "3.0"
+source = { registry = "https://pypi.org/simple" }
+wheels = [${wheel('speedy-3.0-py3-none-any.whl', '2')}]
+
+[package.optional-dependencies]
+turbo = [{ name = "turbo-core", marker = "python_version >= '3.10'" }]
+
+[[package]]
+name = "turbo-core"
+version = "1.0"
+source = { registry = "https://pypi.org/simple" }
+wheels = [${wheel('turbo_core-1.0-py3-none-any.whl', '3')}]
+
+[[package]]
+name = "unrelated"
+version = "9.9"
+source = { registry = "https://pypi.org/simple" }
+wheels = [${wheel('unrelated-9.9-py3-none-any.whl', '4')}]
+`;
+
+const names = (entries: Array<{ pkg: { name: string; version?: string } }>) => entries.map((e) => `${e.pkg.name}==${e.pkg.version}`);
+const APP: SubsetRoots = { firstParty: ['app'], requirements: [] };
+const LIBK: SubsetRoots = { firstParty: ['app', 'lib'], extras: { lib: ['kernel'] }, requirements: [] };
+
+describe('subsetForTarget (uv.lock)', () => {
+  const lock = parseUvLock(LOCK, '/ws/uv.lock');
+  const linux311 = parseTarget('manylinux2014_x86_64-cp-311-cp311');
+  const complete = { ...linux311, source: 'complete.json', markerEnvironment: { ...linux311.markerEnvironment, platform_release: '6.1.0', python_full_version: '3.11.4' }, unknownMarkers: [] };
+
+  it('follows edges whose markers hold, picks the uv fork for the target, skips unrelated members', () => {
+    expect(() => subsetForTarget(lock, LIBK, linux311)).toThrow(MarkerNeedsCompletePlatformError);
+    const sub = subsetForTarget(lock, LIBK, complete);
+    expect(names(sub)).toEqual(['attrs==23.2.0', 'kernel-only==1.0', 'old==1.0', 'six==1.16.0']);
+    expect(names(subsetForTarget(lock, { firstParty: ['app', 'lib'], requirements: [] }, linux311))).toEqual(['attrs==23.2.0', 'old==1.0', 'six==1.16.0']);
+    const win312 = subsetForTarget(lock, LIBK, { ...parseTarget('win_amd64-cp-3.12.1-cp312'), markerEnvironment: { ...parseTarget('win_amd64-cp-3.12.1-cp312').markerEnvironment, platform_release: '10' } });
+    expect(names(win312)).toEqual(['attrs==23.2.0', 'colorama==0.4.6', 'kernel-only==1.0', 'old==2.0', 'six==1.16.0']);
+    expect(sub.find((e) => e.pkg.name === 'unrelated')).toBeUndefined();
+  });
+
+  it('names the marker, the edge and the lock when an abbreviated target lacks a variable', () => {
+    expect(() => subsetForTarget(lock, LIBK, linux311)).toThrow(
+      /the dependency of lib 0\.1 on 'kernel-only' in \/ws\/uv\.lock: marker "platform_release >= '6'" needs "platform_release", which target manylinux2014_x86_64-cp-311-cp311 does not define.*--complete-platform/,
+    );
+  });
+
+  it('activates requested extras transitively, resolving markers inside them', () => {
+    const sub = subsetForTarget(lock, { firstParty: ['app'], extras: { app: ['fast'] }, requirements: [] }, parseTarget('macosx_11_0_arm64-cp-312-cp312'));
+    expect(names(sub)).toEqual(['attrs==23.2.0', 'old==2.0', 'six==1.16.0', 'speedy==3.0', 'turbo-core==1.0']);
+    expect(sub.find((e) => e.pkg.name === 'speedy')?.extras).toEqual(['turbo']);
+    expect(sub.find((e) => e.pkg.name === 'speedy')?.requires).toEqual(["turbo-core; python_version >= '3.10'"]);
+    const sub39 = subsetForTarget(lock, { firstParty: ['app'], extras: { app: ['fast'] }, requirements: [] }, parseTarget('macosx_11_0_arm64-cp-39-cp39'));
+    expect(names(sub39)).toEqual(['attrs==23.2.0', 'old==1.0', 'six==1.16.0', 'speedy==3.0']);
+    expect(() => subsetForTarget(lock, { firstParty: ['app'], extras: { app: ['nope'] }, requirements: [] }, linux311)).toThrow(/'app' has no extra 'nope'/);
+  });
+
+  it('bounds an abbreviated python_full_version by the minor series', () => {
+    // `python_full_version < '3.12'` is decidable for cp-311 (3.11.0 … 3.11.999 agree).
+    expect(names(subsetForTarget(lock, APP, linux311))).toEqual(['attrs==23.2.0', 'old==1.0', 'six==1.16.0']);
+  });
+
+  it('reports members missing from the lock', () => {
+    expect(() => subsetForTarget(lock, { firstParty: ['app', 'ghost'], requirements: [] }, linux311)).toThrow(/first-party project 'ghost' is not in the lock/);
+  });
+});
+
+describe('lockSubset / subsetHash', () => {
+  const lock = parseUvLock(LOCK, '/ws/uv.lock');
+
+  it('keeps every marker branch but never unrelated packages', () => {
+    expect(names(lockSubset(lock, APP))).toEqual(['attrs==23.2.0', 'colorama==0.4.6', 'old==1.0', 'old==2.0', 'six==1.16.0']);
+  });
+
+  it('is stable under unrelated changes and changes with related ones', () => {
+    const base = subsetHash(lock, APP);
+    expect(base).toMatch(/^[0-9a-f]{64}$/);
+    const unrelatedBump = LOCK.replace('name = "unrelated"\nversion = "9.9"', 'name = "unrelated"\nversion = "10.0"').replace('unrelated-9.9', 'unrelated-10.0');
+    expect(subsetHash(parseUvLock(unrelatedBump, '/ws/uv.lock'), APP)).toBe(base);
+    const reordered = LOCK.split('\n[[package]]\n');
+    const swapped = [reordered[0], ...reordered.slice(1).reverse()].join('\n[[package]]\n');
+    expect(subsetHash(parseUvLock(swapped, '/ws/uv.lock'), APP)).toBe(base);
+    const relatedBump = LOCK.replace(H('a'), H('b'));
+    expect(subsetHash(parseUvLock(relatedBump, '/ws/uv.lock'), APP)).not.toBe(base);
+    expect(subsetHash(lock, { ...APP, extras: { app: ['fast'] } })).not.toBe(base);
+    expect(subsetHash(lock, LIBK)).not.toBe(base);
+  });
+
+  it('works on the examples workspace lock', () => {
+    const ex = loadLock(join(REPO_ROOT, 'examples/uv.lock'));
+    const sub = lockSubset(ex, { firstParty: ['greeting'], requirements: [] });
+    expect(names(sub).map((n) => n.split('==')[0])).toEqual(['attrs']);
+  });
+});
+
+describe('flat locks', () => {
+  it('filters requirements by marker per target', () => {
+    const lock = parseRequirements("six==1.16.0\ncolorama==0.4.6 ; sys_platform == 'win32'\nold==1.0 ; python_version < '3.12'\nold==2.0 ; python_version >= '3.12'\n", '/r.txt');
+    expect(names(subsetForTarget(lock, APP, parseTarget('win_amd64-cp-312-cp312')))).toEqual(['colorama==0.4.6', 'old==2.0', 'six==1.16.0']);
+    expect(names(subsetForTarget(lock, APP, parseTarget('manylinux2014_x86_64-cp-311-cp311')))).toEqual(['old==1.0', 'six==1.16.0']);
+    const overlap = parseRequirements("old==1.0\nold==2.0 ; python_version >= '3.12'\n", '/r.txt');
+    expect(() => subsetForTarget(overlap, APP, parseTarget('win_amd64-cp-312-cp312'))).toThrow(/several entries for 'old' apply to target win_amd64-cp-312-cp312/);
+  });
+});
