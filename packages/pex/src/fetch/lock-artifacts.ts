@@ -1,6 +1,8 @@
 import { PexkitError } from '../errors.js';
 import { listIndexFiles, type IndexOptions } from '../index-client/simple.js';
 import type { IndexFile } from '../index-client/parse.js';
+import { parseDistributionFilename } from '../index-client/project-name.js';
+import { Version } from '../pep440/version.js';
 import type { Lock, LockPackage } from '../lock/model.js';
 import type { ArtifactRef } from './fetch-artifact.js';
 
@@ -23,25 +25,6 @@ function globToRegExp(glob: string): RegExp {
   return new RegExp(`^${body}$`, 'i');
 }
 
-/** Loose PEP 440 equality for file-name versions: case, `v` prefix, trailing `.0`s, `_`/`-` spelling. */
-export function sameVersionLoosely(a: string, b: string): boolean {
-  const norm = (v: string): string =>
-    v
-      .toLowerCase()
-      .replace(/^v/, '')
-      .replace(/_/g, '-')
-      .replace(/^(\d+(?:\.\d+)*?)(?:\.0+)+(?=$|[^.\d])/, '$1');
-  return norm(a) === norm(b);
-}
-
-/** The version part of a wheel or sdist file name. */
-function versionOfFilename(filename: string): string | undefined {
-  if (filename.endsWith('.whl')) return filename.split('-')[1];
-  const stem = filename.replace(/\.(tar\.gz|zip|tar\.bz2|tgz)$/, '');
-  const dash = stem.lastIndexOf('-');
-  return dash > 0 ? stem.slice(dash + 1) : undefined;
-}
-
 const FIRST_PARTY_KINDS = new Set(['directory', 'editable', 'virtual', 'git']);
 
 async function fromIndex(pkg: LockPackage, lock: Lock, options: LockArtifactsOptions): Promise<IndexFile[]> {
@@ -52,9 +35,10 @@ async function fromIndex(pkg: LockPackage, lock: Lock, options: LockArtifactsOpt
     findLinks: [...lock.findLinks, ...(options.findLinks ?? [])],
   });
   const allowed = pkg.allowedHashes?.map((h) => h.toLowerCase());
+  const pinned = pkg.version === undefined ? undefined : Version.tryParse(pkg.version);
   return files.filter((f) => {
-    const version = versionOfFilename(f.filename);
-    if (version === undefined || pkg.version === undefined || !sameVersionLoosely(version, pkg.version)) return false;
+    const version = parseDistributionFilename(f.filename)?.version;
+    if (version === undefined || pinned === undefined || !version.equals(pinned)) return false;
     return allowed === undefined || allowed.length === 0 || f.sha256 === undefined || allowed.includes(f.sha256);
   });
 }

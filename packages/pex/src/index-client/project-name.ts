@@ -1,22 +1,24 @@
-/**
- * PEP 503 name normalisation and the project part of distribution file names.
- * (A private copy until the shared `names/` and `wheel/filename` modules land; same semantics.)
- */
+/** PEP 503 names and the project / version of distribution file names (shared standards modules). */
+import { canonicalizeName } from '../names/canonicalize.js';
+import type { Version } from '../pep440/version.js';
+import { parseSdistFilename, parseWheelFilename } from '../wheel/filename.js';
+
 export function normalizeProjectName(name: string): string {
-  return name.replace(/[-_.]+/g, '-').toLowerCase();
+  return canonicalizeName(name);
+}
+
+/** Canonical name and version of a wheel or sdist file name; undefined if it is neither (or invalid). */
+export function parseDistributionFilename(filename: string): { name: string; version: Version } | undefined {
+  try {
+    if (filename.endsWith('.whl')) return parseWheelFilename(filename);
+    if (filename.endsWith('.tar.gz') || filename.endsWith('.zip')) return parseSdistFilename(filename);
+  } catch {
+    return undefined;
+  }
+  return undefined;
 }
 
 /** Canonical project name of a wheel or sdist file name, or undefined if it is neither. */
 export function projectOfFilename(filename: string): string | undefined {
-  if (filename.endsWith('.whl')) {
-    const parts = filename.slice(0, -4).split('-');
-    if (parts.length !== 5 && parts.length !== 6) return undefined;
-    return normalizeProjectName(parts[0]);
-  }
-  const stem = /\.(tar\.gz|zip|tar\.bz2|tgz)$/.exec(filename);
-  if (stem === null) return undefined;
-  const base = filename.slice(0, stem.index);
-  const dash = base.lastIndexOf('-');
-  if (dash <= 0) return undefined;
-  return normalizeProjectName(base.slice(0, dash));
+  return parseDistributionFilename(filename)?.name;
 }
