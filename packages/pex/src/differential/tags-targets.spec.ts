@@ -5,11 +5,8 @@
 import { describe, expect, it } from 'vitest';
 import { compatibleTags } from '../tags/compatible.js';
 import { parseTarget } from '../targets/target.js';
-import {
-  runTagsOracle,
-  type OracleTargetSpec,
-  type TagsOracleAnswer,
-} from '../testing/differential-tags.js';
+import { differentialSeed, Rng } from '../testing/differential.js';
+import { runTagsOracle, type OracleTargetSpec } from '../testing/differential-tags.js';
 
 type Spec = OracleTargetSpec & { platformTag: string };
 
@@ -85,6 +82,73 @@ const TARGETS: Spec[] = [
   { ...win('win_amd64'), ...pp(3, 10) },
 ];
 
+const RANDOM_COUNT = 250;
+const LINUX_ARCHS = [
+  'x86_64',
+  'aarch64',
+  'armv7l',
+  'armv8l',
+  'ppc64le',
+  'ppc64',
+  's390x',
+  'i686',
+  'riscv64',
+  'loongarch64',
+];
+const MAC_ARCHS = ['x86_64', 'arm64', 'universal2', 'i386', 'intel', 'ppc', 'ppc64'];
+const LEGACY: Record<number, string> = {
+  5: 'manylinux1',
+  12: 'manylinux2010',
+  17: 'manylinux2014',
+};
+
+/** Seeded random machines across every platform family, interpreter and ABI kind. */
+function randomTargets(rng: Rng, count: number): Spec[] {
+  const specs: Spec[] = [];
+  for (let i = 0; i < count; i++) {
+    const pypy = rng.chance(0.2);
+    const minor = pypy ? 8 + rng.int(4) : 6 + rng.int(9);
+    const interpreter = pypy
+      ? pp(3, minor)
+      : cp(3, minor, {
+          debug: rng.chance(0.15),
+          threaded: minor >= 13 && rng.chance(0.3),
+          pymalloc: minor < 8 && rng.chance(0.8),
+        });
+    const family = rng.int(3);
+    if (family === 0) {
+      const arch = rng.pick(LINUX_ARCHS);
+      const libc = rng.int(5);
+      if (libc === 0) {
+        specs.push({ ...linux(`linux_${arch}`, arch, null), ...interpreter });
+      } else if (libc === 1) {
+        const musl: [number, number] = [1, rng.int(4)];
+        specs.push({
+          ...linux(`musllinux_1_${musl[1]}_${arch}`, arch, null, musl),
+          ...interpreter,
+        });
+      } else {
+        const glibcMinor = 5 + rng.int(37);
+        const legacy = LEGACY[glibcMinor];
+        const tag =
+          legacy !== undefined && rng.chance(0.5)
+            ? `${legacy}_${arch}`
+            : `manylinux_2_${glibcMinor}_${arch}`;
+        specs.push({ ...linux(tag, arch, [2, glibcMinor]), ...interpreter });
+      }
+    } else if (family === 1) {
+      // 10.16 is left out: on that version packaging asks a real macOS for the true one.
+      const version: [number, number] = rng.chance(0.5)
+        ? [10, rng.int(16)]
+        : [11 + rng.int(16), rng.int(7)];
+      specs.push({ ...mac(version[0], version[1], rng.pick(MAC_ARCHS)), ...interpreter });
+    } else {
+      specs.push({ ...win(rng.pick(['win32', 'win_amd64', 'win_arm64'])), ...interpreter });
+    }
+  }
+  return specs;
+}
+
 function abbreviated(spec: Spec): string {
   const [major, minor] = spec.version;
   const abi =
@@ -94,25 +158,52 @@ function abbreviated(spec: Spec): string {
   return `${spec.platformTag}-${spec.impl}-${major}${minor}-${abi}`;
 }
 
+const describeSpec = (spec: Spec): string =>
+  spec.os === 'linux'
+    ? `glibc ${spec.glibc?.join('.') ?? '-'} musl ${spec.musl?.join('.') ?? '-'}`
+    : spec.os;
+
 describe('compatibleTags agrees with packaging.tags.sys_tags()', () => {
-  let answer: TagsOracleAnswer;
-  it(`computes ${TARGETS.length} targets in packaging`, () => {
+  const seed = differentialSeed();
+  const random = randomTargets(new Rng(seed), RANDOM_COUNT);
+  const all = [...TARGETS, ...random];
+  let expected: string[][] = [];
+
+  it(`computes ${TARGETS.length} chosen + ${RANDOM_COUNT} random targets in packaging (PEXKIT_DIFF_SEED=${seed})`, () => {
+    console.log(`tags differential: PEXKIT_DIFF_SEED=${seed}`);
     const started = Date.now();
-    answer = runTagsOracle({ targets: TARGETS.map(({ platformTag: _unused, ...spec }) => spec) });
-    console.log(
-      `tags oracle: packaging ${answer.packaging}, ${TARGETS.length} targets in ${Date.now() - started} ms`,
+    expected = runTagsOracle<string[]>(
+      all.map(({ platformTag: _unused, ...spec }) => ({ k: 'sys_tags', spec })),
     );
-    expect(answer.packaging).toBe('26.3');
+    const total = expected.reduce((n, tags) => n + tags.length, 0);
+    console.log(
+      `packaging 26.3: ${all.length} targets, ${total} tags in ${Date.now() - started} ms`,
+    );
     expect(TARGETS.length).toBeGreaterThanOrEqual(30);
   });
 
   TARGETS.forEach((spec, index) => {
     const text = abbreviated(spec);
-    it(`${text} (${spec.os === 'linux' ? `glibc ${spec.glibc?.join('.') ?? '-'} musl ${spec.musl?.join('.') ?? '-'}` : spec.os})`, () => {
-      const expected = answer.targets[index] as string[];
+    it(`${text} (${describeSpec(spec)})`, () => {
       const actual = compatibleTags(parseTarget(text));
-      expect(actual.length).toBe(expected.length);
-      expect(actual).toEqual(expected);
+      expect(actual.length).toBe(expected[index]?.length);
+      expect(actual).toEqual(expected[index]);
     });
+  });
+
+  it(`${RANDOM_COUNT} random targets agree, in order`, () => {
+    const mismatches: string[] = [];
+    random.forEach((spec, i) => {
+      const text = abbreviated(spec);
+      const want = expected[TARGETS.length + i] as string[];
+      const got = compatibleTags(parseTarget(text));
+      if (JSON.stringify(got) !== JSON.stringify(want)) {
+        const at = got.findIndex((t, j) => t !== want[j]);
+        mismatches.push(
+          `${text} (${describeSpec(spec)}): first difference at ${at}: ${got[at]} vs ${want[at]}`,
+        );
+      }
+    });
+    expect(mismatches).toEqual([]);
   });
 });

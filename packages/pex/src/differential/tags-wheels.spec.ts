@@ -7,23 +7,13 @@ import { execFileSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { PexkitError } from '../errors.js';
 import { REPO_ROOT } from '../testing/python-tools.js';
-import { runTagsOracle } from '../testing/differential-tags.js';
-import { tagToString } from '../tags/tag.js';
+import { differentialSeed, Rng } from '../testing/differential.js';
+import { runTagsOracle, type OracleWheelResult } from '../testing/differential-tags.js';
+import { InvalidTag, parseTag, tagToString } from '../tags/tag.js';
 import { InvalidWheelFilename, parseWheelFilename } from '../wheel/filename.js';
 
-const SEED = Number(process.env['PEXKIT_DIFF_SEED'] ?? Math.floor(Math.random() * 2 ** 31));
+const SEED = differentialSeed();
 const COUNT = 8000;
-
-function prng(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 // Each pool: [mostly valid, mostly invalid]; generation picks the first 90% of the time.
 type Pool = readonly [readonly string[], readonly string[]];
@@ -105,8 +95,9 @@ const EXTENSIONS: Pool = [['.whl'], ['.WHL', '.zip', '', '.whl ']];
 const NOISE = ['-', '.', '_', 'a', '1', 'A', 'é', '\n', ' ', '!', '+'];
 
 function generate(seed: number, count: number): string[] {
-  const random = prng(seed);
-  const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)] as T;
+  const rng = new Rng(seed);
+  const random = () => rng.next();
+  const pick = <T>(items: readonly T[]): T => rng.pick(items);
   const draw = (pool: Pool): string => pick(random() < 0.9 ? pool[0] : pool[1]);
   const names: string[] = [];
   for (let i = 0; i < count; i++) {
@@ -173,12 +164,12 @@ describe('parseWheelFilename agrees with packaging.utils.parse_wheel_filename', 
     const real = repositoryWheelNames();
     const names = [...generate(SEED, COUNT), ...real];
     const started = Date.now();
-    const answer = runTagsOracle({ wheels: names });
+    const answers = runTagsOracle<Outcome>(names.map((s) => ({ k: 'wheel', s })));
     const oracleMs = Date.now() - started;
     const mismatches: string[] = [];
     let valid = 0;
     names.forEach((filename, index) => {
-      const expected = answer.wheels[index] as Outcome;
+      const expected = answers[index] as Outcome;
       const normalized =
         'tags' in expected ? { ...expected, tags: sortedTags(expected.tags) } : expected;
       const actual = ours(filename);
@@ -198,5 +189,45 @@ describe('parseWheelFilename agrees with packaging.utils.parse_wheel_filename', 
     expect(real.length).toBeGreaterThan(10);
     expect(valid).toBeGreaterThan(COUNT / 10);
     expect(names.length - valid).toBeGreaterThan(COUNT / 10);
+  });
+});
+
+describe('parseTag agrees with packaging.tags.parse_tag', () => {
+  it('on the tag part of every generated name, valid or not', () => {
+    const tagTexts = [
+      ...new Set(
+        generate(SEED + 1, 4000).map((name) =>
+          name
+            .replace(/\.whl$/, '')
+            .split('-')
+            .slice(-3)
+            .join('-'),
+        ),
+      ),
+    ];
+    const answers = runTagsOracle<string[] | { error: string }>(
+      tagTexts.map((s) => ({ k: 'tag', s })),
+    );
+    const mismatches: string[] = [];
+    tagTexts.forEach((text, index) => {
+      let actual: string[] | { error: string };
+      try {
+        actual = sortedTags(parseTag(text).map(tagToString));
+      } catch (error) {
+        if (!(error instanceof InvalidTag)) throw error;
+        actual = { error: 'InvalidTag' };
+      }
+      const want = answers[index] as string[] | { error: string };
+      const normalized = Array.isArray(want) ? sortedTags(want) : want;
+      if (JSON.stringify(actual) !== JSON.stringify(normalized)) {
+        mismatches.push(
+          `${JSON.stringify(text)}: ours ${JSON.stringify(actual)} packaging ${JSON.stringify(normalized)}`,
+        );
+      }
+    });
+    console.log(
+      `${tagTexts.length} tag strings (seed ${SEED + 1}): ${mismatches.length} mismatches`,
+    );
+    expect(mismatches.slice(0, 20)).toEqual([]);
   });
 });

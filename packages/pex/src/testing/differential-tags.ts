@@ -1,9 +1,5 @@
-/** Runs `tags_oracle.py` (pypa packaging in `.venv-tools`) on one batch; tests only. */
-import { spawnSync } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
-import { toolsPython } from './python-tools.js';
-
-const ORACLE = fileURLToPath(new URL('./tags_oracle.py', import.meta.url));
+/** Case shapes for `tags_oracle.py`, run through {@link runOracle}; tests only. */
+import { runOracle } from './differential.js';
 
 export interface OracleTargetSpec {
   os: 'linux' | 'mac' | 'windows';
@@ -24,23 +20,13 @@ export type OracleWheelResult =
   | { name: string; version: string; build: [string, string] | null; tags: string[] }
   | { error: string };
 
-export interface TagsOracleAnswer {
-  packaging: string;
-  targets: string[][];
-  wheels: OracleWheelResult[];
-}
+export type TagsOracleCase =
+  { k: 'sys_tags'; spec: OracleTargetSpec } | { k: 'wheel'; s: string } | { k: 'tag'; s: string };
 
-export function runTagsOracle(batch: {
-  targets?: OracleTargetSpec[];
-  wheels?: string[];
-}): TagsOracleAnswer {
-  const result = spawnSync(toolsPython(), [ORACLE], {
-    input: JSON.stringify(batch),
-    encoding: 'utf8',
-    maxBuffer: 512 * 1024 * 1024,
-  });
-  if (result.status !== 0) {
-    throw new Error(`tags_oracle.py failed (${result.status}): ${result.stderr}`);
-  }
-  return JSON.parse(result.stdout) as TagsOracleAnswer;
+/** packaging's answers, in case order; checks that the oracle ran packaging 26.3. */
+export function runTagsOracle<R>(cases: readonly TagsOracleCase[]): R[] {
+  const answer = runOracle<R>('tags_oracle.py', cases);
+  if (answer.packaging !== '26.3')
+    throw new Error(`tags_oracle.py ran packaging ${answer.packaging}, not 26.3`);
+  return answer.results;
 }

@@ -1,10 +1,13 @@
 """Reference oracle for pexkit's tag and wheel-file-name code: pypa packaging (26.3).
 
-Reads one JSON batch on stdin, writes one JSON answer on stdout:
-  {"targets": [spec, ...], "wheels": ["name.whl", ...]}
-  -> {"packaging": "26.3", "targets": [[tag, ...], ...], "wheels": [result, ...]}
+Protocol of testing/differential.ts `runOracle`: a JSON array of cases on stdin, one
+process per batch; writes {"packaging": version, "results": [...]}, one result per case.
+Cases:
+  {"k": "sys_tags", "spec": {...}}   -> [tag, ...] in sys_tags() order
+  {"k": "wheel", "s": "name.whl"}    -> wheel result (below)
+  {"k": "tag", "s": "py2.py3-none-any"} -> sorted tags or {"error": class}
 
-Each target spec describes the machine; the oracle runs packaging.tags.sys_tags() as if
+A sys_tags spec describes the machine; the oracle runs packaging.tags.sys_tags() as if
 on it, replacing only what packaging reads from the running system (sys, platform,
 sysconfig, glibc/musl detection, ELF checks):
   {"os": "linux", "arch": "x86_64", "glibc": [2, 17] | null, "musl": [1, 2] | null,
@@ -113,14 +116,27 @@ def parse_wheel(filename):
     }
 
 
+def parse_tag(text):
+    try:
+        return sorted(str(tag) for tag in tags.parse_tag(text))
+    except Exception as error:  # noqa: BLE001 - the class is the answer
+        return {"error": type(error).__name__}
+
+
+def answer(case):
+    kind = case["k"]
+    if kind == "sys_tags":
+        return sys_tags_for(case["spec"])
+    if kind == "wheel":
+        return parse_wheel(case["s"])
+    if kind == "tag":
+        return parse_tag(case["s"])
+    raise ValueError(f"unknown case kind {kind!r}")
+
+
 def main():
-    batch = json.load(sys.stdin)
-    answer = {
-        "packaging": packaging.__version__,
-        "targets": [sys_tags_for(spec) for spec in batch.get("targets", [])],
-        "wheels": [parse_wheel(name) for name in batch.get("wheels", [])],
-    }
-    json.dump(answer, sys.stdout)
+    cases = json.load(sys.stdin)
+    json.dump({"packaging": packaging.__version__, "results": [answer(c) for c in cases]}, sys.stdout)
 
 
 if __name__ == "__main__":
