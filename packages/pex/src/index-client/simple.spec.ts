@@ -74,6 +74,20 @@ describe('listIndexWheels', () => {
     ]);
   });
 
+  it('decodes gzip pages and retries a truncated page', async () => {
+    const { gzipSync } = await import('node:zlib');
+    const zipped = gzipSync(jsonPage());
+    server.route('/simple/demo-pkg/', (req, res, hit) => {
+      expect(req.headers['accept-encoding']).toContain('gzip');
+      res.writeHead(200, { 'content-type': 'application/vnd.pypi.simple.v1+json', 'content-encoding': 'gzip', 'content-length': String(zipped.length) });
+      if (hit === 1) res.write(zipped.subarray(0, 20), () => res.socket?.destroy());
+      else res.end(zipped);
+    });
+    const wheels = await listIndexWheels('demo-pkg', { indexUrl: `${server.origin}/simple/`, cacheDir: cache, ...fast });
+    expect(wheels.map((w) => w.filename)).toEqual([W1, W2]);
+    expect(server.requests).toHaveLength(2);
+  });
+
   it('404 everywhere names the package and the URLs tried', async () => {
     const error = await listIndexWheels('nope', { indexUrl: `${server.origin}/simple/`, extraIndexUrls: [`${server.origin}/extra/`], cacheDir: cache, ...fast }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ProjectNotFoundError);

@@ -1,6 +1,7 @@
 import { readdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { brotliDecompressSync, gunzipSync, inflateSync } from 'node:zlib';
 import { cacheDir } from '../cache/cache-dir.js';
 import { PexkitError } from '../errors.js';
 import { HttpStatusError, NetworkError } from '../fetch/errors.js';
@@ -53,6 +54,20 @@ function parsePage(page: Pick<CachedPage, 'body' | 'contentType' | 'finalUrl'>, 
   throw new IndexFormatError(`index page ${shownUrl} has content type '${type}', expected PEP 691 JSON or PEP 503 HTML`);
 }
 
+/** Undoes `Content-Encoding` (gzip, deflate, br) of an index page. */
+function decodeBody(raw: Buffer, encoding: string | undefined, shownUrl: string): string {
+  const kind = (encoding ?? 'identity').trim().toLowerCase();
+  try {
+    if (kind === 'gzip' || kind === 'x-gzip') return gunzipSync(raw).toString('utf8');
+    if (kind === 'deflate') return inflateSync(raw).toString('utf8');
+    if (kind === 'br') return brotliDecompressSync(raw).toString('utf8');
+  } catch (error) {
+    throw new NetworkError(shownUrl, `corrupt ${kind} body: ${(error as Error).message}`, 'TRUNCATED');
+  }
+  if (kind !== 'identity' && kind !== '') throw new IndexFormatError(`index page ${shownUrl} uses unsupported Content-Encoding '${kind}'`);
+  return raw.toString('utf8');
+}
+
 type PageResult = { files: IndexFile[] } | { notFound: true };
 
 /** Fetches one index or find-links page (with the page cache), parsed. */
@@ -68,21 +83,22 @@ async function loadPage(url: string, http: HttpClient | undefined, options: Inde
   if (cached?.lastModified !== undefined) conditional['if-modified-since'] = cached.lastModified;
   try {
     return await http.withRetry(url, async () => {
-      const response = await http.get(url, { accept: ACCEPT, ...conditional });
+      const response = await http.get(url, { accept: ACCEPT, 'accept-encoding': 'gzip, deflate, br', ...conditional });
       if (response.status === 304 && cached !== undefined) {
         response.body.resume();
         return { files: parsePage(cached, shown) };
       }
-      let body: string;
+      let raw: Buffer;
       try {
-        body = await response.body.text();
+        raw = Buffer.from(await response.body.arrayBuffer());
       } catch (error) {
         throw toNetworkError(error, shown, http);
       }
       const declared = Number(header(response.headers, 'content-length') ?? NaN);
-      if (Number.isFinite(declared) && Buffer.byteLength(body) !== declared) {
-        throw new NetworkError(shown, `body truncated: got ${Buffer.byteLength(body)} of ${declared} bytes`, 'TRUNCATED');
+      if (Number.isFinite(declared) && raw.length !== declared) {
+        throw new NetworkError(shown, `body truncated: got ${raw.length} of ${declared} bytes`, 'TRUNCATED');
       }
+      const body = decodeBody(raw, header(response.headers, 'content-encoding'), shown);
       const page = {
         finalUrl: response.url.href,
         contentType: header(response.headers, 'content-type') ?? '',
