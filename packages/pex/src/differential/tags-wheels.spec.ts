@@ -136,9 +136,7 @@ function repositoryWheelNames(): string[] {
   return [...new Set(out.split('\n').filter(Boolean))];
 }
 
-type Outcome =
-  | { name: string; version: string; build: [string, string] | null; tags: string[] }
-  | { error: string };
+type Outcome = OracleWheelResult;
 
 function ours(filename: string): Outcome {
   try {
