@@ -174,6 +174,7 @@ export function genVersionText(rng: Rng): string {
   const r = rng.next();
   if (r < 0.12) return rng.pick(TRICKY_VERSIONS);
   let text = spellShape(rng, genShape(rng));
+  if (r < 0.2) text = `${num(rng)}.${num(rng)}${rng.chance(0.5) ? `.${num(rng)}` : ''}${text.replace(/^[^a-zA-Z+]*/, '')}`;
   if (rng.chance(0.04)) text = rng.pick(WS_ODD) + text;
   if (rng.chance(0.04)) text += rng.pick(WS_ODD);
   if (rng.chance(0.15)) text = mutate(rng, text);

@@ -127,8 +127,32 @@ function genItem(rng: Rng): string {
   return `${left}${ws(rng)}${op}${ws(rng)}${right}`;
 }
 
+const TRICKY_MARKERS = [
+  'python_version=="3.8"and os_name=="posix"', 'python_version == "3.8"or(os_name=="nt")',
+  'os_name notin "posix"', 'os_name not  in "posix"', 'os_name not\tin "posix nt"', '"posix" in os_name',
+  'python_version in "3.8 3.9 3.10"', 'python_version not in "2.7"', 'python_full_version in "3.12.0+"',
+  'extra == "Foo.Bar"', '"foo" == extra', 'extra in "foo,bar"', 'extra != ""', 'extra==\'test\'',
+  'os_name == "a\\nb"', "os_name == 'a\\x41'", 'os_name == "\\u00e9"', 'os_name == "\\101"',
+  'os_name == "\\"', 'os_name == "a\\\\"', 'os_name == "\\q"', 'os_name == "\\x4"', 'os_name == "\\U0001F600"',
+  'os_name == "a\nb"', 'os_name == "a\rb"', 'os_name ==\u00a0"posix"', 'os_name\n== "posix"',
+  '(python_version >= "3.8")', '((python_version >= "3.8"))', '(python_version >= "3.8"', 'python_version >= "3.8")',
+  'python_version >= "3.8" and', 'and python_version >= "3.8"', '', ' ', 'python_version', 'python_version >=',
+  'python_version >= 3.8', 'python_version ~= "3.8"', 'python_version ~= "3"', 'python_version === "3.8"',
+  'os_name === "posix"', 'os_name ~= "posix"', 'platform_release >= "5.0"', 'platform_release < "6"',
+  'implementation_version > "7.3"', 'python_full_version < "3.13"', 'python_full_version >= "3.13.0rc1"',
+  'python_version > "3.8.*"', 'python_version == "3.*"', 'python_version != "3.10.*"', 'python_version == "3.1*"',
+  'python_version < "3.10" and python_version > "3.8" or extra == "foo"', 'sys_platform == \'win32\' and platform_machine == "AMD64"',
+  'python_version=="3.8"andos_name=="posix"', 'dependency_groups == "dev"', '"dev" in dependency_groups',
+  '"a" == "b"', '"sys_platform" == "linux"', 'sys_platform == sys_platform', 'extras == "a"', 'os_name == "posix" or',
+  'os_name == "a\'b\\""', 'python_version <= "3.10" or python_version >= "3.12.0"',
+];
+
 /** A marker expression with `and` / `or` and parentheses, occasionally mutated. */
 export function genMarker(rng: Rng, depth = 0): string {
+  if (depth === 0 && rng.chance(0.1)) {
+    const tricky = rng.pick(TRICKY_MARKERS);
+    return rng.chance(0.3) ? mutate(rng, tricky) : tricky;
+  }
   const n = depth > 1 ? 1 : rng.pick([1, 1, 2, 2, 3]);
   const parts: string[] = [];
   for (let i = 0; i < n; i++) {
@@ -199,8 +223,25 @@ const URLS = [
   './local/path',
 ];
 
+const TRICKY_REQUIREMENTS = [
+  'name', 'name[]', 'name[ ]', 'name[a,]', 'name[a b]', 'name[a,,b]', 'name [a] >= 1.0', 'name(>=1.0)',
+  'name (>=1.0', 'name >=1.0)', 'name>=1.0,', 'name>=1.0,,<2', 'name==1.0.*', 'name==1.0a1.*', 'name>=1.0.*',
+  'name>=1.0+local', 'name==1.0+local', 'name~=1', 'name~=1.0', 'name===anything-goes', 'name=== 1.0',
+  'name@https://x', 'name @https://x', 'name @ https://x ;os_name=="nt"', 'name @ https://x;os_name=="nt"',
+  'name @ https://x\t; os_name == "nt"', 'name @ ', 'name @', 'name[x]@ https://x', 'name ; os_name=="nt"',
+  'name;os_name=="nt"', 'name>=1.0;os_name=="nt"', 'name >= 1.0 ; ', 'name-', 'name.', '-name', 'na me',
+  'nameé', 'name-é>=1', 'é', '1name', 'n', 'name\t>=1', 'name>=1\t', '\tname', 'name\n', 'name[a]\t(>=1)',
+  'name <=1.0, >=0.5 ; python_version < "3.8" or extra == "Test"', 'name>=1.0 ,<2 ,!=1.5', 'name>=v1.0',
+  'name (== 1.0)', 'name ( == 1.0 , < 2 )', 'name>=1.0 and', 'name>=1.0 # comment', 'name>=1!2.0',
+  'name==1.0-1', 'name==1.0.post1.dev2+abc.5', 'name<1.0a1', 'name>1.0.post1', 'name ===1.0;os_name=="nt"',
+];
+
 /** A requirement string: names, extras, specifiers (bare or parenthesised), URLs, markers. */
 export function genRequirement(rng: Rng): string {
+  if (rng.chance(0.1)) {
+    const tricky = rng.pick(TRICKY_REQUIREMENTS);
+    return rng.chance(0.3) ? mutate(rng, tricky) : tricky;
+  }
   let text = rng.chance(0.05) ? ' ' : '';
   text += rng.chance(0.85)
     ? rng.pick(['requests', 'Django', 'zope.interface', 'typing_extensions', 'a', 'Foo-Bar'])
