@@ -77,6 +77,11 @@ describe('parseTarget', () => {
       platform_machine: 'arm64',
     });
     expect(pypy.unknownMarkers).toContain('implementation_version');
+    expect(parseTarget('linux_x86_64-cp-27-cp27mu').markerEnvironment).toMatchObject({
+      sys_platform: 'linux2',
+      implementation_name: '',
+      implementation_version: '0',
+    });
   });
 
   it.each([

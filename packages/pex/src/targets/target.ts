@@ -213,6 +213,11 @@ export function parseTarget(text: string): Target {
     // CPython's implementation version is its Python version; PyPy has its own.
     if (impl === 'cp') markerEnvironment.implementation_version = full;
   }
+  if (info[0] === 2) {
+    // Python 2 has no sys.implementation: PEP 508 defaults these to "" and "0".
+    markerEnvironment.implementation_name = '';
+    markerEnvironment.implementation_version = '0';
+  }
   return {
     source,
     platforms: expandPlatform(platform),
