@@ -1,5 +1,8 @@
+import { readFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { rootCertificates } from 'node:tls';
 import { Agent, EnvHttpProxyAgent, request, type Dispatcher } from 'undici';
+import { PexkitError } from '../errors.js';
 import { PEXKIT_VERSION } from '../package-info.js';
 import { CredentialStore } from './credentials.js';
 import { AuthenticationError, HttpStatusError, NetworkError } from './errors.js';
@@ -18,6 +21,11 @@ export interface HttpOptions {
   /** URLs whose user info provides credentials for their host (index URLs, find-links pages). */
   credentialUrls?: string[];
   credentials?: CredentialStore;
+  /**
+   * Extra trusted CA certificates (PEM file), added to Node's bundled roots. Default: the first of
+   * `PEXKIT_CA_BUNDLE`, `PIP_CERT`, `SSL_CERT_FILE`, `REQUESTS_CA_BUNDLE` that is set.
+   */
+  caFile?: string;
   /** Receives one-line diagnostics (retries); URLs in them are redacted. */
   log?: (line: string) => void;
 }
@@ -103,6 +111,14 @@ export function toNetworkError(error: unknown, url: string, options: { connectTi
     case 'EAI_AGAIN':
       reason = `host not found (${code}); check the index URL, DNS, or HTTPS_PROXY`;
       break;
+    case 'DEPTH_ZERO_SELF_SIGNED_CERT':
+    case 'SELF_SIGNED_CERT_IN_CHAIN':
+    case 'UNABLE_TO_VERIFY_LEAF_SIGNATURE':
+    case 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY':
+    case 'CERT_HAS_EXPIRED':
+    case 'ERR_TLS_CERT_ALTNAME_INVALID':
+      reason = `TLS certificate not trusted (${code}); point PEXKIT_CA_BUNDLE, PIP_CERT or SSL_CERT_FILE at your CA bundle (PEM)`;
+      break;
     case 'UND_ERR_SOCKET':
     case 'ECONNRESET':
       reason = `connection closed by the server before the response was complete (${code})`;
@@ -115,6 +131,49 @@ export function toNetworkError(error: unknown, url: string, options: { connectTi
 
 function proxySetting(env: NodeJS.ProcessEnv, name: string): string {
   return env[name.toLowerCase()] ?? env[name.toUpperCase()] ?? '';
+}
+
+const CA_VARIABLES = ['PEXKIT_CA_BUNDLE', 'PIP_CERT', 'SSL_CERT_FILE', 'REQUESTS_CA_BUNDLE'];
+
+/** Node's roots plus the PEM certificates of `caFile` (or the first CA variable set). */
+function loadCaBundle(caFile: string | undefined, env: NodeJS.ProcessEnv): string[] | undefined {
+  let file = caFile;
+  let origin = 'the caFile option';
+  if (file === undefined) {
+    const name = CA_VARIABLES.find((n) => (env[n] ?? '') !== '');
+    if (name === undefined) return undefined;
+    file = env[name] as string;
+    origin = `$${name}`;
+  }
+  let pem: string;
+  try {
+    pem = readFileSync(file, 'utf8');
+  } catch (error) {
+    throw new PexkitError(`cannot read the CA bundle ${file} (from ${origin}): ${(error as Error).message}`);
+  }
+  if (!pem.includes('-----BEGIN CERTIFICATE-----')) {
+    throw new PexkitError(`the CA bundle ${file} (from ${origin}) holds no PEM certificate`);
+  }
+  return [...rootCertificates, pem];
+}
+
+/** undici's EnvHttpProxyAgent options: TLS settings for the proxy and, through a tunnel, the origin. */
+function proxyAgentOptions(
+  agentOptions: Agent.Options,
+  tls: Record<string, unknown>,
+  httpProxy: string,
+  httpsProxy: string,
+  noProxy: string,
+): EnvHttpProxyAgent.Options {
+  const options: EnvHttpProxyAgent.Options & { requestTls: Record<string, unknown>; proxyTls: Record<string, unknown> } = {
+    ...agentOptions,
+    httpProxy,
+    httpsProxy,
+    noProxy,
+    requestTls: tls,
+    proxyTls: tls,
+  };
+  return options;
 }
 
 /**
@@ -143,8 +202,10 @@ export class HttpClient {
     this.retryBaseDelayMs = options.retryBaseDelayMs ?? 250;
     this.credentials = options.credentials ?? new CredentialStore({ urls: options.credentialUrls, env });
     this.log = options.log ?? (() => undefined);
+    const ca = loadCaBundle(options.caFile, env);
+    const tlsOptions = { timeout: this.connectTimeoutMs, ...(ca === undefined ? {} : { ca }) };
     const agentOptions = {
-      connect: { timeout: this.connectTimeoutMs },
+      connect: tlsOptions,
       headersTimeout: this.idleTimeoutMs,
       bodyTimeout: this.idleTimeoutMs,
     };
@@ -154,7 +215,7 @@ export class HttpClient {
     this.proxyNote = proxies.length === 0 ? '' : ` (through proxy ${[...new Set(proxies)].join(' / ')}; NO_PROXY='${proxySetting(env, 'no_proxy')}')`;
     this.dispatcher =
       httpProxy !== '' || httpsProxy !== ''
-        ? new EnvHttpProxyAgent({ ...agentOptions, httpProxy, httpsProxy, noProxy: proxySetting(env, 'no_proxy') })
+        ? new EnvHttpProxyAgent(proxyAgentOptions(agentOptions, tlsOptions, httpProxy, httpsProxy, proxySetting(env, 'no_proxy')))
         : new Agent(agentOptions);
   }
 

@@ -3,7 +3,11 @@
  * for exercising download, index and error paths without the internet.
  */
 import { createServer, request as httpRequest, type IncomingHttpHeaders, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { createServer as createHttpsServer } from 'node:https';
 import { connect, type AddressInfo, type Socket } from 'node:net';
+import { join } from 'node:path';
 
 export interface RecordedRequest {
   method: string;
@@ -46,11 +50,16 @@ async function shutdown(server: Server, sockets: Set<Socket>): Promise<void> {
   await new Promise<void>((resolve) => server.close(() => resolve()));
 }
 
-export async function startTestServer(routes: Record<string, Route> = {}): Promise<TestServer> {
+export interface TestServerOptions {
+  /** Serve HTTPS with this PEM key and certificate (e.g. from {@link makeTestCertificate}). */
+  tls?: { key: string; cert: string };
+}
+
+export async function startTestServer(routes: Record<string, Route> = {}, options: TestServerOptions = {}): Promise<TestServer> {
   const table = new Map(Object.entries(routes));
   const hits = new Map<string, number>();
   const requests: RecordedRequest[] = [];
-  const server = createServer((req, res) => {
+  const handle = (req: IncomingMessage, res: ServerResponse): void => {
     const path = (req.url ?? '/').split('?')[0];
     requests.push({ method: req.method ?? 'GET', path, headers: req.headers });
     const hit = (hits.get(path) ?? 0) + 1;
@@ -64,11 +73,18 @@ export async function startTestServer(routes: Record<string, Route> = {}): Promi
       if (!res.headersSent) res.writeHead(500).end(String(error));
       else res.destroy();
     });
-  });
+  };
+  const server: Server = options.tls === undefined ? createServer(handle) : createHttpsServer(options.tls, handle);
   const sockets = trackSockets(server);
+  if (options.tls !== undefined) {
+    server.on('secureConnection', (socket: Socket) => {
+      sockets.add(socket);
+      socket.on('close', () => sockets.delete(socket));
+    });
+  }
   const port = await listen(server);
   return {
-    origin: `http://127.0.0.1:${port}`,
+    origin: `${options.tls === undefined ? 'http' : 'https'}://127.0.0.1:${port}`,
     port,
     requests,
     route: (path, handler) => void table.set(path, handler),
@@ -97,15 +113,19 @@ export interface TestProxy {
   url: string;
   /** `host:port` targets seen, for CONNECT tunnels and absolute-form requests alike. */
   targets: string[];
+  /** `Proxy-Authorization` header of each of those requests ('' when absent). */
+  authorizations: string[];
   close(): Promise<void>;
 }
 
 /** A forward proxy (CONNECT tunnels and absolute-form GETs) that only connects to 127.0.0.1. */
 export async function startTestProxy(): Promise<TestProxy> {
   const targets: string[] = [];
+  const authorizations: string[] = [];
   const server = createServer((req, res) => {
     const target = new URL(req.url ?? '');
     targets.push(target.host);
+    authorizations.push(req.headers['proxy-authorization'] ?? '');
     if (target.hostname !== '127.0.0.1') {
       res.writeHead(403).end('test proxy only forwards to 127.0.0.1');
       return;
@@ -120,6 +140,7 @@ export async function startTestProxy(): Promise<TestProxy> {
   server.on('connect', (req: IncomingMessage, client: Socket, head: Buffer) => {
     const [host, port] = (req.url ?? '').split(':');
     targets.push(req.url ?? '');
+    authorizations.push(req.headers['proxy-authorization'] ?? '');
     if (host !== '127.0.0.1') {
       client.end('HTTP/1.1 403 Forbidden\r\n\r\n');
       return;
@@ -136,5 +157,21 @@ export async function startTestProxy(): Promise<TestProxy> {
   });
   const sockets = trackSockets(server);
   const port = await listen(server);
-  return { url: `http://127.0.0.1:${port}`, targets, close: () => shutdown(server, sockets) };
+  return { url: `http://127.0.0.1:${port}`, targets, authorizations, close: () => shutdown(server, sockets) };
+}
+
+/**
+ * A self-signed certificate for `127.0.0.1` made with the `openssl` command (undefined when
+ * `openssl` is not installed), written to `dir/cert.pem` and `dir/key.pem`.
+ */
+export function makeTestCertificate(dir: string): { key: string; cert: string; certFile: string } | undefined {
+  const keyFile = join(dir, 'key.pem');
+  const certFile = join(dir, 'cert.pem');
+  const result = spawnSync(
+    'openssl',
+    ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', keyFile, '-out', certFile, '-days', '2', '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1'],
+    { stdio: 'pipe' },
+  );
+  if (result.error !== undefined || result.status !== 0) return undefined;
+  return { key: readFileSync(keyFile, 'utf8'), cert: readFileSync(certFile, 'utf8'), certFile };
 }
