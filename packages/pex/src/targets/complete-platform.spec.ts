@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { compatibleTags, wheelSupportScore } from '../tags/compatible.js';
-import { toolsBin } from '../testing/python-tools.js';
+import { toolsBin, toolsPython } from '../testing/python-tools.js';
 import {
   completePlatformFromTarget,
   loadCompletePlatform,
@@ -37,6 +37,43 @@ describe('complete platforms', () => {
     expect(target.platforms).toContain('linux_x86_64');
     expect(wheelSupportScore(['cp311-cp311-manylinux_2_17_x86_64'], target)).toBeDefined();
   });
+
+  it('writes a file pex itself resolves a foreign-platform wheel with (PyPI)', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'pexkit-complete-'));
+    const file = join(dir, 'win.json');
+    writeFileSync(
+      file,
+      JSON.stringify(completePlatformFromTarget(parseTarget('win_amd64-cp-311-cp311'))),
+    );
+    const pexFile = join(dir, 'markupsafe.pex');
+    execFileSync(
+      toolsBin('pex'),
+      [
+        '--complete-platform',
+        file,
+        'markupsafe==2.1.5',
+        '-o',
+        pexFile,
+        '--pex-root',
+        join(dir, 'pex-root'),
+      ],
+      { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    const info = execFileSync(
+      toolsPython(),
+      [
+        '-c',
+        'import json,sys,zipfile; print(zipfile.ZipFile(sys.argv[1]).read("PEX-INFO").decode())',
+        pexFile,
+      ],
+      {
+        encoding: 'utf8',
+      },
+    );
+    expect(
+      Object.keys((JSON.parse(info) as { distributions: Record<string, string> }).distributions),
+    ).toEqual(['MarkupSafe-2.1.5-cp311-cp311-win_amd64.whl']);
+  }, 180_000);
 
   it('round-trips an abbreviated target through the JSON form', () => {
     const abbreviated = parseTarget('macosx_11_0_arm64-cp-3.12-cp312');

@@ -32,6 +32,19 @@ describe('pexkit tags / pexkit marker', () => {
     expect(run('tags', '--complete-platform', file).stdout).toBe(result.stdout);
   });
 
+  it('writes a complete platform with --json that reads back to the same tags', () => {
+    const result = run('tags', '--json', 'manylinux_2_28_aarch64-pp-310-pypy310_pp73');
+    expect(result.status).toBe(0);
+    const dir = mkdtempSync(join(tmpdir(), 'pexkit-cli-'));
+    const file = join(dir, 'pypy.json');
+    writeFileSync(file, result.stdout);
+    expect(run('tags', file).stdout.trimEnd().split('\n')).toEqual(
+      compatibleTags(parseTarget('manylinux_2_28_aarch64-pp-310-pypy310_pp73')),
+    );
+    const parsed = JSON.parse(result.stdout) as { marker_environment: Record<string, string> };
+    expect(parsed.marker_environment['implementation_name']).toBe('pypy');
+  });
+
   it('explains a bad target and bad usage', () => {
     const bad = run('tags', 'manylinux2014_x86_64-cp-311');
     expect(bad.status).toBe(1);

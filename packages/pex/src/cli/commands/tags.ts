@@ -1,6 +1,9 @@
 import { UsageError } from '../../errors.js';
 import { compatibleTags } from '../../tags/compatible.js';
-import { loadCompletePlatform } from '../../targets/complete-platform.js';
+import {
+  completePlatformFromTarget,
+  loadCompletePlatform,
+} from '../../targets/complete-platform.js';
 import type { CliCommand } from '../command.js';
 import { parseCommandArgs, resolveTargetArgument } from './target-arg.js';
 
@@ -9,6 +12,10 @@ const HELP = `Usage: pexkit tags <target | complete-platform.json>
 
 Prints the wheel tags the target supports, best first, one per line.
 A target is <platform>-<impl>-<version>-<abi>, e.g. manylinux2014_x86_64-cp-311-cp311.
+
+Options:
+  --json   print a complete-platform JSON document instead (the known marker values and
+           the ordered tags), which pex --complete-platform and pexkit read back
 `;
 
 export const tagsCommand: CliCommand = {
@@ -17,6 +24,7 @@ export const tagsCommand: CliCommand = {
   async run(argv) {
     const { values, positionals } = parseCommandArgs(argv, HELP, {
       'complete-platform': { type: 'string' },
+      json: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     });
     if (values.help) {
@@ -32,6 +40,10 @@ export const tagsCommand: CliCommand = {
       file !== undefined
         ? await loadCompletePlatform(file)
         : await resolveTargetArgument(positionals[0] as string);
+    if (values.json) {
+      process.stdout.write(`${JSON.stringify(completePlatformFromTarget(target), null, 2)}\n`);
+      return 0;
+    }
     const tags = compatibleTags(target);
     process.stdout.write(`${tags.join('\n')}\n`);
     return 0;
