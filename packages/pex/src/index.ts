@@ -1,6 +1,10 @@
 export { PexkitError, UsageError } from './errors.js';
 export { PEXKIT_VERSION, BOOTSTRAP_DIR } from './package-info.js';
 export * from './project/index.js';
+export * from './lock/index.js';
+export * from './resolve/index.js';
+export * from './interpreter/index.js';
+export * from './sdist/index.js';
 export { type Tag, InvalidTag, parseTag, tagToString } from './tags/tag.js';
 export { compatibleTags, wheelSupportScore } from './tags/compatible.js';
 export { expandPlatform } from './tags/platforms.js';

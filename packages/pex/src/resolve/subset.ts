@@ -141,9 +141,11 @@ function walkEdges(lock: Lock, roots: SubsetRoots, target: Target | undefined): 
     }
     const label = `${pkg.name}${pkg.version !== undefined ? ` ${pkg.version}` : ''}`;
     for (const dep of edges) {
-      if (!keep(dep.marker, `the dependency of ${label} on '${dep.name}'`, [])) continue;
+      // `requires` keeps every edge with its marker (the runtime evaluates them); only the walk
+      // is limited to edges that hold on this target.
       const depIsMember = firstParty.has(dep.name) || lock.packages.some((p) => p.name === dep.name && isFirstPartySource(p));
       if (entry !== undefined && !depIsMember) entry.requires.add(edgeRequirement({ ...dep, version: undefined }));
+      if (!keep(dep.marker, `the dependency of ${label} on '${dep.name}'`, [])) continue;
       visit(dep, label);
     }
   }

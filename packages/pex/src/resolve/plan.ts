@@ -1,0 +1,230 @@
+import { existsSync, statSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { PexkitError } from '../errors.js';
+import { fetchAll, type FetchAllOptions } from '../fetch/fetch-all.js';
+import type { ArtifactRef, FetchedArtifact } from '../fetch/fetch-artifact.js';
+import { readIndexSettings } from '../fetch/settings.js';
+import type { IndexFile } from '../index-client/parse.js';
+import type { IndexOptions } from '../index-client/simple.js';
+import { loadLock } from '../lock/load.js';
+import { LockError, type Lock, type LockArtifact, type LockPackage } from '../lock/model.js';
+import type { BuildPlan, FirstPartyProject, ResolvedProject, ResolvedWheel } from '../plan/build-plan.js';
+import { readPyproject } from '../project/pyproject.js';
+import { findWorkspace, resolveFirstParty } from '../project/workspace.js';
+import { buildWheelFromSdist } from '../sdist/build.js';
+import { indexArtifacts } from './index-candidates.js';
+import { requiresFromWheel } from './wheel-requires.js';
+import { selectArtifact, type Candidate } from './select.js';
+import { subsetForTarget, type SubsetRoots } from './subset.js';
+import { resolveTargets, type NamedTarget } from './targets.js';
+
+export interface PlanOptions {
+  /** The project to build: its directory or its pyproject.toml. */
+  project: string;
+  /** Lock file (uv.lock, pylock.toml, requirements.txt); default `uv.lock` at the workspace root. */
+  lock?: string;
+  /** Targets (`current`, abbreviated platforms, complete-platform `.json` files); default `['current']`. */
+  targets?: string[];
+  indexUrl?: string;
+  extraIndexUrls?: string[];
+  findLinks?: string[];
+  offline?: boolean;
+  cacheDir?: string;
+  /** Extras of the main project. */
+  extras?: string[];
+  /** Progress and notes, one line each. */
+  logger?: (line: string) => void;
+  /** Interpreter for the `current` target and sdist builds. */
+  python?: string;
+  /** Parallel downloads (default 8). */
+  concurrency?: number;
+  progress?: FetchAllOptions['progress'];
+  env?: NodeJS.ProcessEnv;
+}
+
+/** A fetched file does not match the `--hash`es the lock allows. */
+export class LockHashError extends PexkitError {
+  override readonly name = 'LockHashError';
+}
+
+interface Choice {
+  pkg: LockPackage;
+  requires: string[];
+  target: NamedTarget;
+  artifact: Candidate | LockArtifact;
+  kind: 'wheel' | 'sdist';
+}
+
+function artifactKey(a: LockArtifact): string {
+  return a.sha256 !== undefined ? `sha256:${a.sha256}` : `${a.url ?? a.path ?? ''}#${a.filename}`;
+}
+
+function toRef(a: LockArtifact): ArtifactRef {
+  const ref: ArtifactRef = { filename: a.filename };
+  if (a.url !== undefined) ref.url = a.url;
+  if (a.path !== undefined) ref.path = a.path;
+  if (a.sha256 !== undefined) ref.sha256 = a.sha256;
+  if (a.size !== undefined) ref.size = a.size;
+  return ref;
+}
+
+function projectDirOf(project: string): string {
+  const abs = resolve(project);
+  return existsSync(abs) && statSync(abs).isFile() ? dirname(abs) : abs;
+}
+
+/** pex-style interpreter constraints from the closure's requires-python (all must hold). */
+export function interpreterConstraintsOf(firstParty: FirstPartyProject[], lock: Lock): string[] {
+  const specs = [...new Set(firstParty.map((p) => p.requiresPython?.trim()).filter((s): s is string => !!s))];
+  if (specs.length === 0 && lock.requiresPython !== undefined) specs.push(lock.requiresPython);
+  return specs.length === 0 ? [] : [specs.join(',')];
+}
+
+/**
+ * Plans a PEX build: finds the workspace, the first-party closure and the lock; subsets the lock
+ * per target (markers in each target's environment); picks each package's best wheel per target
+ * (building sdists through a matching local interpreter when that is the only way); fetches
+ * every chosen file once, verified, through the cache.
+ */
+export async function planBuild(options: PlanOptions): Promise<BuildPlan> {
+  const log = options.logger ?? (() => undefined);
+  const env = options.env ?? process.env;
+  const projectDir = projectDirOf(options.project);
+  const main = readPyproject(projectDir);
+  const workspace = findWorkspace(projectDir);
+  const firstParty = resolveFirstParty(workspace, main.name, options.extras ?? []);
+  const lockPath = resolve(options.lock ?? join(workspace.root, 'uv.lock'));
+  if (!existsSync(lockPath)) {
+    throw new LockError(lockPath, `no lock file for ${main.name} (run 'uv lock' in ${workspace.root}, or pass a lock file)`);
+  }
+  const lock = loadLock(lockPath);
+  // Dynamic versions come from the lock's entry for the member.
+  for (const p of firstParty.projects) {
+    const info = workspace.members.get(p.name);
+    const locked = lock.packages.find((q) => q.name === p.name && q.version !== undefined);
+    if (info?.dynamicVersion === true && locked?.version !== undefined) p.version = locked.version;
+  }
+  const targets = await resolveTargets(options.targets ?? ['current'], {
+    ...(options.python !== undefined ? { python: options.python } : {}),
+    ...(options.cacheDir !== undefined ? { cacheDir: options.cacheDir } : {}),
+    env,
+  });
+  const roots: SubsetRoots = {
+    firstParty: firstParty.projects.map((p) => p.name),
+    extras: { [main.name]: options.extras ?? [] },
+    requirements: firstParty.requirements,
+  };
+  const settings = readIndexSettings(
+    {
+      ...(options.indexUrl ?? lock.indexUrl ? { indexUrl: (options.indexUrl ?? lock.indexUrl) as string } : {}),
+      ...(options.extraIndexUrls ? { extraIndexUrls: [...options.extraIndexUrls, ...lock.extraIndexUrls] } : lock.extraIndexUrls.length > 0 ? { extraIndexUrls: lock.extraIndexUrls } : {}),
+      ...(options.findLinks ? { findLinks: [...options.findLinks, ...lock.findLinks] } : lock.findLinks.length > 0 ? { findLinks: lock.findLinks } : {}),
+    },
+    env,
+  );
+  const indexOptions: IndexOptions = {
+    indexUrl: lock.noIndex === true ? null : settings.indexUrl,
+    extraIndexUrls: settings.extraIndexUrls,
+    findLinks: settings.findLinks,
+    env,
+    ...(options.offline !== undefined ? { offline: options.offline } : {}),
+    ...(options.cacheDir !== undefined ? { cacheDir: options.cacheDir } : {}),
+  };
+  const pageCache = new Map<string, Promise<IndexFile[]>>();
+
+  // 1. Subset and select per target.
+  const choices: Choice[] = [];
+  for (const named of targets) {
+    const subset = subsetForTarget(lock, roots, named.target);
+    for (const entry of subset) {
+      const pkg = entry.pkg;
+      let candidates: Candidate[] = pkg.wheels;
+      let selectable: LockPackage = pkg;
+      if (pkg.wheels.length === 0 && pkg.sdist === undefined && pkg.source.kind === 'registry') {
+        const found = await indexArtifacts(pkg, indexOptions, pageCache);
+        candidates = found.wheels;
+        selectable = found.sdist !== undefined ? { ...pkg, sdist: found.sdist } : pkg;
+      }
+      if (pkg.source.kind === 'git' && pkg.wheels.length === 0 && pkg.sdist === undefined) {
+        throw new LockError(lock.path, `${pkg.name} comes from git (${pkg.source.url ?? ''}); pexkit needs a wheel or sdist in the lock`, pkg.line);
+      }
+      const picked = selectArtifact(selectable, named.target, candidates);
+      choices.push({ pkg, requires: entry.requires, target: named, artifact: picked.artifact, kind: picked.kind });
+    }
+  }
+
+  // 2. Fetch every chosen file once (wheels and sdists), bounded parallel, verified.
+  const unique = new Map<string, LockArtifact>();
+  for (const c of choices) unique.set(artifactKey(c.artifact), c.artifact);
+  const keys = [...unique.keys()];
+  const fetchOptions: FetchAllOptions = {
+    env,
+    findLinks: settings.findLinks,
+    log,
+    ...(options.cacheDir !== undefined ? { cacheDir: options.cacheDir } : {}),
+    ...(options.offline !== undefined ? { offline: options.offline } : {}),
+    ...(options.concurrency !== undefined ? { concurrency: options.concurrency } : {}),
+    progress: options.progress ?? 'auto',
+  };
+  const fetched = keys.length === 0 ? { artifacts: [] as FetchedArtifact[], summary: '' } : await fetchAll(keys.map((k) => toRef(unique.get(k) as LockArtifact)), fetchOptions);
+  if (fetched.summary) log(fetched.summary);
+  const byKey = new Map<string, FetchedArtifact>(keys.map((k, i) => [k, fetched.artifacts[i] as FetchedArtifact]));
+
+  // 3. Check lock hashes, build sdists, and gather wheels per project.
+  const projects = new Map<string, ResolvedProject>();
+  for (const c of choices) {
+    const got = byKey.get(artifactKey(c.artifact)) as FetchedArtifact;
+    if (c.pkg.allowedHashes !== undefined && !c.pkg.allowedHashes.includes(got.sha256)) {
+      throw new LockHashError(
+        `${lock.path}${c.pkg.line !== undefined ? `:${c.pkg.line}` : ''}: ${c.artifact.filename} has sha256 ${got.sha256}, which is not among the --hash values for ${c.pkg.name} ${c.pkg.version ?? ''}`,
+      );
+    }
+    let wheel = { filename: c.artifact.filename, path: got.path, sha256: got.sha256, size: got.size };
+    if (c.kind === 'sdist') {
+      wheel = await buildWheelFromSdist({
+        sdist: { path: got.path, sha256: got.sha256, filename: c.artifact.filename },
+        project: c.pkg.name,
+        version: c.pkg.version ?? '',
+        target: c.target.target,
+        ...(options.python !== undefined ? { python: options.python } : {}),
+        ...(options.cacheDir !== undefined ? { cacheDir: options.cacheDir } : {}),
+        env,
+        log,
+      });
+    }
+    const key = `${c.pkg.name}==${c.pkg.version ?? ''}`;
+    let project = projects.get(key);
+    if (project === undefined) {
+      project = { name: c.pkg.name, version: c.pkg.version ?? '', requires: [], wheels: [] };
+      if (c.pkg.requiresPython !== undefined) project.requiresPython = c.pkg.requiresPython;
+      projects.set(key, project);
+    }
+    for (const r of c.requires) if (!project.requires.includes(r)) project.requires.push(r);
+    let rw: ResolvedWheel | undefined = project.wheels.find((w) => w.sha256 === wheel.sha256);
+    if (rw === undefined) {
+      rw = { ...wheel, name: c.pkg.name, version: c.pkg.version ?? '', targets: [] };
+      project.wheels.push(rw);
+    }
+    if (!rw.targets.includes(c.target.name)) rw.targets.push(c.target.name);
+  }
+  // Flat locks carry no edges: take each project's Requires-Dist from its wheel's METADATA.
+  if (!lock.hasEdges) {
+    for (const project of projects.values()) {
+      const first = project.wheels[0];
+      if (first !== undefined) project.requires = await requiresFromWheel(first.path);
+    }
+  }
+  const sorted = [...projects.values()].sort((a, b) => (a.name === b.name ? a.version.localeCompare(b.version) : a.name < b.name ? -1 : 1));
+  for (const p of sorted) {
+    p.requires.sort();
+    p.wheels.sort((a, b) => (a.filename < b.filename ? -1 : 1));
+  }
+  return {
+    main: firstParty.projects[0] as FirstPartyProject,
+    firstParty: firstParty.projects,
+    requirements: firstParty.requirements,
+    projects: sorted,
+    targets: targets.map((t) => t.name),
+    interpreterConstraints: interpreterConstraintsOf(firstParty.projects, lock),
+  };
+}
