@@ -23,12 +23,19 @@ export interface MarkerItem {
 export type MarkerAtom = MarkerItem | MarkerList;
 export type MarkerList = readonly (MarkerAtom | 'and' | 'or')[];
 
+/**
+ * Deepest parenthesis nesting accepted. packaging itself stops near 490 levels with a
+ * RecursionError; a bound keeps this parser's stack use small and its error typed.
+ */
+export const MAX_MARKER_NESTING = 200;
+
 /** `marker` rule without the final END check: atoms joined by `and` / `or`. */
-export function parseMarkerExpression(t: Tokenizer): MarkerList {
-  const expression: (MarkerAtom | 'and' | 'or')[] = [parseAtom(t)];
+export function parseMarkerExpression(t: Tokenizer, depth = 0): MarkerList {
+  if (depth > MAX_MARKER_NESTING) t.raise(`Parentheses nested more than ${MAX_MARKER_NESTING} deep`);
+  const expression: (MarkerAtom | 'and' | 'or')[] = [parseAtom(t, depth)];
   while (t.check('BOOLOP')) {
     const token = t.read();
-    const right = parseAtom(t);
+    const right = parseAtom(t, depth);
     expression.push(token.text as 'and' | 'or', right);
   }
   return expression;
@@ -41,13 +48,13 @@ export function parseFullMarker(t: Tokenizer): MarkerList {
   return result;
 }
 
-function parseAtom(t: Tokenizer): MarkerAtom {
+function parseAtom(t: Tokenizer, depth: number): MarkerAtom {
   t.consume('WS');
   let marker: MarkerAtom;
   if (t.check('LEFT_PARENTHESIS', true)) {
     marker = t.enclosing('LEFT_PARENTHESIS', 'RIGHT_PARENTHESIS', 'marker expression', () => {
       t.consume('WS');
-      const inner = parseMarkerExpression(t);
+      const inner = parseMarkerExpression(t, depth + 1);
       t.consume('WS');
       return inner;
     });
