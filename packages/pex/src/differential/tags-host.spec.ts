@@ -1,6 +1,6 @@
 /**
  * Differential check on real interpreters: packaging 26.3's sys_tags() run by each
- * CPython installed here (3.9+, packaging's floor) against compatibleTags for the
+ * CPython installed here (3.9+, packaging's floor) and the system PyPy, if any, against compatibleTags for the
  * abbreviated target describing this machine.
  */
 import { execFileSync } from 'node:child_process';
@@ -19,6 +19,8 @@ print(json.dumps({
   "libc": platform.libc_ver(), "platform": sysconfig.get_platform(),
   "version": list(sys.version_info[:2]), "debug": sysconfig.get_config_var("Py_DEBUG"),
   "gil_disabled": sysconfig.get_config_var("Py_GIL_DISABLED"),
+  "implementation": sys.implementation.name,
+  "generic_abi": tags._generic_abi()[0] if sys.implementation.name != "cpython" else None,
   "tags": [str(t) for t in tags.sys_tags()]}))
 `;
 
@@ -30,7 +32,8 @@ function interpreters(): string[] {
         .map((v) => join(root, v, 'bin/python3'))
         .filter((p) => existsSync(p))
     : [];
-  return [toolsPython(), ...found];
+  const pypy = ['/usr/bin/pypy3', '/usr/local/bin/pypy3'].filter((p) => existsSync(p)).slice(0, 1);
+  return [toolsPython(), ...found, ...pypy];
 }
 
 interface HostAnswer {
@@ -39,6 +42,8 @@ interface HostAnswer {
   version: [number, number];
   debug: number | null;
   gil_disabled: number | null;
+  implementation: string;
+  generic_abi: string | null;
   tags: string[];
 }
 
@@ -56,8 +61,11 @@ describe.runIf(process.platform === 'linux')(
       expect(answer.libc[0]).toBe('glibc');
       const arch = answer.platform.replace(/^linux-/, '');
       const [major, minor] = answer.version;
-      const abi = `cp${major}${minor}${answer.gil_disabled ? 't' : ''}${answer.debug ? 'd' : ''}`;
-      const text = `manylinux_${answer.libc[1].replace('.', '_')}_${arch}-cp-${major}${minor}-${abi}`;
+      const glibc = answer.libc[1].replace('.', '_');
+      const text =
+        answer.implementation === 'pypy'
+          ? `manylinux_${glibc}_${arch}-pp-${major}${minor}-${answer.generic_abi}`
+          : `manylinux_${glibc}_${arch}-cp-${major}${minor}-cp${major}${minor}${answer.gil_disabled ? 't' : ''}${answer.debug ? 'd' : ''}`;
       expect(compatibleTags(parseTarget(text))).toEqual(answer.tags);
     });
   },
