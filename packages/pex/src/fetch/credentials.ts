@@ -18,14 +18,56 @@ export interface CredentialStoreOptions {
   netrc?: boolean | Netrc;
 }
 
+/** Host → credentials, kept in one place so lookup rules are shared by stores and the session. */
+class HostCredentials {
+  private readonly byHost = new Map<string, Credential[]>();
+  private registered = 0;
+
+  add(url: string): void {
+    let parsed: URL;
+    try {
+      parsed = new URL(url);
+    } catch {
+      return;
+    }
+    if (parsed.username === '' && parsed.password === '') return;
+    const username = decodeURIComponent(parsed.username);
+    const password = decodeURIComponent(parsed.password);
+    const list = this.byHost.get(parsed.host) ?? [];
+    if (list.some((c) => c.pathPrefix === parsed.pathname && c.username === username && c.password === password)) return;
+    list.push({ username, password, pathPrefix: parsed.pathname, order: this.registered++ });
+    list.sort((a, b) => b.pathPrefix.length - a.pathPrefix.length);
+    this.byHost.set(parsed.host, list);
+  }
+
+  find(url: URL): { username: string; password: string } | undefined {
+    const candidates = this.byHost.get(url.host) ?? [];
+    const match =
+      candidates.find((c) => url.pathname.startsWith(c.pathPrefix)) ??
+      [...candidates].sort((a, b) => a.order - b.order)[0];
+    return match === undefined ? undefined : { username: match.username, password: match.password };
+  }
+}
+
+/**
+ * In-memory credentials of every index URL the index client used in this process, so wheels it
+ * listed (whose URLs carry no user info) download with the same credentials. Never persisted.
+ */
+const session = new HostCredentials();
+
+/** Registers the user info of an index / find-links URL for this process (no-op without user info). */
+export function rememberSessionCredentials(url: string): void {
+  session.add(url);
+}
+
 /**
  * Looks up credentials for a URL, in order: the URL's own user info, the user info of a configured
- * index URL on the same host (options first, then PIP_* / UV_* variables), then netrc.
+ * index URL on the same host (options first, then PIP_* / UV_* variables), index URLs used earlier
+ * in this process (`rememberSessionCredentials`), then netrc.
  */
 export class CredentialStore {
-  private readonly byHost = new Map<string, Credential[]>();
+  private readonly configured = new HostCredentials();
   private readonly netrc: Netrc;
-  private registered = 0;
 
   constructor(options: CredentialStoreOptions = {}) {
     const env = options.env ?? process.env;
@@ -40,22 +82,7 @@ export class CredentialStore {
 
   /** Registers the user info of `url` (if any) for its host. */
   remember(url: string): void {
-    let parsed: URL;
-    try {
-      parsed = new URL(url);
-    } catch {
-      return;
-    }
-    if (parsed.username === '' && parsed.password === '') return;
-    const list = this.byHost.get(parsed.host) ?? [];
-    list.push({
-      username: decodeURIComponent(parsed.username),
-      password: decodeURIComponent(parsed.password),
-      pathPrefix: parsed.pathname,
-      order: this.registered++,
-    });
-    list.sort((a, b) => b.pathPrefix.length - a.pathPrefix.length);
-    this.byHost.set(parsed.host, list);
+    this.configured.add(url);
   }
 
   /** `{ username, password }` for a URL, or undefined. */
@@ -63,11 +90,8 @@ export class CredentialStore {
     if (url.username !== '' || url.password !== '') {
       return { username: decodeURIComponent(url.username), password: decodeURIComponent(url.password) };
     }
-    const candidates = this.byHost.get(url.host) ?? [];
-    const match =
-      candidates.find((c) => url.pathname.startsWith(c.pathPrefix)) ??
-      [...candidates].sort((a, b) => a.order - b.order)[0];
-    if (match !== undefined) return { username: match.username, password: match.password };
+    const known = this.configured.find(url) ?? session.find(url);
+    if (known !== undefined) return known;
     const entry = this.netrc.machines.get(url.hostname.toLowerCase()) ?? this.netrc.default;
     if (entry !== undefined && (entry.login !== '' || entry.password !== '')) {
       return { username: entry.login, password: entry.password };

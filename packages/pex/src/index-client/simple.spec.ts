@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -155,6 +155,23 @@ describe('listIndexWheels', () => {
     expect(result.artifacts[0].sha256).toBe(sha);
     expect(lines.join('')).toMatch(/^fetched 1 file \(50\.0 kB\) in \d+\.\d s, 0 from cache\n$/);
     await http.close();
+  });
+});
+
+describe('credentials from an index URL option', () => {
+  it('reach the downloads of the wheels that index listed, without appearing in the listing', async () => {
+    const auth = `Basic ${Buffer.from('opt:pw-opt').toString('base64')}`;
+    const guard = (inner: import('../testing/http-server.js').Route): import('../testing/http-server.js').Route => (req, res, hit) =>
+      req.headers.authorization === auth ? inner(req, res, hit) : void res.writeHead(401).end();
+    server.route('/private/simple/demo-pkg/', guard((_req, res) => void res.writeHead(200, { 'content-type': 'application/vnd.pypi.simple.v1+json' }).end(jsonPage())));
+    server.route(`/private/files/${W1}`, guard(serveBytes(wheel)));
+    const host = server.origin.replace('http://', '');
+    const env = { NETRC: '/nonexistent' };
+    const [w] = await listIndexWheels('demo-pkg', { indexUrl: `http://opt:pw-opt@${host}/private/simple/`, cacheDir: cache, env, ...fast });
+    expect(JSON.stringify(w)).not.toMatch(/pw-opt|opt:/);
+    const result = await fetchAll([{ url: w.url, filename: w.filename, sha256: w.sha256 }], { cacheDir: cache, env, progress: 'none', ...fast });
+    expect(result.artifacts[0].sha256).toBe(sha);
+    for (const f of await readdir(cache, { recursive: true })) expect(f).not.toMatch(/pw-opt/);
   });
 });
 

@@ -4,6 +4,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { brotliDecompressSync, gunzipSync, inflateSync } from 'node:zlib';
 import { cacheDir } from '../cache/cache-dir.js';
 import { PexkitError } from '../errors.js';
+import { rememberSessionCredentials } from '../fetch/credentials.js';
 import { HttpStatusError, NetworkError } from '../fetch/errors.js';
 import { HttpClient, toNetworkError, type HttpOptions } from '../fetch/http.js';
 import { redactUrl } from '../fetch/redact.js';
@@ -145,7 +146,10 @@ export async function listIndexFiles(name: string, options: IndexOptions = {}): 
   const findLinks = options.findLinks ?? [];
   const remotes = [...indexes, ...findLinks.filter((f) => /^https?:/i.test(f))];
   const http = options.offline === true ? undefined : (options.http ?? new HttpClient({ ...options, credentialUrls: [...(options.credentialUrls ?? []), ...remotes] }));
-  if (options.http !== undefined) for (const url of remotes) options.http.credentials.remember(url);
+  for (const url of remotes) {
+    rememberSessionCredentials(url);
+    options.http?.credentials.remember(url);
+  }
   const tried: string[] = [];
   const offlineMissing: string[] = [];
   const all: IndexFile[] = [];
