@@ -88,6 +88,18 @@ describe('listIndexWheels', () => {
     expect(server.requests).toHaveLength(2);
   });
 
+  it('serves a page fresh per Cache-Control max-age without asking the server; pageMaxAgeMs overrides', async () => {
+    server.route('/simple/demo-pkg/', (_req, res) =>
+      void res.writeHead(200, { 'content-type': 'application/vnd.pypi.simple.v1+json', 'cache-control': 'max-age=600, public' }).end(jsonPage()),
+    );
+    const options = { indexUrl: `${server.origin}/simple/`, cacheDir: cache, ...fast };
+    const first = await listIndexWheels('demo-pkg', options);
+    await server.close();
+    expect(await listIndexWheels('demo-pkg', options)).toEqual(first); // server down: served fresh from cache
+    expect(server.requests).toHaveLength(1);
+    await expect(listIndexWheels('demo-pkg', { ...options, retries: 0, pageMaxAgeMs: 0 })).rejects.toThrow(/connection refused/);
+  });
+
   it('404 everywhere names the package and the URLs tried', async () => {
     const error = await listIndexWheels('nope', { indexUrl: `${server.origin}/simple/`, extraIndexUrls: [`${server.origin}/extra/`], cacheDir: cache, ...fast }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ProjectNotFoundError);

@@ -9,7 +9,7 @@ import { HttpStatusError, NetworkError } from '../fetch/errors.js';
 import { HttpClient, toNetworkError, type HttpOptions } from '../fetch/http.js';
 import { redactUrl } from '../fetch/redact.js';
 import { DEFAULT_INDEX_URL } from '../fetch/settings.js';
-import { readCachedPage, writeCachedPage, type CachedPage } from './page-cache.js';
+import { isFresh, maxAgeFromCacheControl, readCachedPage, writeCachedPage, type CachedPage } from './page-cache.js';
 import { IndexFormatError, parseSimpleHtml, parseSimpleJson, type IndexFile } from './parse.js';
 import { normalizeProjectName, projectOfFilename } from './project-name.js';
 
@@ -25,6 +25,11 @@ export interface IndexOptions extends HttpOptions {
   offline?: boolean;
   /** `revalidate` (default): conditional GET with ETag / Last-Modified; `off`: neither read nor write. */
   pageCache?: 'revalidate' | 'off';
+  /**
+   * Use a cached index page without asking the server while it is younger than this (ms).
+   * Default: the server's `Cache-Control: max-age` (PyPI: 10 minutes), else always revalidate.
+   */
+  pageMaxAgeMs?: number;
   http?: HttpClient;
 }
 
@@ -79,6 +84,7 @@ async function loadPage(url: string, http: HttpClient | undefined, options: Inde
   if (options.offline === true || http === undefined) {
     return cached === undefined ? { unavailableOffline: true } : { files: parsePage(cached, shown) };
   }
+  if (cached !== undefined && isFresh(cached, options.pageMaxAgeMs)) return { files: parsePage(cached, shown) };
   const conditional: Record<string, string> = {};
   if (cached?.etag !== undefined) conditional['if-none-match'] = cached.etag;
   if (cached?.lastModified !== undefined) conditional['if-modified-since'] = cached.lastModified;
@@ -87,6 +93,8 @@ async function loadPage(url: string, http: HttpClient | undefined, options: Inde
       const response = await http.get(url, { accept: ACCEPT, 'accept-encoding': 'gzip, deflate, br', ...conditional });
       if (response.status === 304 && cached !== undefined) {
         response.body.resume();
+        const refreshed = { ...cached, maxAgeMs: maxAgeFromCacheControl(header(response.headers, 'cache-control')) };
+        if (useCache) await writeCachedPage(root, url, refreshed);
         return { files: parsePage(cached, shown) };
       }
       let raw: Buffer;
@@ -105,6 +113,7 @@ async function loadPage(url: string, http: HttpClient | undefined, options: Inde
         contentType: header(response.headers, 'content-type') ?? '',
         etag: header(response.headers, 'etag'),
         lastModified: header(response.headers, 'last-modified'),
+        maxAgeMs: maxAgeFromCacheControl(header(response.headers, 'cache-control')),
         body,
       };
       const files = parsePage(page, shown);
