@@ -7,7 +7,6 @@ import time
 import zipfile
 
 from . import cache, entry, install, interpreter, isolate, markers, resolve, tags
-from . import venv as venv_mod
 
 _T0 = time.time()
 # PEX_* variables that change what a start does; with any of them set no plan is recorded.
@@ -141,6 +140,41 @@ class Pex(object):
         return target
 
 
+def _install_all(pex, wheels):
+    """The installed dirs of `wheels` (in order), installing missing ones on a few threads:
+    inflating and writing release the GIL, so a cold start with many wheels goes faster."""
+    root = pex.root
+    sha = pex.info.get("distributions") or {}
+    missing = [w for w in wheels if not os.path.isdir(os.path.join(root, "installed", sha.get(w, "-")))]
+    workers = min(len(missing), 4, os.cpu_count() or 1)
+    if workers > 1:
+        import threading
+
+        errors, todo = [], list(missing)
+        guard = threading.Lock()
+
+        def work():
+            while True:
+                with guard:
+                    if not todo or errors:
+                        return
+                    wheel = todo.pop(0)
+                try:
+                    pex.wheel_dir(wheel)
+                except BaseException as e:  # re-raised in the main thread
+                    with guard:
+                        errors.append(e)
+
+        threads = [threading.Thread(target=work) for _ in range(workers)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        if errors:
+            raise errors[0]
+    return [pex.wheel_dir(w) for w in wheels]
+
+
 def _choose_interpreter(pex, env, sys_tags):
     """The wheels for this interpreter, or re-exec into one that fits (never returns then)."""
     info, environ = pex.info, os.environ
@@ -203,6 +237,8 @@ def _tool(pex, chosen, code_dirs, wheel_dirs, entry_spec):
         sys.stdout.write(json.dumps(out, indent=2, sort_keys=True) + "\n")
         return 0
     if name == "venv":
+        from . import venv as venv_mod
+
         if not args:
             sys.exit("pexkit: PEX_TOOLS venv needs a destination directory")
         dest = os.path.abspath(args[0])
@@ -230,7 +266,7 @@ def run(pex_path, info, root, stage1):
         say("chose %s for %s" % (wheel, name))
     boot_dir = pex.bootstrap_dir()  # so later starts import the runtime from cached .pyc
     code_dirs = [pex.code_dir()]
-    wheel_dirs = [pex.wheel_dir(w) for _, w in chosen]
+    wheel_dirs = _install_all(pex, [w for _, w in chosen])
     names = set(n for n, _ in chosen)
     for other in [p for p in (os.environ.get("PEX_PATH") or "").split(os.pathsep) if p]:
         extra = Pex.open(other, root)
@@ -246,6 +282,8 @@ def run(pex_path, info, root, stage1):
         return _tool(pex, chosen, code_dirs, wheel_dirs, entry_spec)
 
     if info.get("venv") and entry_spec[0] != "interpreter" and _cacheable(info):
+        from . import venv as venv_mod
+
         key = stage1.interpreter_key()
         target = os.path.join(root, "venvs", info["pex_hash"], key)
         source = pex.read("__main__.py").decode("utf-8")

@@ -4,7 +4,6 @@ import contextlib
 import os
 import shutil
 import sys
-import tempfile
 
 
 class CacheError(Exception):
@@ -27,6 +26,8 @@ def usable_root(root, warn):
     """`root` if it can be written, else a private temp dir (with one warning line on stderr)."""
     if _writable(root):
         return root
+    import tempfile
+
     uid = os.getuid() if hasattr(os, "getuid") else 0
     fallback = os.path.join(tempfile.gettempdir(), "pexkit-%d" % uid)
     try:

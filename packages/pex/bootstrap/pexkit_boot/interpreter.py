@@ -1,10 +1,8 @@
 """Interpreter constraints (`CPython>=3.9,<3.14`, `PyPy`, `>=3.9`) and the search for another
 interpreter when the running one does not satisfy them or no set of the PEX's wheels fits it."""
-import glob
 import json
 import os
 import re
-import subprocess
 import sys
 
 from . import markers
@@ -61,6 +59,8 @@ def _which_all(names, dirs):
 
 def candidates(environ):
     """Interpreter paths to try, in order: PEX_PYTHON, PEX_PYTHON_PATH, else PATH and pyenv."""
+    import glob
+
     want = environ.get("PEX_PYTHON")
     search = environ.get("PEX_PYTHON_PATH")
     if search:
@@ -80,6 +80,8 @@ def candidates(environ):
 
 
 def probe(path, boot_dir):
+    import subprocess
+
     try:
         proc = subprocess.run(
             [path, "-sE", "-c", _PROBE, boot_dir],
