@@ -22,7 +22,7 @@ export type PepCase =
   | { k: 'contains'; s: string; v: string; pre?: boolean }
   | { k: 'contains1'; s: string; v: string; pre?: boolean }
   | { k: 'filter'; s: string; vs: string[]; pre?: boolean }
-  | { k: 'marker'; s: string; env?: MarkerEnvironment; extra?: string }
+  | { k: 'marker'; s: string; env?: Partial<MarkerEnvironment>; extra?: string; extras?: string[]; groups?: string[]; partial?: boolean }
   | { k: 'requirement'; s: string }
   | { k: 'name'; s: string };
 
@@ -84,7 +84,11 @@ function answer(c: PepCase): unknown {
       const out: Record<string, unknown> = { str: printOrValueError(() => m.toString()) };
       if (c.env) {
         try {
-          out['value'] = m.evaluate(c.env, { extra: c.extra ?? '' });
+          out['value'] = m.evaluate(c.env, {
+            extra: c.extra ?? '',
+            ...(c.extras ? { extras: c.extras } : {}),
+            ...(c.groups ? { dependencyGroups: c.groups } : {}),
+          });
         } catch (e) {
           if (e instanceof PexkitError) out['value'] = { err: e.name };
           else throw e;

@@ -13,6 +13,7 @@ import {
   genSpecifierSet,
   genVersionText,
 } from './pep-generators.js';
+import { MARKER_ENVIRONMENT_KEYS, type MarkerEnvironment } from '../pep508/marker.js';
 import { ENVIRONMENTS, genMarker, genRequirement } from './pep508-generators.js';
 
 const SEED = differentialSeed();
@@ -53,15 +54,31 @@ function buildCases(seed: number): PepCase[] {
       ...prereleaseOption(rng),
     });
   }
-  for (let i = 0; i < 5000; i++) {
+  for (let i = 0; i < 6000; i++) {
     const marker = genMarker(rng);
     const extra = rng.pick(['', '', 'foo', 'Foo_Bar', 'test', 'a,b']);
-    cases.push({ k: 'marker', s: marker, env: rng.pick(ENVIRONMENTS), extra });
+    const env: Partial<MarkerEnvironment> = { ...rng.pick(ENVIRONMENTS) };
+    const partial = rng.chance(0.2);
+    if (partial) for (const key of MARKER_ENVIRONMENT_KEYS) if (rng.chance(0.3)) delete env[key];
+    const sets = rng.chance(0.2)
+      ? { extras: rng.pick([[], ['foo'], ['Foo_Bar', 'test'], ['a', 'b']]), groups: rng.pick([[], ['dev'], ['Dev', 'docs']]) }
+      : {};
+    cases.push({ k: 'marker', s: marker, env, extra, ...sets, ...(partial ? { partial } : {}) });
   }
   for (let i = 0; i < 4000; i++) cases.push({ k: 'requirement', s: genRequirement(rng) });
   for (let i = 0; i < 1000; i++)
     cases.push({ k: 'name', s: rng.chance(0.8) ? genName(rng) : genVersionText(rng) });
-  return cases;
+  return cases.filter((c) => !packagingQuirk(JSON.stringify(c)));
+}
+
+/**
+ * Inputs excluded from comparison, with the reason. packaging's `~=` regex branch is not
+ * ASCII-only, so `~=1.0poſt1` (long s) or `~=1.0prevıew` (dotless i) pass its regex though
+ * its Version cannot parse them; packaging then fails with AssertionError in `contains`.
+ * pexkit rejects them as invalid specifiers.
+ */
+function packagingQuirk(text: string): boolean {
+  return text.includes('~=') && /[ıİſ]/.test(text);
 }
 
 describe(`PEP 440 / PEP 508 against packaging ${PACKAGING_VERSION} (seed ${SEED})`, () => {

@@ -114,9 +114,12 @@ function genItem(rng: Rng): string {
   } else if (r < 0.8) {
     variable = rng.pick(STRING_VARS);
     value = rng.pick(STRING_VALUES);
-  } else if (r < 0.97) {
+  } else if (r < 0.93) {
     variable = 'extra';
     value = rng.pick(EXTRA_VALUES);
+  } else if (r < 0.97) {
+    variable = rng.pick(['extras', 'dependency_groups']);
+    value = rng.pick([...EXTRA_VALUES, 'dev', 'Dev', 'docs']);
   } else {
     variable = quote(rng, rng.pick(['sys_platform', 'linux', 'os_name']));
     value = rng.pick(STRING_VALUES);

@@ -11,7 +11,14 @@ import sys
 import warnings
 
 import packaging
-from packaging.markers import InvalidMarker, Marker, UndefinedComparison, UndefinedEnvironmentName
+from packaging.markers import (
+    InvalidMarker,
+    Marker,
+    UndefinedComparison,
+    UndefinedEnvironmentName,
+    _evaluate_markers,
+    _pep440_python_full_version,
+)
 from packaging.requirements import InvalidRequirement, Requirement
 from packaging.specifiers import InvalidSpecifier, Specifier, SpecifierSet
 from packaging.utils import InvalidName, canonicalize_name, canonicalize_version, is_normalized_name
@@ -76,8 +83,20 @@ def answer(case):
         if "env" in case:
             env = dict(case["env"])
             env["extra"] = case.get("extra", "")
+            if "extras" in case:
+                env["extras"] = frozenset(case["extras"])
+            if "groups" in case:
+                env["dependency_groups"] = frozenset(case["groups"])
             try:
-                out["value"] = marker.evaluate(env)
+                if case.get("partial"):
+                    # No defaults from the running interpreter: a missing variable must raise.
+                    # This is Marker.evaluate() minus default_environment().
+                    env["extra"] = canonicalize_name(env["extra"]) if env["extra"] else ""
+                    if "python_full_version" in env:
+                        env["python_full_version"] = _pep440_python_full_version(env["python_full_version"])
+                    out["value"] = _evaluate_markers(marker._markers, env)
+                else:
+                    out["value"] = marker.evaluate(env)
             except EXPECTED as e:
                 out["value"] = {"err": type(e).__name__}
         return out
