@@ -78,12 +78,14 @@ function artifactOf(
   what: string,
   base: string,
   line?: number,
+  fallbackName?: string,
 ): LockArtifact {
   if (!isTable(v)) ctx.fail(line, `${what}: expected a table`);
   const url = v['url'] === undefined ? undefined : str(ctx, v['url'], `${what}.url`, line);
   const path = v['path'] === undefined ? undefined : str(ctx, v['path'], `${what}.path`, line);
   const given = v['filename'] === undefined ? undefined : str(ctx, v['filename'], `${what}.filename`, line);
-  const filename = given ?? (url !== undefined ? filenameOf(url) : path !== undefined ? filenameOf(path) : undefined);
+  const filename =
+    given ?? (url !== undefined ? filenameOf(url) : path !== undefined ? filenameOf(path) : fallbackName);
   if (filename === undefined) ctx.fail(line, `${what}: needs a url, path or filename`);
   const art: LockArtifact = { kind, filename };
   if (url !== undefined) {
@@ -141,12 +143,14 @@ function packageOf(ctx: Ctx, raw: unknown, index: number, line?: number): LockPa
   }
   // Artifacts of a find-links registry are relative to that directory; others to the lock's.
   const base = source.kind === 'registry' && source.path !== undefined ? resolve(ctx.dir, source.path) : ctx.dir;
+  // `path` / `url` sources name the file themselves; their artifact tables may hold only a hash.
+  const own = source.kind === 'path' || source.kind === 'url' ? filenameOf(source.path ?? source.url ?? '') : undefined;
   const wheels = raw['wheels'];
   if (wheels !== undefined) {
     if (!Array.isArray(wheels)) ctx.fail(line, `${what}.wheels: expected an array`);
-    pkg.wheels = wheels.map((w, i) => artifactOf(ctx, w, 'wheel', `${what}.wheels[${i}]`, base, line));
+    pkg.wheels = wheels.map((w, i) => artifactOf(ctx, w, 'wheel', `${what}.wheels[${i}]`, base, line, own));
   }
-  if (raw['sdist'] !== undefined) pkg.sdist = artifactOf(ctx, raw['sdist'], 'sdist', `${what}.sdist`, base, line);
+  if (raw['sdist'] !== undefined) pkg.sdist = artifactOf(ctx, raw['sdist'], 'sdist', `${what}.sdist`, base, line, own);
   // A `path` source names the artifact itself.
   if (source.kind === 'path' && source.path !== undefined) {
     const abs = resolve(ctx.dir, source.path);

@@ -1,32 +1,13 @@
-import { execFileSync } from 'node:child_process';
-import { createHash } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { currentTarget } from '../interpreter/current.js';
 import { parseTarget } from '../targets/target.js';
-import { REPO_ROOT, toolsBin } from '../testing/python-tools.js';
 import { buildWheelFromSdist, SdistBuildError } from './build.js';
+import { makeSdist } from './make-sdist.spec-util.js';
 
 const PY311 = join(process.env['HOME'] ?? '/root', '.pyenv/versions/3.11.7/bin/python3');
-
-function makeSdist(): { path: string; sha256: string; filename: string } {
-  const dir = mkdtempSync(join(tmpdir(), 'sdist-src-'));
-  writeFileSync(
-    join(dir, 'pyproject.toml'),
-    '[project]\nname = "tiny-sdist"\nversion = "0.3"\n\n[build-system]\nrequires = ["setuptools>=61"]\nbuild-backend = "setuptools.build_meta"\n',
-  );
-  mkdirSync(join(dir, 'tiny_sdist'));
-  writeFileSync(join(dir, 'tiny_sdist', '__init__.py'), 'VALUE = 3\n');
-  execFileSync(toolsBin('uv'), ['build', '--sdist', '--out-dir', join(dir, 'dist'), dir], {
-    env: { ...process.env, UV_CACHE_DIR: join(REPO_ROOT, 'tmp/uv-cache'), UV_NO_PROGRESS: '1' },
-    stdio: 'ignore',
-  });
-  const filename = readdirSync(join(dir, 'dist')).find((f) => f.endsWith('.tar.gz')) as string;
-  const path = join(dir, 'dist', filename);
-  return { path, filename, sha256: createHash('sha256').update(readFileSync(path)).digest('hex') };
-}
 
 describe('buildWheelFromSdist', () => {
   it('builds with a local interpreter serving the target, caches by sdist hash, refuses foreign targets', async () => {
