@@ -157,6 +157,21 @@ function loadCaBundle(caFile: string | undefined, env: NodeJS.ProcessEnv): strin
   return [...rootCertificates, pem];
 }
 
+/** Runs `make` with undici's one-time "EnvHttpProxyAgent is experimental" warning silenced (CLI noise). */
+function quietly<T>(make: () => T): T {
+  const original = process.emitWarning;
+  process.emitWarning = function (this: NodeJS.Process, warning: string | Error, ...rest: unknown[]): void {
+    const code = (rest[0] as { code?: unknown } | undefined)?.code;
+    if (code === 'UNDICI-EHPA') return;
+    (original as (this: NodeJS.Process, ...args: unknown[]) => void).call(this, warning, ...rest);
+  } as typeof process.emitWarning;
+  try {
+    return make();
+  } finally {
+    process.emitWarning = original;
+  }
+}
+
 /** undici's EnvHttpProxyAgent options: TLS settings for the proxy and, through a tunnel, the origin. */
 function proxyAgentOptions(
   agentOptions: Agent.Options,
@@ -215,7 +230,7 @@ export class HttpClient {
     this.proxyNote = proxies.length === 0 ? '' : ` (through proxy ${[...new Set(proxies)].join(' / ')}; NO_PROXY='${proxySetting(env, 'no_proxy')}')`;
     this.dispatcher =
       httpProxy !== '' || httpsProxy !== ''
-        ? new EnvHttpProxyAgent(proxyAgentOptions(agentOptions, tlsOptions, httpProxy, httpsProxy, proxySetting(env, 'no_proxy')))
+        ? quietly(() => new EnvHttpProxyAgent(proxyAgentOptions(agentOptions, tlsOptions, httpProxy, httpsProxy, proxySetting(env, 'no_proxy'))))
         : new Agent(agentOptions);
   }
 
