@@ -22,6 +22,7 @@ export type PepCase =
   | { k: 'contains'; s: string; v: string; pre?: boolean }
   | { k: 'contains1'; s: string; v: string; pre?: boolean }
   | { k: 'filter'; s: string; vs: string[]; pre?: boolean }
+  | { k: 'filter1'; s: string; vs: string[]; pre?: boolean }
   | { k: 'marker'; s: string; env?: Partial<MarkerEnvironment>; extra?: string; extras?: string[]; groups?: string[]; partial?: boolean }
   | { k: 'requirement'; s: string }
   | { k: 'name'; s: string };
@@ -74,6 +75,8 @@ function answer(c: PepCase): unknown {
       );
     case 'contains1':
       return Specifier.parse(c.s).contains(c.v, c.pre === undefined ? {} : { prereleases: c.pre });
+    case 'filter1':
+      return Specifier.parse(c.s).filter(c.vs, c.pre === undefined ? {} : { prereleases: c.pre });
     case 'filter':
       return SpecifierSet.parse(c.s).filter(
         c.vs,

@@ -45,6 +45,10 @@ function buildCases(seed: number): PepCase[] {
     for (const v of candidatesFor(rng, [spec.shape], 2))
       cases.push({ k: 'contains1', s: spec.text, v, ...prereleaseOption(rng) });
   }
+  for (let i = 0; i < 1000; i++) {
+    const spec = genSpecifier(rng);
+    cases.push({ k: 'filter1', s: spec.text, vs: candidatesFor(rng, [spec.shape], 1 + rng.int(6)), ...prereleaseOption(rng) });
+  }
   for (let i = 0; i < 1500; i++) {
     const set = genSpecifierSet(rng);
     cases.push({

@@ -70,6 +70,9 @@ def answer(case):
     if k == "contains1":
         spec = Specifier(case["s"])
         return spec.contains(case["v"], prereleases=case.get("pre"))
+    if k == "filter1":
+        spec = Specifier(case["s"])
+        return list(spec.filter(case["vs"], prereleases=case.get("pre")))
     if k == "filter":
         spec = SpecifierSet(case["s"])
         return list(spec.filter(case["vs"], prereleases=case.get("pre")))
