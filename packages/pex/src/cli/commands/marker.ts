@@ -8,7 +8,8 @@ const HELP = `Usage: pexkit marker '<marker>' --target <target> [--extra <name>]
        pexkit marker '<marker>' --complete-platform <file> [--extra <name>]...
 
 Evaluates a PEP 508 environment marker on a target and prints true or false.
-A target is <platform>-<impl>-<version>-<abi>, e.g. manylinux2014_x86_64-cp-311-cp311;
+A target is <platform>-<impl>-<version>-<abi>, e.g. manylinux2014_x86_64-cp-311-cp311,
+a complete-platform .json file, or current (the interpreter --python or python3);
 abbreviated targets do not know platform_release, platform_version or (without an x.y.z
 version) python_full_version: describe the machine with --complete-platform for those.
 `;
@@ -21,6 +22,7 @@ export const markerCommand: CliCommand = {
       target: { type: 'string' },
       'complete-platform': { type: 'string' },
       extra: { type: 'string', multiple: true },
+      python: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     });
     if (values.help) {
@@ -37,7 +39,7 @@ export const markerCommand: CliCommand = {
     const target =
       file !== undefined
         ? await loadCompletePlatform(file)
-        : await resolveTargetArgument(text as string);
+        : await resolveTargetArgument(text as string, values.python);
     const extras = values.extra ?? [];
     const result = evaluateMarkerOnTarget(
       positionals[0] as string,

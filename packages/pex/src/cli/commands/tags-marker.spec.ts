@@ -1,4 +1,4 @@
-import { spawnSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { compatibleTags } from '../../tags/compatible.js';
 import { completePlatformFromTarget } from '../../targets/complete-platform.js';
 import { parseTarget } from '../../targets/target.js';
+import { toolsPython } from '../../testing/python-tools.js';
 
 const cli = fileURLToPath(new URL('../../../dist/cli/main.js', import.meta.url));
 const run = (...args: string[]) =>
@@ -43,6 +44,23 @@ describe('pexkit tags / pexkit marker', () => {
     );
     const parsed = JSON.parse(result.stdout) as { marker_environment: Record<string, string> };
     expect(parsed.marker_environment['implementation_name']).toBe('pypy');
+  });
+
+  it('prints exactly sys_tags() of a real interpreter for `current`', () => {
+    const python = toolsPython();
+    const result = run('tags', 'current', '--python', python);
+    expect(result.status).toBe(0);
+    const expected = execFileSync(
+      python,
+      ['-c', 'from packaging import tags; print("\\n".join(map(str, tags.sys_tags())))'],
+      {
+        encoding: 'utf8',
+      },
+    );
+    expect(result.stdout).toBe(expected);
+    expect(
+      run('marker', 'python_version == "3.11"', '--target', 'current', '--python', python).stdout,
+    ).toBe('true\n');
   });
 
   it('explains a bad target and bad usage', () => {

@@ -7,7 +7,7 @@ import {
 import type { CliCommand } from '../command.js';
 import { parseCommandArgs, resolveTargetArgument } from './target-arg.js';
 
-const HELP = `Usage: pexkit tags <target | complete-platform.json>
+const HELP = `Usage: pexkit tags <target | complete-platform.json | current [--python <python>]>
        pexkit tags --complete-platform <file>
 
 Prints the wheel tags the target supports, best first, one per line.
@@ -25,6 +25,7 @@ export const tagsCommand: CliCommand = {
     const { values, positionals } = parseCommandArgs(argv, HELP, {
       'complete-platform': { type: 'string' },
       json: { type: 'boolean' },
+      python: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     });
     if (values.help) {
@@ -39,7 +40,7 @@ export const tagsCommand: CliCommand = {
     const target =
       file !== undefined
         ? await loadCompletePlatform(file)
-        : await resolveTargetArgument(positionals[0] as string);
+        : await resolveTargetArgument(positionals[0] as string, values.python);
     if (values.json) {
       process.stdout.write(`${JSON.stringify(completePlatformFromTarget(target), null, 2)}\n`);
       return 0;

@@ -2,11 +2,19 @@
 import { existsSync } from 'node:fs';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { UsageError } from '../../errors.js';
+import { resolveTargets, type NamedTarget } from '../../resolve/targets.js';
 import { loadCompletePlatform } from '../../targets/complete-platform.js';
 import { parseTarget, type Target } from '../../targets/target.js';
 
-/** A `.json` path or an existing file is a complete platform; anything else is abbreviated. */
-export async function resolveTargetArgument(text: string): Promise<Target> {
+/**
+ * `current` is the interpreter `python` (else `python3` on PATH); a `.json` path or an
+ * existing file is a complete platform; anything else is the abbreviated form.
+ */
+export async function resolveTargetArgument(text: string, python?: string): Promise<Target> {
+  if (text === 'current') {
+    const [resolved] = await resolveTargets([text], python !== undefined ? { python } : {});
+    return (resolved as NamedTarget).target;
+  }
   if (text.endsWith('.json') || existsSync(text)) return loadCompletePlatform(text);
   return parseTarget(text);
 }
