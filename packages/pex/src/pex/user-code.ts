@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { readdir, readFile, realpath, stat } from 'node:fs/promises';
+import { readdirSync, readFileSync, realpathSync, statSync, type Stats } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { PexkitError } from '../errors.js';
 import type { FirstPartyProject } from '../plan/build-plan.js';
@@ -56,7 +56,7 @@ export async function collectUserCode(
       const flat = resolve(sourceRoot) === resolve(project.root);
       const files: UserCodeFile[] = [];
       const seen = new Set<string>();
-      await walk(sourceRoot, '', { project, flat, excludes, includes, includeTests: options.includeTests === true, files, seen });
+      walk(sourceRoot, '', { project, flat, excludes, includes, includeTests: options.includeTests === true, files, seen });
       for (const file of files) {
         const existing = byName.get(file.name);
         if (existing !== undefined && !existing.data.equals(file.data)) {
@@ -85,32 +85,31 @@ function matches(globs: RegExp[], path: string): boolean {
   return globs.some((g) => g.test(path));
 }
 
-async function walk(dir: string, prefix: string, state: WalkState): Promise<void> {
-  const real = await realpath(dir);
+// Synchronous on purpose: for trees of small files, sync fs calls are several times faster than
+// fs/promises, and a build has nothing else to do meanwhile.
+function walk(dir: string, prefix: string, state: WalkState): void {
+  const real = realpathSync(dir);
   if (state.seen.has(real)) return; // a symlink loop
   state.seen.add(real);
-  const names = (await readdir(dir)).sort(compareNames);
-  for (const name of names) {
+  for (const name of readdirSync(dir).sort(compareNames)) {
     const rel = prefix === '' ? name : `${prefix}/${name}`;
     const full = join(dir, name);
-    let info;
+    let info: Stats;
     try {
-      info = await stat(full);
+      info = statSync(full);
     } catch {
       continue; // a dangling symlink
     }
-    const forced = matches(state.includes, rel) || matches(state.includes, `${rel}/`);
+    const forced = state.includes.length > 0 && (matches(state.includes, rel) || matches(state.includes, `${rel}/`));
     if (matches(state.excludes, rel) || (info.isDirectory() && matches(state.excludes, `${rel}/`))) {
       if (!forced) continue;
     }
     if (info.isDirectory()) {
-      if (!forced && skipDirectory(name, prefix === '', state)) continue;
-      await walk(full, rel, state);
-    } else if (info.isFile()) {
-      if (!forced && skipFile(name, prefix === '', state)) continue;
+      if (forced || !skipDirectory(name, prefix === '', state)) walk(full, rel, state);
+    } else if (info.isFile() && (forced || !skipFile(name, prefix === '', state))) {
       state.files.push({
         name: rel,
-        data: await readFile(full),
+        data: readFileSync(full),
         executable: (info.mode & 0o111) !== 0,
         project: state.project.name,
       });
@@ -135,9 +134,25 @@ function skipFile(name: string, top: boolean, state: WalkState): boolean {
   return false;
 }
 
-/** Byte-wise comparison of UTF-8 names (what a zip's sorted order means). */
+/**
+ * Byte-wise order of the names' UTF-8 encodings (= Unicode code point order), without encoding:
+ * UTF-16 code unit order agrees except between a surrogate and a code unit above U+DFFF.
+ */
 export function compareNames(a: string, b: string): number {
-  return Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8'));
+  if (a === b) return 0;
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; i++) {
+    const x = a.charCodeAt(i);
+    const y = b.charCodeAt(i);
+    if (x === y) continue;
+    if (x >= 0xd800 && y >= 0xd800) {
+      const xs = x <= 0xdfff;
+      const ys = y <= 0xdfff;
+      if (xs !== ys) return xs ? 1 : -1; // a supplementary character sorts after any BMP one
+    }
+    return x - y;
+  }
+  return a.length - b.length;
 }
 
 /** `<name>-<version>.dist-info`, with the name normalised as the wheel spec says. */

@@ -195,6 +195,28 @@ describe('writePex (zipapp)', () => {
   });
 });
 
+describe('writePex past the zip limits', () => {
+  it('says plainly that a ZIP64 zipapp needs Python 3.13+ and that packed works everywhere', async () => {
+    const root = join(work, 'huge');
+    const pkg = join(root, 'src', 'huge');
+    mkdirSync(pkg, { recursive: true });
+    for (let i = 0; i < 65_600; i++) writeFileSync(join(pkg, `d${i}.txt`), '');
+    writeFileSync(join(pkg, '__init__.py'), '');
+    const project = { ...appProject(root), name: 'huge', scripts: {}, sourceRoots: [join(root, 'src')] };
+    const warnings: string[] = [];
+    const result = await writePex({ ...plan, main: project, firstParty: [project] }, {
+      output: join(work, 'huge.pex'),
+      cacheDir,
+      logger: { warn: (m) => warnings.push(m) },
+    });
+    expect(result.zip64).toBe(true);
+    expect(result.warnings).toEqual(warnings);
+    expect(warnings[0]).toMatch(/huge\.pex needs ZIP64 .*runs only on Python 3\.13\+.*--layout packed to run on every Python/);
+    const py313 = pythons().find((p) => p.includes('/3.13'));
+    if (py313 !== undefined) execFileSync(py313, ['-m', 'zipfile', '-t', join(work, 'huge.pex')]);
+  });
+});
+
 describe('writePex (directory layouts)', () => {
   it.each(['packed', 'loose'] as const)('writes a %s PEX whose .bootstrap and code import', async (layout) => {
     const output = join(work, `dir-${layout}`);

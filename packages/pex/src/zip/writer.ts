@@ -1,5 +1,5 @@
 import { open, type FileHandle } from 'node:fs/promises';
-import { crc32, deflateRaw, constants as zlibConstants } from 'node:zlib';
+import { crc32, deflateRaw, deflateRawSync, constants as zlibConstants } from 'node:zlib';
 import { promisify } from 'node:util';
 import { ZipError } from './errors.js';
 import { DOS_EPOCH, type DosDateTime } from './dos-time.js';
@@ -28,6 +28,8 @@ import {
 
 const deflateRawAsync = promisify(deflateRaw);
 const FLUSH_AT = 1 << 20;
+/** Entries at least this big deflate in libuv's pool; smaller ones inline (less overhead). */
+const ASYNC_DEFLATE_AT = 256 * 1024;
 const COPY_CHUNK = 1 << 20;
 
 export interface ZipWriterOptions {
@@ -75,13 +77,14 @@ export interface ZipSummary {
 }
 
 /**
- * Compresses `data` with raw deflate (off the main thread, in libuv's pool); keeps it STORED
+ * Compresses `data` with raw deflate (big entries off the main thread, in libuv's pool); keeps it STORED
  * when `compress` is false or deflate would not make it smaller. Deterministic for given input.
  */
 export async function prepareEntry(data: Uint8Array, compress: boolean, level = 6): Promise<PreparedEntry> {
   const crc = crc32(data);
   if (compress && data.length > 0) {
-    const deflated = await deflateRawAsync(data, { level, strategy: zlibConstants.Z_DEFAULT_STRATEGY });
+    const options = { level, strategy: zlibConstants.Z_DEFAULT_STRATEGY };
+    const deflated = data.length >= ASYNC_DEFLATE_AT ? await deflateRawAsync(data, options) : deflateRawSync(data, options);
     if (deflated.length < data.length) {
       return { method: METHOD_DEFLATED, crc32: crc, uncompressedSize: data.length, data: deflated };
     }
