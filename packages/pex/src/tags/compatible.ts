@@ -111,7 +111,8 @@ const rankCache = new WeakMap<Target, Map<string, number>>();
  * which is used verbatim; otherwise the list `packaging.tags.sys_tags()` gives on such a
  * system: CPython tags (`cpXY-<abi>`, `abi3` back to `cp32`, `none`) or PyPy generic
  * tags (`ppXY-<abi>`, `none`), then `pyXY-none-<platform>` downwards, `cpXY-none-any`
- * (`pp3-none-any` on PyPy) and `pyXY-none-any` downwards.
+ * (`pp3-none-any` on PyPy) and `pyXY-none-any` downwards. The list is computed once per
+ * target object and shared: treat it (and the target) as read-only.
  */
 export function compatibleTags(target: Target): string[] {
   if (target.compatibleTags !== undefined) return target.compatibleTags;

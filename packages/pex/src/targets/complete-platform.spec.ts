@@ -2,6 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { compatibleTags, wheelSupportScore } from '../tags/compatible.js';
 import { toolsBin, toolsPython } from '../testing/python-tools.js';
@@ -118,6 +119,36 @@ describe('complete platforms', () => {
     expect(() => targetFromCompletePlatform(json, 'bad.json')).toThrow(InvalidTarget);
     expect(() => targetFromCompletePlatform(json, 'bad.json')).toThrow(reason);
     expect(() => targetFromCompletePlatform(json, 'bad.json')).toThrow('bad.json');
+  });
+
+  it('builds a target or throws InvalidTarget for any JSON value', () => {
+    const tagText = fc.oneof(
+      fc.constantFrom(
+        'cp311-cp311-win_amd64',
+        'py3-none-any',
+        'pp310-pypy310_pp73-linux_x86_64',
+        'py2.py3-none-any',
+      ),
+      fc.string(),
+    );
+    const shaped = fc.record({
+      marker_environment: fc.oneof(
+        fc.dictionary(fc.string(), fc.oneof(fc.string(), fc.constant(null))),
+        fc.anything(),
+      ),
+      compatible_tags: fc.oneof(fc.array(tagText, { maxLength: 5 }), fc.anything()),
+    });
+    fc.assert(
+      fc.property(fc.oneof(fc.anything(), shaped), (json) => {
+        try {
+          targetFromCompletePlatform(json, 'random.json');
+        } catch (error) {
+          expect(error).toBeInstanceOf(InvalidTarget);
+          expect((error as Error).message).toContain('random.json');
+        }
+      }),
+      { numRuns: 500 },
+    );
   });
 
   it('names a missing or non-JSON file', async () => {

@@ -99,6 +99,26 @@ describe('parseSdistFilename', () => {
     expect(String(parseSdistFilename('x-2.zip').version)).toBe('2');
   });
 
+  it('parses or throws InvalidSdistFilename for random names, fast on 10 KB', () => {
+    const unit = fc.constantFrom('a', '1', '-', '.', '_', '+', '!', 'tar', 'gz', 'zip');
+    fc.assert(
+      fc.property(
+        fc.oneof(
+          fc.string(),
+          fc.string({ unit, maxLength: 3000 }).map((s) => `${s}.tar.gz`),
+        ),
+        (text) => {
+          try {
+            parseSdistFilename(text);
+          } catch (error) {
+            expect(error).toBeInstanceOf(InvalidSdistFilename);
+          }
+        },
+      ),
+      { numRuns: 400 },
+    );
+  });
+
   it.each([
     ['foo-1.0.tar.bz2', "'.tar.gz' or '.zip'"],
     ['foo.tar.gz', 'expected {name}-{version}'],
