@@ -134,8 +134,8 @@ export class Requirement {
   private constructor(
     /** The name as written (not normalised). */
     readonly name: string,
-    /** Extras, de-duplicated, sorted as packaging prints them. */
-    readonly extras: readonly string[],
+    /** Extras as written, de-duplicated, sorted as packaging prints them (not normalised). */
+    readonly extras: string[],
     readonly specifier: SpecifierSet,
     readonly url: string | undefined,
     readonly marker: Marker | undefined,
