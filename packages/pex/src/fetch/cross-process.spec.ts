@@ -4,17 +4,17 @@
  * The child is `fetch-artifact.ts` bundled with esbuild (Vitest's own toolchain) into a temp dir.
  */
 import { spawn } from 'node:child_process';
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { serveBytes, startTestServer, type TestServer } from '../testing/http-server.js';
+import { fakeArchiveBytes, serveBytes, startTestServer, type TestServer } from '../testing/http-server.js';
 
 const FILE = 'race-1.0-py3-none-any.whl';
-const body = randomBytes(3_000_000);
+const body = fakeArchiveBytes(3_000_000);
 const sha = createHash('sha256').update(body).digest('hex');
 
 let work: string;

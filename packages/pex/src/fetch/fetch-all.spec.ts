@@ -1,10 +1,10 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { serveBytes, startTestProxy, startTestServer, type TestServer } from '../testing/http-server.js';
+import { fakeArchiveBytes, serveBytes, startTestProxy, startTestServer, type TestServer } from '../testing/http-server.js';
 import { HashMismatchError, OfflineMissingError } from './errors.js';
 import { fetchAll } from './fetch-all.js';
 import { HttpClient } from './http.js';
@@ -16,7 +16,7 @@ interface Wheel {
 }
 
 const wheels: Wheel[] = Array.from({ length: 12 }, (_, i) => {
-  const body = randomBytes(30_000 + i * 1000);
+  const body = fakeArchiveBytes(30_000 + i * 1000);
   return { filename: `pkg${i}-1.0-py3-none-any.whl`, body, sha256: createHash('sha256').update(body).digest('hex') };
 });
 

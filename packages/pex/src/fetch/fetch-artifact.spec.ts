@@ -1,16 +1,16 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { mkdir, mkdtemp, readdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { serveBytes, serveTruncated, startTestServer, type TestServer } from '../testing/http-server.js';
+import { fakeArchiveBytes, serveBytes, serveTruncated, startTestServer, type TestServer } from '../testing/http-server.js';
 import { AuthenticationError, HashMismatchError, HttpStatusError, NetworkError, OfflineMissingError } from './errors.js';
-import { fetchArtifact } from './fetch-artifact.js';
+import { fetchArtifact, NotAnArchiveError } from './fetch-artifact.js';
 import { HttpClient } from './http.js';
 
 const FILE = 'demo-1.0-py3-none-any.whl';
-const body = randomBytes(200_000);
+const body = fakeArchiveBytes(200_000);
 const sha = createHash('sha256').update(body).digest('hex');
 
 async function listFiles(dir: string): Promise<string[]> {
@@ -170,6 +170,14 @@ describe('fetchArtifact over HTTP', () => {
     await server.close();
     const again = await fetchArtifact({ url: `${server.origin}/files/nohash.whl`, filename: 'nohash.whl' }, { cacheDir: cache, offline: true });
     expect(again).toMatchObject({ source: 'cache', sha256: sha });
+  });
+
+  it('refuses an HTML page served as a hash-less wheel (login page / proxy error) and caches nothing', async () => {
+    server.route('/files/portal.whl', serveBytes('<html><body>Please log in</body></html>', 'text/html'));
+    const error = await fetchArtifact({ url: `${server.origin}/files/portal.whl`, filename: 'portal.whl' }, { cacheDir: cache, ...fast }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(NotAnArchiveError);
+    expect((error as Error).message).toMatch(/portal\.whl from .* is not a zip archive \(server sent text\/html\)/);
+    expect(await listFiles(cache)).toEqual([]);
   });
 
   it('drops a corrupted cache entry and fetches it again', async () => {

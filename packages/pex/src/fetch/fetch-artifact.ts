@@ -51,6 +51,19 @@ export interface FetchOptions extends HttpOptions {
 /** No source for an artifact in offline mode (fetchAll gathers these into one OfflineMissingError). */
 export class ArtifactUnavailableOfflineError extends OfflineMissingError {}
 
+const ZIP_MAGIC = Buffer.from('PK\x03\x04', 'latin1');
+
+/** A `.whl` / `.zip` download that is not a zip archive (an HTML login page, a proxy error…). */
+export class NotAnArchiveError extends PexkitError {
+  override readonly name = 'NotAnArchiveError';
+  constructor(filename: string, url: string, contentType: string | undefined) {
+    super(
+      `${filename} from ${url} is not a zip archive (server sent ${contentType ?? 'no content type'}); ` +
+        'refused and not cached. Is a proxy or login page answering instead of the index?',
+    );
+  }
+}
+
 const inFlight = new Map<string, Promise<FetchedArtifact>>();
 const sweptTempDirs = new Set<string>();
 
@@ -154,8 +167,10 @@ async function download(root: string, artifact: ArtifactRef, url: string, expect
       const declared = Number(response.headers['content-length'] ?? NaN);
       const hash = createHash('sha256');
       let received = 0;
+      let head = Buffer.alloc(0);
       const meter = new Transform({
         transform(chunk: Buffer, _encoding, callback) {
+          if (head.length < 4) head = Buffer.concat([head, chunk.subarray(0, 4 - head.length)]);
           hash.update(chunk);
           received += chunk.length;
           onBytes?.(chunk.length);
@@ -173,6 +188,11 @@ async function download(root: string, artifact: ArtifactRef, url: string, expect
       const sha256 = hash.digest('hex');
       if (expected !== undefined && sha256 !== expected) {
         throw new HashMismatchError(artifact.filename, shown, expected, sha256);
+      }
+      if (/\.(whl|zip)$/i.test(artifact.filename) && !head.equals(ZIP_MAGIC)) {
+        // Without a hash to check, this at least keeps login pages and proxy errors out of the cache.
+        const type = response.headers['content-type'];
+        throw new NotAnArchiveError(artifact.filename, shown, Array.isArray(type) ? type[0] : type);
       }
       if (artifact.size !== undefined && received !== artifact.size) {
         throw new HashMismatchError(artifact.filename, shown, `${artifact.size} bytes`, `${received} bytes`, 'size');

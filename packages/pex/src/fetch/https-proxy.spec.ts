@@ -2,17 +2,17 @@
  * HTTPS end to end on 127.0.0.1: a self-signed server trusted through a CA bundle, directly and
  * through an HTTPS_PROXY CONNECT tunnel (with proxy credentials kept out of errors).
  */
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { makeTestCertificate, serveBytes, startTestProxy, startTestServer, type TestProxy, type TestServer } from '../testing/http-server.js';
+import { fakeArchiveBytes, makeTestCertificate, serveBytes, startTestProxy, startTestServer, type TestProxy, type TestServer } from '../testing/http-server.js';
 import { NetworkError } from './errors.js';
 import { fetchArtifact } from './fetch-artifact.js';
 
 const FILE = 'tls-1.0-py3-none-any.whl';
-const body = randomBytes(100_000);
+const body = fakeArchiveBytes(100_000);
 const sha = createHash('sha256').update(body).digest('hex');
 
 let work: string;

@@ -1,4 +1,4 @@
-export { fetchArtifact, ArtifactUnavailableOfflineError, type ArtifactRef, type FetchedArtifact, type FetchOptions } from './fetch-artifact.js';
+export { fetchArtifact, ArtifactUnavailableOfflineError, NotAnArchiveError, type ArtifactRef, type FetchedArtifact, type FetchOptions } from './fetch-artifact.js';
 export { fetchAll, FetchFailedError, type FetchAllOptions, type FetchAllResult } from './fetch-all.js';
 export { HttpClient, isTransient, type HttpOptions, type HttpResponse } from './http.js';
 export { CredentialStore, rememberSessionCredentials, type CredentialStoreOptions } from './credentials.js';

@@ -1,4 +1,4 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -6,11 +6,11 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { AuthenticationError } from '../fetch/errors.js';
 import { fetchAll } from '../fetch/fetch-all.js';
 import { HttpClient } from '../fetch/http.js';
-import { serveBytes, startTestServer, type TestServer } from '../testing/http-server.js';
+import { fakeArchiveBytes, serveBytes, startTestServer, type TestServer } from '../testing/http-server.js';
 import { parseSimpleHtml } from './parse.js';
 import { listIndexFiles, listIndexWheels, ProjectNotFoundError } from './simple.js';
 
-const wheel = randomBytes(50_000);
+const wheel = fakeArchiveBytes(50_000);
 const sha = createHash('sha256').update(wheel).digest('hex');
 const W1 = 'demo_pkg-1.0-py3-none-any.whl';
 const W2 = 'demo_pkg-2.0-cp312-cp312-manylinux_2_17_x86_64.manylinux2014_x86_64.whl';

@@ -4,6 +4,7 @@
  */
 import { createServer, request as httpRequest, type IncomingHttpHeaders, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createServer as createHttpsServer } from 'node:https';
 import { connect, type AddressInfo, type Socket } from 'node:net';
@@ -174,4 +175,12 @@ export function makeTestCertificate(dir: string): { key: string; cert: string; c
   );
   if (result.error !== undefined || result.status !== 0) return undefined;
   return { key: readFileSync(keyFile, 'utf8'), cert: readFileSync(certFile, 'utf8'), certFile };
+}
+
+/**
+ * Random bytes that start like a zip file (`PK\x03\x04`), standing in for a wheel in transport
+ * tests (the fetcher refuses `.whl` downloads that are not zips).
+ */
+export function fakeArchiveBytes(size: number): Buffer {
+  return Buffer.concat([Buffer.from('PK\x03\x04', 'latin1'), randomBytes(Math.max(0, size - 4))]);
 }

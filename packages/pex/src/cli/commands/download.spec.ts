@@ -1,14 +1,14 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { HashMismatchError, OfflineMissingError } from '../../fetch/errors.js';
-import { serveBytes, startTestServer, type TestServer } from '../../testing/http-server.js';
+import { fakeArchiveBytes, serveBytes, startTestServer, type TestServer } from '../../testing/http-server.js';
 import { downloadCommand } from './download.js';
 
-const a = randomBytes(40_000);
-const b = randomBytes(41_000);
+const a = fakeArchiveBytes(40_000);
+const b = fakeArchiveBytes(41_000);
 const shaOf = (x: Buffer): string => createHash('sha256').update(x).digest('hex');
 const A1 = 'alpha-1.2-py3-none-any.whl';
 const A0 = 'alpha-1.1-py3-none-any.whl';
