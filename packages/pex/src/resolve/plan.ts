@@ -32,14 +32,27 @@ export interface PlanOptions {
   cacheDir?: string;
   /** Extras of the main project. */
   extras?: string[];
-  /** Progress and notes, one line each. */
-  logger?: (line: string) => void;
+  /** Progress and notes, one line each: a function, or a `{ info, warn, debug }` logger. */
+  logger?: ((line: string) => void) | PlanLogger;
   /** Interpreter for the `current` target and sdist builds. */
   python?: string;
   /** Parallel downloads (default 8). */
   concurrency?: number;
   progress?: FetchAllOptions['progress'];
   env?: NodeJS.ProcessEnv;
+}
+
+/** The writer's logger shape (`pex/writer.ts` PexLogger). */
+export interface PlanLogger {
+  info?(message: string): void;
+  warn?(message: string): void;
+  debug?(message: string): void;
+}
+
+function lineLogger(logger: PlanOptions['logger']): (line: string) => void {
+  if (logger === undefined) return () => undefined;
+  if (typeof logger === 'function') return logger;
+  return (line) => logger.info?.(line);
 }
 
 /** A fetched file does not match the `--hash`es the lock allows. */
@@ -87,7 +100,7 @@ export function interpreterConstraintsOf(firstParty: FirstPartyProject[], lock: 
  * every chosen file once, verified, through the cache.
  */
 export async function planBuild(options: PlanOptions): Promise<BuildPlan> {
-  const log = options.logger ?? (() => undefined);
+  const log = lineLogger(options.logger);
   const env = options.env ?? process.env;
   const projectDir = projectDirOf(options.project);
   const main = readPyproject(projectDir);

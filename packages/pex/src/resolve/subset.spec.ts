@@ -1,9 +1,11 @@
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseUvLock } from '../lock/uv-lock.js';
 import { loadLock } from '../lock/load.js';
 import { parseRequirements } from '../lock/requirements.js';
 import { parseTarget } from '../targets/target.js';
+import { findWorkspace } from '../project/workspace.js';
 import { REPO_ROOT } from '../testing/python-tools.js';
 import { MarkerNeedsCompletePlatformError } from './markers.js';
 import { lockSubset, subsetForTarget, subsetHash, type SubsetRoots } from './subset.js';
@@ -158,26 +160,40 @@ describe('lockSubset / subsetHash', () => {
   const lock = parseUvLock(LOCK, '/ws/uv.lock');
 
   it('keeps every marker branch but never unrelated packages', () => {
-    expect(names(lockSubset(lock, APP))).toEqual(['attrs==23.2.0', 'colorama==0.4.6', 'old==1.0', 'old==2.0', 'six==1.16.0']);
+    expect(names(lockSubset(lock, APP).entries)).toEqual(['attrs==23.2.0', 'colorama==0.4.6', 'old==1.0', 'old==2.0', 'six==1.16.0']);
   });
 
   it('is stable under unrelated changes and changes with related ones', () => {
-    const base = subsetHash(lock, APP);
+    const base = subsetHash(lockSubset(lock, APP));
     expect(base).toMatch(/^[0-9a-f]{64}$/);
     const unrelatedBump = LOCK.replace('name = "unrelated"\nversion = "9.9"', 'name = "unrelated"\nversion = "10.0"').replace('unrelated-9.9', 'unrelated-10.0');
-    expect(subsetHash(parseUvLock(unrelatedBump, '/ws/uv.lock'), APP)).toBe(base);
+    expect(subsetHash(lockSubset(parseUvLock(unrelatedBump, '/ws/uv.lock'), APP))).toBe(base);
     const reordered = LOCK.split('\n[[package]]\n');
     const swapped = [reordered[0], ...reordered.slice(1).reverse()].join('\n[[package]]\n');
-    expect(subsetHash(parseUvLock(swapped, '/ws/uv.lock'), APP)).toBe(base);
+    expect(subsetHash(lockSubset(parseUvLock(swapped, '/ws/uv.lock'), APP))).toBe(base);
     const relatedBump = LOCK.replace(H('a'), H('b'));
-    expect(subsetHash(parseUvLock(relatedBump, '/ws/uv.lock'), APP)).not.toBe(base);
-    expect(subsetHash(lock, { ...APP, extras: { app: ['fast'] } })).not.toBe(base);
-    expect(subsetHash(lock, LIBK)).not.toBe(base);
+    expect(subsetHash(lockSubset(parseUvLock(relatedBump, '/ws/uv.lock'), APP))).not.toBe(base);
+    expect(subsetHash(lockSubset(lock, { ...APP, extras: { app: ['fast'] } }))).not.toBe(base);
+    expect(subsetHash(lockSubset(lock, LIBK))).not.toBe(base);
+  });
+
+  it('takes a workspace and project name (the form the Nx plugin calls)', () => {
+    const ws = findWorkspace(join(REPO_ROOT, 'examples/hello-service'));
+    const ex = loadLock(join(REPO_ROOT, 'examples/uv.lock'));
+    const app = lockSubset(ex, ws, 'hello-service');
+    expect(app.roots.firstParty).toEqual(['hello-service', 'greeting']);
+    expect(names(app.entries).map((n) => n.split('==')[0])).toContain('rich');
+    expect(names(app.entries).some((n) => n.startsWith('pytest'))).toBe(false);
+    const lib = lockSubset(ex, ws, 'greeting');
+    expect(subsetHash(lib)).not.toBe(subsetHash(app));
+    // The same lock content elsewhere on disk hashes the same (portable cache keys).
+    const moved = parseUvLock(readFileSync(join(REPO_ROOT, 'examples/uv.lock'), 'utf8'), '/elsewhere/uv.lock');
+    expect(subsetHash(lockSubset(moved, ws, 'greeting'))).toBe(subsetHash(lib));
   });
 
   it('works on the examples workspace lock', () => {
     const ex = loadLock(join(REPO_ROOT, 'examples/uv.lock'));
-    const sub = lockSubset(ex, { firstParty: ['greeting'], requirements: [] });
+    const sub = lockSubset(ex, { firstParty: ['greeting'], requirements: [] }).entries;
     expect(names(sub).map((n) => n.split('==')[0])).toEqual(['attrs']);
   });
 });

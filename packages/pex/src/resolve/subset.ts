@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { PexkitError } from '../errors.js';
 import { canonical, type Lock, type LockDependency, type LockPackage } from '../lock/model.js';
+import { resolveFirstParty, type Workspace } from '../project/workspace.js';
 import type { Target } from '../targets/target.js';
 import { evaluateMarker } from './markers.js';
 
@@ -187,37 +188,88 @@ export function subsetForTarget(lock: Lock, roots: SubsetRoots, target: Target):
   return sortEntries(lock.hasEdges ? walkEdges(lock, roots, target) : filterFlat(lock, roots, target));
 }
 
-/** Target-independent subset: everything `roots` may reach on any platform (markers kept). */
-export function lockSubset(lock: Lock, roots: SubsetRoots): SubsetEntry[] {
-  return sortEntries(lock.hasEdges ? walkEdges(lock, roots, undefined) : filterFlat(lock, roots, undefined));
+/** What a build takes from a lock, whatever the target (see {@link lockSubset}). */
+export interface LockSubset {
+  format: Lock['format'];
+  requiresPython?: string;
+  index: { indexUrl?: string; extraIndexUrls: string[]; findLinks: string[] };
+  roots: SubsetRoots;
+  /** Dependency edges of the first-party lock entries (a new dependency changes the build). */
+  members: Array<{ name: string; dependencies: string[]; optionalDependencies: Record<string, string[]> }>;
+  /** Third-party packages reachable on any platform (every marker branch), sorted by name. */
+  entries: SubsetEntry[];
 }
 
 /**
- * A stable digest of what a build takes from the lock for `roots`: the subset's packages,
- * versions, sources, edges, markers and artifact hashes, plus the roots. Unrelated lock entries
- * (and the order of entries in the file) do not change it.
+ * Target-independent subset: everything the roots may reach on any platform (markers kept, never
+ * evaluated); unrelated lock entries stay out. Give the roots, or a workspace and project name
+ * (the first-party closure and its requirements are then read from the workspace).
  */
-export function subsetHash(lock: Lock, roots: SubsetRoots): string {
+export function lockSubset(lock: Lock, roots: SubsetRoots): LockSubset;
+export function lockSubset(lock: Lock, workspace: Workspace, projectName: string, extras?: string[]): LockSubset;
+export function lockSubset(lock: Lock, rootsOrWorkspace: SubsetRoots | Workspace, projectName?: string, extras: string[] = []): LockSubset {
+  let roots: SubsetRoots;
+  if (projectName !== undefined) {
+    const fp = resolveFirstParty(rootsOrWorkspace as Workspace, projectName, extras);
+    roots = {
+      firstParty: fp.projects.map((p) => p.name),
+      extras: { [canonical(projectName)]: extras.map(canonical) },
+      requirements: fp.requirements,
+    };
+  } else {
+    roots = rootsOrWorkspace as SubsetRoots;
+  }
   const members = new Set(roots.firstParty.map(canonical));
-  const memberEdges = lock.packages
-    .filter((p) => members.has(p.name) && isFirstPartySource(p))
-    .map((p) => ({
-      name: p.name,
-      deps: p.dependencies.map(edgeRequirement).sort(),
-      optional: Object.fromEntries(Object.entries(p.optionalDependencies).sort().map(([k, v]) => [k, v.map(edgeRequirement).sort()])),
-    }))
-    .sort((a, b) => (a.name < b.name ? -1 : 1));
+  const subset: LockSubset = {
+    format: lock.format,
+    index: {
+      ...(lock.indexUrl !== undefined ? { indexUrl: lock.indexUrl } : {}),
+      extraIndexUrls: lock.extraIndexUrls,
+      findLinks: lock.findLinks,
+    },
+    roots,
+    members: lock.packages
+      .filter((p) => members.has(p.name) && isFirstPartySource(p))
+      .map((p) => ({
+        name: p.name,
+        dependencies: p.dependencies.map(edgeRequirement).sort(),
+        optionalDependencies: Object.fromEntries(
+          Object.entries(p.optionalDependencies)
+            .sort()
+            .map(([k, v]) => [k, v.map(edgeRequirement).sort()]),
+        ),
+      }))
+      .sort((a, b) => (a.name < b.name ? -1 : 1)),
+    entries: sortEntries(lock.hasEdges ? walkEdges(lock, roots, undefined) : filterFlat(lock, roots, undefined)),
+  };
+  if (lock.requiresPython !== undefined) subset.requiresPython = lock.requiresPython;
+  return subset;
+}
+
+/**
+ * A stable digest of a {@link LockSubset}: packages, versions, sources, edges, markers and
+ * artifact file names + sha256, plus the roots. Unrelated lock entries, the order of entries in
+ * the file, artifact URLs and the lock's absolute path do not change it (usable as an Nx input).
+ */
+export function subsetHash(subset: LockSubset): string {
+  const roots = subset.roots;
   const body = {
     v: 1,
-    requiresPython: lock.requiresPython ?? null,
-    index: [lock.indexUrl ?? null, lock.extraIndexUrls, lock.findLinks],
+    format: subset.format,
+    requiresPython: subset.requiresPython ?? null,
+    index: [subset.index.indexUrl ?? null, subset.index.extraIndexUrls, subset.index.findLinks],
     roots: {
-      firstParty: [...members].sort(),
-      extras: Object.fromEntries(Object.entries(roots.extras ?? {}).sort().map(([k, v]) => [k, [...v].sort()])),
+      firstParty: [...new Set(roots.firstParty.map(canonical))].sort(),
+      extras: Object.fromEntries(
+        Object.entries(roots.extras ?? {})
+          .filter(([, v]) => v.length > 0)
+          .sort()
+          .map(([k, v]) => [canonical(k), [...v].map(canonical).sort()]),
+      ),
       requirements: [...roots.requirements].sort(),
     },
-    members: memberEdges,
-    packages: lockSubset(lock, roots).map(({ pkg, extras, requires }) => ({
+    members: subset.members,
+    packages: subset.entries.map(({ pkg, extras, requires }) => ({
       name: pkg.name,
       version: pkg.version ?? null,
       source: pkg.source,
