@@ -8,7 +8,8 @@ import { basename, dirname, join } from 'node:path';
  */
 export function tempPathFor(target: string): string {
   const token = `${process.pid}-${randomBytes(6).toString('hex')}`;
-  return join(dirname(target), `.tmp-${token}-${basename(target)}`);
+  // Keep the name under common 255-byte limits even for long wheel names.
+  return join(dirname(target), `.tmp-${token}-${basename(target).slice(0, 120)}`);
 }
 
 /** Flushes a file's data to disk. */

@@ -243,6 +243,17 @@ describe('fetchArtifact offline and local', () => {
 
   it('rejects file names that could escape the cache', async () => {
     await expect(fetchArtifact({ url: `${server.origin}/x`, filename: '../evil.whl' }, { cacheDir: cache })).rejects.toThrow(/bad artifact file name/);
+    await expect(fetchArtifact({ url: 'https://u:secretpw@', filename: 'a.whl' }, { cacheDir: cache })).rejects.toThrow(/bad URL for a\.whl/);
+    await expect(fetchArtifact({ url: 'ftp://h/a.whl', filename: 'a.whl' }, { cacheDir: cache })).rejects.toThrow(/unsupported URL scheme/);
+  });
+
+  it('handles very long wheel file names (temp names stay short enough)', async () => {
+    const long = `averylongprojectname-1.0-${'cp312.'.repeat(12)}cp312-cp312-${'manylinux_2_17_x86_64.'.repeat(5)}manylinux2014_x86_64.whl`;
+    expect(long.length).toBeGreaterThan(235);
+    expect(long.length).toBeLessThan(256);
+    server.route(`/files/${long}`, serveBytes(body));
+    const got = await fetchArtifact({ url: `${server.origin}/files/${long}`, filename: long, sha256: sha }, { cacheDir: cache, ...fast });
+    expect(got.path.endsWith(long)).toBe(true);
   });
 });
 

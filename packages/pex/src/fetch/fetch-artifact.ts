@@ -229,6 +229,7 @@ async function fetchOne(artifact: ArtifactRef, options: FetchOptions): Promise<F
     throw new PexkitError(`artifact ${artifact.filename} has neither a URL nor a path`);
   }
   const url = artifact.url;
+  if (!URL.canParse(url)) throw new PexkitError(`bad URL for ${artifact.filename}: ${redactUrl(url)}`);
   if (!/^https?:/i.test(url)) throw new PexkitError(`unsupported URL scheme for ${describe(artifact)}: only http(s) and file are supported`);
   const expected = lockHash ?? sha256FromFragment(url);
   const root = cacheDir({ cacheDir: options.cacheDir, env: options.env });
@@ -260,7 +261,7 @@ async function fetchOne(artifact: ArtifactRef, options: FetchOptions): Promise<F
 export function fetchArtifact(artifact: ArtifactRef, options: FetchOptions = {}): Promise<FetchedArtifact> {
   const root = cacheDir({ cacheDir: options.cacheDir, env: options.env });
   const expected = artifact.sha256?.toLowerCase() ?? (artifact.url !== undefined ? sha256FromFragment(artifact.url) : undefined);
-  const where = artifact.path ?? (artifact.url !== undefined ? stripCredentials(artifact.url).href : '');
+  const where = artifact.path ?? (artifact.url !== undefined && URL.canParse(artifact.url) ? stripCredentials(artifact.url).href : '');
   const key = `${root}\0${artifact.filename}\0${expected ?? where}\0${options.offline === true}`;
   const running = inFlight.get(key);
   if (running !== undefined) return running;
