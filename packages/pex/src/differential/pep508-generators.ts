@@ -81,6 +81,13 @@ const STRING_VALUES = [
   'Linux x86_64',
   'a"b',
   "a'b",
+  'x\\ty',
+  '\\u0041MD64',
+  'a\\\\b',
+  '\\x6cinux',
+  '\\154inux',
+  'li\\\nnux',
+  '\\',
 ];
 const EXTRA_VALUES = [
   'foo',
