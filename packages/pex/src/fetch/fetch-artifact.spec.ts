@@ -284,6 +284,23 @@ describe('credentials', () => {
     for (const f of await listFiles(cache)) expect(await readFile(join(cache, f), 'latin1')).not.toMatch(/s3cret/);
   });
 
+  it('follows redirects, but never forwards credentials to another origin', async () => {
+    const other = await startTestServer({ [`/cdn/${FILE}`]: serveBytes(body) });
+    try {
+      server.route(`/files/${FILE}`, (req, res) => {
+        expect(req.headers.authorization).toBeDefined();
+        res.writeHead(302, { location: `${other.origin}/cdn/${FILE}` }).end();
+      });
+      const host = server.origin.replace('http://', '');
+      const got = await fetchArtifact({ url: `http://dan:redirect-pw@${host}/files/${FILE}`, filename: FILE, sha256: sha }, { cacheDir: cache, ...fast, env: { NETRC: '/nonexistent' } });
+      expect(got.sha256).toBe(sha);
+      expect(other.requests).toHaveLength(1);
+      expect(other.requests[0].headers.authorization).toBeUndefined();
+    } finally {
+      await other.close();
+    }
+  });
+
   it('reads credentials from $NETRC and from PIP_INDEX_URL for the same host', async () => {
     server.route(`/files/${FILE}`, needAuth('bob', 'netrc-pw'));
     const netrc = join(cache, 'netrc');
