@@ -104,14 +104,27 @@ describe('createNodes', () => {
     expect(build?.options).toEqual({ entryPoint: 'lib.main:run' });
   });
 
-  it('records the lock subset in the target options when the workspace is locked', async () => {
-    const root = workspace({ ...UV_WORKSPACE, 'py/uv.lock': LOCK });
-    const options = (await infer(root, UV_WORKSPACE_FILES))['web-app']?.targets?.['build']?.options as { lockSubsetHash?: string };
-    expect(options.lockSubsetHash).toMatch(/\S{8,}/);
-    writeFile(root, 'py/uv.lock', LOCK.replace('version = "26.1.0"', 'version = "26.1.1"'));
-    clearNodesMemoryCache();
-    const again = (await infer(root, UV_WORKSPACE_FILES))['web-app']?.targets?.['build']?.options as { lockSubsetHash?: string };
-    expect(again.lockSubsetHash).not.toBe(options.lockSubsetHash); // attrs is in web-app's closure
+  it('keys the build on the lock subset only: an unrelated lock entry leaves it, a used one changes it', async () => {
+    const examples = new URL('../../../../examples/', import.meta.url);
+    const read = (p: string) => readFileSync(new URL(p, examples), 'utf8');
+    const files: Record<string, string> = {};
+    for (const p of ['pyproject.toml', 'greeting/pyproject.toml', 'hello-service/pyproject.toml']) files[`ex/${p}`] = read(p);
+    const root = workspace({ ...files, 'ex/uv.lock': LOCK });
+    const pyprojects = Object.keys(files);
+    const hashOf = async () => {
+      clearNodesMemoryCache();
+      const options = (await infer(root, pyprojects))['hello-service']?.targets?.['build']?.options as { lockSubsetHash?: string };
+      return options.lockSubsetHash;
+    };
+    const base = await hashOf();
+    expect(base).toMatch(/^[0-9a-f]{64}$/);
+    // pluggy is only in the dev group (pytest): no build of hello-service uses it.
+    const unrelated = LOCK.replace('name = "pluggy"\nversion = "1.7.0"', 'name = "pluggy"\nversion = "1.7.1"');
+    expect(unrelated).not.toBe(LOCK);
+    writeFile(root, 'ex/uv.lock', unrelated);
+    expect(await hashOf()).toBe(base);
+    writeFile(root, 'ex/uv.lock', LOCK.replace('name = "rich"\nversion = "15.0.0"', 'name = "rich"\nversion = "15.0.1"'));
+    expect(await hashOf()).not.toBe(base);
   });
 
   it('reports a malformed pyproject.toml with its file and line, and still returns the other projects', async () => {

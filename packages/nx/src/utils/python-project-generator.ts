@@ -66,7 +66,13 @@ export async function generatePythonProject(
   skipFormat: boolean | undefined,
 ): Promise<void> {
   ensurePluginRegistered(tree);
-  generateFiles(tree, fileURLToPath(templatesOf), project.directory, { ...project, tmpl: '' });
+  generateFiles(tree, fileURLToPath(templatesOf), project.directory, {
+    ...project,
+    tmpl: '',
+    // TOML basic strings share JSON's escapes for what a name or description can hold.
+    q: (value: string) => JSON.stringify(value),
+    docstring: (value: string) => value.replace(/\\/g, '\\\\').replace(/"""/g, '\\"\\"\\"'),
+  });
   const root = tree.exists('pyproject.toml') ? (tree.read('pyproject.toml', 'utf-8') ?? undefined) : undefined;
   tree.write('pyproject.toml', addWorkspaceMember(root, project.directory));
   addGitignoreEntries(tree);

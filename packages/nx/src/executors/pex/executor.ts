@@ -1,9 +1,9 @@
-import { relative } from 'node:path';
+import { join, relative } from 'node:path';
 import { logger, type ExecutorContext } from '@nx/devkit';
-import { PexkitError } from '@pexkit/pex';
+import { buildPex, PexkitError, readPyproject } from '@pexkit/pex';
 import { lockSubsetHashes } from '../../plugins/lib/lock-subset.js';
 import { readPythonMetadata } from '../../plugins/lib/python-project-metadata.js';
-import { loadBuildPex, type BuildPexCall } from './lib/build-pex-api.js';
+import { toBuildPexOptions } from './lib/build-call.js';
 import { normalizeOptions, PexOptionsError, type NormalizedPexOptions } from './lib/normalize-options.js';
 import { findUndeclaredImports, formatUndeclaredImports, type PythonProjectRef } from './lib/undeclared-imports.js';
 import { loadWorkspaceFor } from './lib/workspace.js';
@@ -18,8 +18,8 @@ export default async function pexExecutor(options: PexExecutorSchema, context: E
   }
   try {
     const normalized = prepare(options, context, projectName);
-    const build = loadBuildPex();
-    const result = await build(toBuildCall(normalized));
+    const result = await buildPex(toBuildPexOptions(normalized));
+    for (const warning of result.warnings) logger.warn(`${projectName}: ${warning}`);
     logger.info(`${projectName}: wrote ${normalized.outputRelative} (${result.size} bytes, sha256 ${result.sha256})`);
     return { success: true };
   } catch (error) {
@@ -43,10 +43,11 @@ function prepare(options: PexExecutorSchema, context: ExecutorContext, projectNa
     projectRoot: project.root,
     pythonName: meta.pythonName,
     uvWorkspaceRoot: meta.uvWorkspaceRoot,
+    scripts: Object.keys(readPyproject(join(context.root, project.root, 'pyproject.toml')).scripts),
   });
   if (normalized.lockSubsetHash !== undefined) {
     const workspace = loadWorkspaceFor(context.root, project.root);
-    const actual = lockSubsetHashes(normalized.lock, workspace, [meta.pythonName]).get(meta.pythonName);
+    const actual = lockSubsetHashes(normalized.lock, workspace, [{ name: meta.pythonName, extras: normalized.extras }]).get(meta.pythonName);
     if (actual !== normalized.lockSubsetHash) {
       // The graph's cache key was computed from another lock state: this run's cache entry would be
       // stored under a stale key. Nx recomputes the graph on file changes, so this is rare.
@@ -65,37 +66,6 @@ function prepare(options: PexExecutorSchema, context: ExecutorContext, projectNa
     if (found.length > 0) throw new PexOptionsError(`${projectName}: ${formatUndeclaredImports(found)}`);
   }
   return normalized;
-}
-
-export function toBuildCall(o: NormalizedPexOptions): BuildPexCall {
-  const call: BuildPexCall = {
-    project: o.projectDir,
-    lock: o.lock,
-    targets: o.targets,
-    output: o.output,
-    layout: o.layout,
-    extraIndexUrls: o.extraIndexUrls,
-    findLinks: o.findLinks,
-    offline: o.offline,
-    compress: o.compress,
-    inheritPath: o.inheritPath,
-    venv: o.venv,
-    extras: o.extras,
-    includeTests: o.includeTests,
-    excludes: o.excludes,
-    logger: {
-      info: (m) => logger.info(m),
-      warn: (m) => logger.warn(m),
-      debug: (m) => logger.verbose(m),
-    },
-  };
-  if (o.entryPoint !== undefined) call.entryPoint = o.entryPoint;
-  if (o.consoleScript !== undefined) call.consoleScript = o.consoleScript;
-  if (o.interpreterConstraints !== undefined) call.interpreterConstraints = o.interpreterConstraints;
-  if (o.pythonShebang !== undefined) call.pythonShebang = o.pythonShebang;
-  if (o.indexUrl !== undefined) call.indexUrl = o.indexUrl;
-  if (o.cacheDir !== undefined) call.cacheDir = o.cacheDir;
-  return call;
 }
 
 function failureMessage(projectName: string, error: unknown): string {

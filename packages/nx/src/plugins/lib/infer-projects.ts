@@ -104,7 +104,7 @@ export function inferPythonProjects(
     const lockFile = joinWorkspacePath(wsDir, 'uv.lock');
     if (options.buildTargetName !== false && buildable.length > 0 && existsSync(join(workspaceRoot, lockFile))) {
       try {
-        subsetHashes = lockSubsetHashes(join(workspaceRoot, lockFile), workspace, buildable.map((b) => b.info.name));
+        subsetHashes = lockSubsetHashes(join(workspaceRoot, lockFile), workspace, buildable.map((b) => ({ name: b.info.name, extras: extrasOf(b.info) })));
       } catch (error) {
         errors.push([lockFile, error instanceof Error ? error : new Error(String(error))]);
       }
@@ -132,6 +132,12 @@ function rootSources(doc: Record<string, unknown>): Record<string, UvSource> {
     if (typeof v === 'object' && v !== null && !Array.isArray(v)) out[canonicalProjectName(k)] = v as UvSource;
   }
   return out;
+}
+
+/** `[tool.pexkit] extras` when well-formed (a bad value is reported when the target is built). */
+function extrasOf(info: PyprojectInfo): string[] {
+  const extras = info.pexkit['extras'];
+  return Array.isArray(extras) ? extras.filter((e): e is string => typeof e === 'string') : [];
 }
 
 /** A project gets a PEX target when it has a console script or `[tool.pexkit]` names an entry point. */

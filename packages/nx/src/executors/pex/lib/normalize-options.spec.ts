@@ -28,6 +28,13 @@ describe('normalizeOptions', () => {
     expect(o.entryPoint).toBeUndefined();
   });
 
+  it('runs the only console script, or the one named like the project, unless told otherwise', () => {
+    expect(normalizeOptions({}, { ...ctx, scripts: ['serve'] }).consoleScript).toBe('serve');
+    expect(normalizeOptions({}, { ...ctx, scripts: ['admin', 'web_app'] }).consoleScript).toBe('web_app');
+    expect(normalizeOptions({ entryPoint: 'm:f' }, { ...ctx, scripts: ['serve'] }).consoleScript).toBeUndefined();
+    expect(() => normalizeOptions({}, { ...ctx, scripts: ['a', 'b'] })).toThrow(/several console scripts \(a, b\): choose one/);
+  });
+
   it('resolves paths against the workspace root and keeps URLs', () => {
     const o = normalizeOptions({ lock: 'locks/pylock.toml', output: 'out/app.pex', findLinks: ['wheels', 'https://x/simple'], cacheDir: '.cache' }, ctx);
     expect(o.lock).toBe('/ws/locks/pylock.toml');

@@ -44,6 +44,8 @@ export interface NormalizeContext {
   pythonName: string;
   /** Workspace-relative root of the project's uv workspace (where uv.lock lives). */
   uvWorkspaceRoot: string;
+  /** The project's `[project.scripts]` names (the default entry point is chosen from them). */
+  scripts?: string[];
   /** Checks that a file exists (injected for tests). */
   exists?: (path: string) => boolean;
 }
@@ -110,10 +112,23 @@ export function normalizeOptions(options: PexExecutorSchema, ctx: NormalizeConte
   };
   if (options.entryPoint !== undefined) out.entryPoint = options.entryPoint;
   if (options.consoleScript !== undefined) out.consoleScript = options.consoleScript;
+  if (options.entryPoint === undefined && options.consoleScript === undefined) {
+    const script = defaultConsoleScript(ctx.scripts ?? [], ctx.pythonName);
+    if (script === undefined && (ctx.scripts ?? []).length > 1) {
+      fail('consoleScript', `is not set and the project has several console scripts (${(ctx.scripts ?? []).join(', ')}): choose one`);
+    }
+    if (script !== undefined) out.consoleScript = script;
+  }
   if (options.interpreterConstraints !== undefined) out.interpreterConstraints = [...options.interpreterConstraints];
   if (options.pythonShebang !== undefined) out.pythonShebang = options.pythonShebang;
   if (options.indexUrl !== undefined) out.indexUrl = options.indexUrl;
   if (options.cacheDir !== undefined) out.cacheDir = fromRoot(options.cacheDir);
   if (options.lockSubsetHash !== undefined) out.lockSubsetHash = options.lockSubsetHash;
   return out;
+}
+
+/** The console script a PEX runs by default: the only one, or the one named like the project. */
+export function defaultConsoleScript(scripts: readonly string[], pythonName: string): string | undefined {
+  if (scripts.length === 1) return scripts[0];
+  return scripts.find((s) => s.replace(/[-_.]+/g, '-').toLowerCase() === pythonName);
 }
