@@ -101,7 +101,18 @@ function answer(c: PepCase): unknown {
     }
     case 'requirement': {
       const r = Requirement.parse(c.s);
+      const text = printOrValueError(() => r.toString());
+      let again: unknown = null;
+      if (typeof text === 'string') {
+        try {
+          again = printOrValueError(() => Requirement.parse(text).toString());
+        } catch (e) {
+          if (!(e instanceof PexkitError)) throw e;
+          again = { err: e.name };
+        }
+      }
       return {
+        again,
         str: printOrValueError(() => r.toString()),
         name: r.name,
         extras: [...r.extras],

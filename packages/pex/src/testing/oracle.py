@@ -109,7 +109,14 @@ def answer(case):
             text = str(req)
         except ValueError:
             text = {"err": "ValueError"}
+        again = None
+        if isinstance(text, str):
+            try:  # round trip: the printed form parsed and printed again
+                again = str(Requirement(text))
+            except (InvalidRequirement, ValueError) as e:
+                again = {"err": type(e).__name__}
         return {
+            "again": again,
             "str": text,
             "name": req.name,
             "extras": sorted(req.extras),
