@@ -180,7 +180,6 @@ export async function planBuild(options: PlanOptions): Promise<BuildPlan> {
     progress: options.progress ?? 'auto',
   };
   const fetched = keys.length === 0 ? { artifacts: [] as FetchedArtifact[], summary: '' } : await fetchAll(keys.map((k) => toRef(unique.get(k) as LockArtifact)), fetchOptions);
-  if (fetched.summary) log(fetched.summary);
   const byKey = new Map<string, FetchedArtifact>(keys.map((k, i) => [k, fetched.artifacts[i] as FetchedArtifact]));
 
   // 3. Check lock hashes, build sdists, and gather wheels per project.

@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { parseUvLock } from '../lock/uv-lock.js';
 import { loadLock } from '../lock/load.js';
 import { parseRequirements } from '../lock/requirements.js';
+import { parsePylock } from '../lock/pylock.js';
 import { parseTarget } from '../targets/target.js';
 import { findWorkspace } from '../project/workspace.js';
 import { REPO_ROOT } from '../testing/python-tools.js';
@@ -195,6 +196,24 @@ describe('lockSubset / subsetHash', () => {
     const ex = loadLock(join(REPO_ROOT, 'examples/uv.lock'));
     const sub = lockSubset(ex, { firstParty: ['greeting'], requirements: [] }).entries;
     expect(names(sub).map((n) => n.split('==')[0])).toEqual(['attrs']);
+  });
+});
+
+describe('PEP 751 locks with dependency edges', () => {
+  it('walks from the root requirements, honouring package markers', () => {
+    const wheelT = (n: string, c: string) => `wheels = [{ url = "https://h/${n}-1.0-py3-none-any.whl", hashes = { sha256 = "${c.repeat(64)}" } }]`;
+    const text = [
+      'lock-version = "1.0"',
+      '[[packages]]\nname = "a"\nversion = "1.0"\ndependencies = [{ name = "b" }]\n' + wheelT('a', 'a'),
+      '[[packages]]\nname = "b"\nversion = "1.0"\nmarker = "sys_platform == \'win32\'"\n' + wheelT('b', 'b'),
+      '[[packages]]\nname = "c"\nversion = "1.0"\n' + wheelT('c', 'c'),
+    ].join('\n\n');
+    const lock = parsePylock(text, '/p/pylock.toml');
+    expect(lock.hasEdges).toBe(true);
+    const roots: SubsetRoots = { firstParty: ['app'], requirements: ['a>=1', "zz; python_version < '3'"] };
+    expect(names(subsetForTarget(lock, roots, parseTarget('manylinux2014_x86_64-cp-311-cp311')))).toEqual(['a==1.0']);
+    expect(names(subsetForTarget(lock, roots, parseTarget('win_amd64-cp-311-cp311')))).toEqual(['a==1.0', 'b==1.0']);
+    expect(names(lockSubset(lock, roots).entries)).toEqual(['a==1.0', 'b==1.0']);
   });
 });
 

@@ -67,11 +67,17 @@ function pickVersion(lock: Lock, dep: { name: string; version?: string }, target
   let found = lock.packages.filter((p) => p.name === dep.name);
   if (dep.version !== undefined) found = found.filter((p) => p.version === dep.version);
   if (found.length === 0) {
+    // Target-independent walks cannot tell a stale lock from a marker branch the locker dropped
+    // (e.g. below requires-python); the per-target walk reports it.
+    if (target === undefined) return [];
     throw new LockSubsetError(
       `${lock.path}: ${from} needs '${dep.name}${dep.version !== undefined ? ` ${dep.version}` : ''}', which the lock does not contain (is the lock stale? run 'uv lock')`,
     );
   }
-  if (found.length === 1 || target === undefined) return found;
+  if (target === undefined) return found;
+  // PEP 751 entries carry their own marker: an edge to a package excluded here leads nowhere.
+  found = found.filter((p) => p.marker === undefined || evaluateMarker(p.marker, target, [], `package '${p.name}' in ${lock.path}`));
+  if (found.length <= 1) return found;
   // uv forks: keep the versions whose resolution markers hold for this target.
   const keep = found.filter(
     (p) =>
