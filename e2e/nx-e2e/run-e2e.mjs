@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+/* global performance */
 // End-to-end test of @pexkit/nx as a user meets it: publish @pexkit/pex and @pexkit/nx to a local
 // verdaccio, create a fresh Nx workspace, `nx add @pexkit/nx`, generate Python projects, lock with
 // real uv, build PEX files and check Nx caching, affected, remote-cache reproducibility and a
@@ -9,7 +10,7 @@ import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, 
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { check, run } from './lib/exec.mjs';
+import { check } from './lib/exec.mjs';
 import { publish, startVerdaccio } from './lib/registry.mjs';
 import { assert, Steps } from './lib/steps.mjs';
 

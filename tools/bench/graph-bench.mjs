@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+/* global performance */
 // Project-graph benchmark for @pexkit/nx: a generated uv workspace of N Python projects (default
 // 500) with workspace dependencies, imports between them and a uv.lock-style lock. Measures
 //   1. the plugin directly (createNodes + createDependencies), cold (no cache, fresh process) and

@@ -1,3 +1,4 @@
+/* global setTimeout, clearTimeout */
 import { spawn } from 'node:child_process';
 
 /** Runs a command, streaming its output with a prefix; resolves to { code, stdout, stderr }. */

@@ -1,3 +1,4 @@
+/* global fetch, setTimeout */
 import { spawn } from 'node:child_process';
 import { createWriteStream, mkdirSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';

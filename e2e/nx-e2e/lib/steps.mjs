@@ -1,3 +1,4 @@
+/* global performance */
 // A tiny step runner: each step is timed, may depend on earlier steps (skipped when one failed),
 // and the run ends with an honest table of what passed, failed or was skipped.
 export class Steps {
