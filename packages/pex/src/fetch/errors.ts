@@ -31,7 +31,7 @@ export class AuthenticationError extends PexkitError {
       `${status === 401 ? '401 Unauthorized' : '403 Forbidden'} from ${host} for ${url}: ` +
         (credentialsSent ? 'the credentials sent were rejected. ' : 'no credentials were sent. ') +
         `Credentials are looked up in the URL's user info, the index URLs from options and ` +
-        `PIP_INDEX_URL / PIP_EXTRA_INDEX_URL / UV_INDEX_URL / UV_EXTRA_INDEX_URL / UV_DEFAULT_INDEX ` +
+        `PIP_INDEX_URL / PIP_EXTRA_INDEX_URL / UV_INDEX_URL / UV_EXTRA_INDEX_URL / UV_DEFAULT_INDEX / UV_INDEX ` +
         `(https://user:password@${host}/...), and ~/.netrc (or $NETRC) "machine ${host}"`,
     );
   }

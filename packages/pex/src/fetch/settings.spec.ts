@@ -17,6 +17,11 @@ describe('readIndexSettings', () => {
     const s = readIndexSettings({}, { PIP_EXTRA_INDEX_URL: 'https://a/ https://b/', UV_EXTRA_INDEX_URL: 'https://b/', PIP_FIND_LINKS: '/w1 /w2', UV_FIND_LINKS: '/w0,/w1' });
     expect(s.extraIndexUrls).toEqual(['https://b/', 'https://a/']);
     expect(s.findLinks).toEqual(['/w0', '/w1', '/w2']);
+    expect(readIndexSettings({}, { UV_INDEX: 'internal=https://u:p@corp.example/simple/ https://x/s/', PIP_EXTRA_INDEX_URL: 'https://a/' }).extraIndexUrls).toEqual([
+      'https://u:p@corp.example/simple/',
+      'https://x/s/',
+      'https://a/',
+    ]);
   });
 });
 

@@ -14,6 +14,14 @@ function words(value: string | undefined): string[] {
   return value.split(/\s+/).filter((w) => w !== '');
 }
 
+/** `UV_INDEX`: space-separated indexes, each `url` or `name=url`. */
+function uvIndexes(value: string | undefined): string[] {
+  return words(value).map((w) => {
+    const eq = w.indexOf('=');
+    return eq > 0 && !w.slice(0, eq).includes('://') ? w.slice(eq + 1) : w;
+  });
+}
+
 function firstSet(env: NodeJS.ProcessEnv, names: string[]): string | undefined {
   for (const name of names) {
     const value = env[name]?.trim();
@@ -24,8 +32,8 @@ function firstSet(env: NodeJS.ProcessEnv, names: string[]): string | undefined {
 
 /**
  * Index settings from explicit values (which win) and the environment: `UV_DEFAULT_INDEX`,
- * `UV_INDEX_URL`, `PIP_INDEX_URL` for the primary index (first set wins), `UV_EXTRA_INDEX_URL` and
- * `PIP_EXTRA_INDEX_URL` (space-separated) for extra ones, `PIP_FIND_LINKS` / `UV_FIND_LINKS`
+ * `UV_INDEX_URL`, `PIP_INDEX_URL` for the primary index (first set wins), `UV_INDEX` (`[name=]url`),
+ * `UV_EXTRA_INDEX_URL` and `PIP_EXTRA_INDEX_URL` (space-separated) for extra ones, `PIP_FIND_LINKS` / `UV_FIND_LINKS`
  * for find-links, de-duplicated in order.
  */
 export function readIndexSettings(
@@ -35,6 +43,7 @@ export function readIndexSettings(
   const indexUrl =
     explicit.indexUrl ?? firstSet(env, ['UV_DEFAULT_INDEX', 'UV_INDEX_URL', 'PIP_INDEX_URL']) ?? DEFAULT_INDEX_URL;
   const extra = explicit.extraIndexUrls ?? [
+    ...uvIndexes(env['UV_INDEX']),
     ...words(env['UV_EXTRA_INDEX_URL']),
     ...words(env['PIP_EXTRA_INDEX_URL']),
   ];
@@ -53,6 +62,7 @@ export function readIndexSettings(
 export function credentialUrlsFromEnv(env: NodeJS.ProcessEnv = process.env): string[] {
   return [
     ...['UV_DEFAULT_INDEX', 'UV_INDEX_URL', 'PIP_INDEX_URL'].flatMap((n) => words(env[n])),
+    ...uvIndexes(env['UV_INDEX']),
     ...words(env['UV_EXTRA_INDEX_URL']),
     ...words(env['PIP_EXTRA_INDEX_URL']),
   ];
