@@ -4,6 +4,8 @@
 //   (a) an app depending on flask and requests, and
 //   (b) one depending on numpy, pandas, pydantic, flask and requests.
 // Prints median wall times and output sizes side by side.
+//   pexkit:        `pexkit build --lock uv.lock` (the whole pipeline: lock → plan → verified wheels → PEX)
+//   pexkit-writer: writePex alone over the downloaded wheels (tools/bench/build-pexkit-write.mjs)
 // Usage: node tools/bench/build-bench.mjs [--runs N] [--apps a,b]
 // Work dir: $BENCH_DIR or ~/.cache/pexkit-bench (kept between runs: that is the warm cache).
 import { execFileSync } from 'node:child_process';
@@ -53,6 +55,9 @@ function setUpApp(app) {
       stdio: 'inherit',
     });
   }
+  if (!existsSync(join(dir, 'uv.lock'))) {
+    execFileSync(toolBin('uv'), ['lock', '--quiet', '--python', python], { cwd: dir, env, stdio: 'inherit' });
+  }
   const wheels = join(dir, 'wheels');
   if (!existsSync(wheels) || readdirSync(wheels).length === 0) {
     execFileSync(toolBin('pip'), ['download', '--quiet', '--only-binary=:all:', '--no-deps', '--python-version', '3.11', '-d', wheels, '-r', req], {
@@ -66,6 +71,15 @@ function setUpApp(app) {
 const tools = {
   pexkit: (app) => {
     const out = join(app.out, 'pexkit.pex');
+    const cli = join(REPO_ROOT, 'packages/pex/dist/cli/main.js');
+    return {
+      out,
+      cmd: process.execPath,
+      args: [cli, 'build', '--project', app.dir, '--lock', join(app.dir, 'uv.lock'), '-c', `bench-app-${app.id}`, '-o', out, '--cache-dir', pexkitCache, '-q'],
+    };
+  },
+  'pexkit-writer': (app) => {
+    const out = join(app.out, 'pexkit-writer.pex');
     return { out, cmd: process.execPath, args: [join(REPO_ROOT, 'tools/bench/build-pexkit-write.mjs'), app.dir, app.wheels, out, ...app.deps] };
   },
   pex: (app) => {
@@ -96,7 +110,7 @@ for (const spec of APPS) {
     rmSync(out, { recursive: true, force: true });
     // pexkit's first run starts with an empty verified-wheel cache (every wheel re-hashed);
     // this warm-up also fills pex's and shiv's caches on a first benchmark run.
-    if (name === 'pexkit') rmSync(pexkitCache, { recursive: true, force: true });
+    if (name === 'pexkit') rmSync(join(pexkitCache, 'verified'), { recursive: true, force: true });
     const first = timed(cmd, args, { env }).seconds;
     const times = [];
     for (let i = 0; i < RUNS; i++) {
@@ -130,8 +144,9 @@ printTable(['app', 'tool', 'wall s (median)', 'runs', 'first run s', 'size', 'sp
 console.log('');
 for (const line of summary) console.log(line);
 console.log(
-  '\npexkit: packages/pex/dist writePex from the pinned wheels (hashing every wheel, verified-wheel cache warm); ' +
+  '\npexkit: pexkit build --lock uv.lock (artifact and verified-wheel caches warm); ' +
+    'pexkit-writer: writePex over the downloaded wheels (each hashed); ' +
     'pex: -r requirements.txt -D src (pex-root warm); shiv: -r requirements.txt --site-packages src (pip cache warm).\n' +
-    '"first run": pexkit with an empty verified-wheel cache (every wheel validated: RECORD hashes); for pex and shiv ' +
+    '"first run": pexkit with an empty verified-wheel cache (every wheel validated: RECORD hashes; wheels already downloaded); for the others ' +
     'the warm-up run, cold only on the very first benchmark run in this work dir.',
 );

@@ -1,10 +1,13 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { BuildPlan } from '../plan/build-plan.js';
-import { downloadWheel } from '../wheel/test-support/download.js';
+import { downloadWheel, TEST_WHEEL_CACHE } from '../wheel/test-support/download.js';
+import { REPO_ROOT } from '../testing/python-tools.js';
+import { buildCommand } from '../cli/commands/build.js';
 import { buildPex, type PlanBuildOptions } from './build.js';
 import { planFor, REQUESTS_WHEELS, writeApp } from './test-support/fixtures.js';
 
@@ -30,5 +33,28 @@ describe('buildPex', () => {
     await expect(buildPex({ project: app.root, consoleScript: 'flsk', cacheDir: join(work, 'cache'), planBuild })).rejects.toThrow(
       /'flsk'.*available: hello \(hello-app\)/,
     );
+  });
+
+  it('builds the example workspace app from its uv.lock (planBuild), via the CLI, reproducibly', async () => {
+    const cacheDir = join(TEST_WHEEL_CACHE, 'pexkit-cache');
+    const project = join(REPO_ROOT, 'examples/hello-service');
+    const a = await buildPex({ project, consoleScript: 'hello-service', output: join(work, 'hello-a.pex'), cacheDir });
+    expect(a.plan.firstParty.map((p) => p.name)).toEqual(['hello-service', 'greeting']);
+    expect(a.plan.projects.map((p) => p.name)).toEqual(expect.arrayContaining(['attrs', 'click', 'rich']));
+    const env = { ...process.env, PEX_ROOT: join(work, 'root') };
+    const out = execFileSync(a.output, ['Ada'], { encoding: 'utf8', env });
+    expect(out).toMatch(/^Hello, Ada!\n\(python 3\.\d+, click \d/);
+    const written: string[] = [];
+    const write = process.stdout.write.bind(process.stdout);
+    process.stdout.write = ((chunk: string) => written.push(String(chunk)) > 0) as typeof process.stdout.write;
+    let code: number;
+    try {
+      code = await buildCommand.run(['--project', project, '-c', 'hello-service', '-o', join(work, 'hello-b.pex'), '--cache-dir', cacheDir, '--offline', '-q']);
+    } finally {
+      process.stdout.write = write;
+    }
+    expect(code).toBe(0);
+    expect(written.join('')).toBe(`${join(work, 'hello-b.pex')}\n`);
+    expect(createHash('sha256').update(readFileSync(join(work, 'hello-b.pex'))).digest('hex')).toBe(a.sha256);
   });
 });

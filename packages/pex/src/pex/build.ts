@@ -1,5 +1,6 @@
 import { resolve } from 'node:path';
-import { PexkitError, UsageError } from '../errors.js';
+import { UsageError } from '../errors.js';
+import { planBuild } from '../resolve/plan.js';
 import type { BuildPlan } from '../plan/build-plan.js';
 import type { InheritPath } from './pex-info.js';
 import { writePex, type PexLayout, type PexLogger, type WritePexResult } from './writer.js';
@@ -61,32 +62,13 @@ export interface BuildPexResult {
   warnings: string[];
 }
 
-/** The resolver is not available in this build of @pexkit/pex. */
-export class PlannerUnavailableError extends PexkitError {
-  override readonly name = 'PlannerUnavailableError';
-}
-
-async function defaultPlanBuild(): Promise<PlanBuildFunction> {
-  // Resolved at run time so this module compiles before resolve/plan.ts exists.
-  const specifier = '../resolve/plan.js';
-  try {
-    const mod = (await import(specifier)) as { planBuild?: PlanBuildFunction };
-    if (typeof mod.planBuild === 'function') return mod.planBuild;
-  } catch (error) {
-    throw new PlannerUnavailableError(`the resolver (resolve/plan.js) cannot be loaded: ${(error as Error).message}`, {
-      cause: error,
-    });
-  }
-  throw new PlannerUnavailableError('resolve/plan.js does not export planBuild');
-}
-
 /** Resolves the project's lock into wheels for every target (`planBuild`) and writes the PEX. */
 export async function buildPex(options: BuildPexOptions): Promise<BuildPexResult> {
   if (options.project === undefined || options.project === '') throw new UsageError('--project is required');
   const project = resolve(options.project);
   const targets = options.targets !== undefined && options.targets.length > 0 ? options.targets : ['current'];
-  const planBuild = options.planBuild ?? (await defaultPlanBuild());
-  const plan = await planBuild({
+  const planner = options.planBuild ?? planBuild;
+  const plan = await planner({
     project,
     lock: options.lock,
     targets,

@@ -26,7 +26,6 @@ export {
 } from './writer.js';
 export {
   buildPex,
-  PlannerUnavailableError,
   type BuildPexOptions,
   type BuildPexResult,
   type PlanBuildOptions,
