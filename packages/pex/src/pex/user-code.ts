@@ -87,7 +87,7 @@ function matches(globs: RegExp[], path: string): boolean {
 
 // Synchronous on purpose: for trees of small files, sync fs calls are several times faster than
 // fs/promises, and a build has nothing else to do meanwhile.
-function walk(dir: string, prefix: string, state: WalkState): void {
+function walk(dir: string, prefix: string, state: WalkState, forcedDir = false): void {
   const real = realpathSync(dir);
   if (state.seen.has(real)) return; // a symlink loop
   state.seen.add(real);
@@ -100,12 +100,13 @@ function walk(dir: string, prefix: string, state: WalkState): void {
     } catch {
       continue; // a dangling symlink
     }
-    const forced = state.includes.length > 0 && (matches(state.includes, rel) || matches(state.includes, `${rel}/`));
+    // An include glob that matches a directory keeps everything under it.
+    const forced = forcedDir || (state.includes.length > 0 && (matches(state.includes, rel) || matches(state.includes, `${rel}/`)));
     if (matches(state.excludes, rel) || (info.isDirectory() && matches(state.excludes, `${rel}/`))) {
       if (!forced) continue;
     }
     if (info.isDirectory()) {
-      if (forced || !skipDirectory(name, prefix === '', state)) walk(full, rel, state);
+      if (forced || !skipDirectory(name, prefix === '', state)) walk(full, rel, state, forced);
     } else if (info.isFile() && (forced || !skipFile(name, prefix === '', state))) {
       state.files.push({
         name: rel,
