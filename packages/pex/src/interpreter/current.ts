@@ -72,10 +72,12 @@ export function findPython(python: string | undefined, env: NodeJS.ProcessEnv = 
 }
 
 function cacheKey(path: string, noPackaging: boolean): string {
+  // The path as found (a venv's `bin/python` is a symlink to its base interpreter but has its own
+  // sys.prefix and packages) plus the real file's identity.
   const real = realpathSync(path);
   const st = statSync(real);
   return createHash('sha256')
-    .update(`${real}\0${st.mtimeMs}\0${st.size}\0${noPackaging}\0`)
+    .update(`${path}\0${real}\0${st.mtimeMs}\0${st.size}\0${noPackaging}\0`)
     .update(INSPECT_SCRIPT)
     .digest('hex')
     .slice(0, 32);

@@ -3,6 +3,7 @@ import { createReadStream } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { thirdPartyLockFixtures } from '../lock/lock-fixtures.spec-util.js';
+import type { BuildPlan } from '../plan/build-plan.js';
 import { REPO_ROOT } from '../testing/python-tools.js';
 import { planBuild } from './plan.js';
 
@@ -26,7 +27,7 @@ describe.skipIf(process.env['PEXKIT_SLOW_TESTS'] !== '1')('planBuild for numpy/c
   it('fetches and verifies one wheel per package and target, for each lock format', async () => {
     const dir = await thirdPartyLockFixtures();
     const cacheDir = join(REPO_ROOT, 'tmp/plan-thirdparty-cache');
-    const plans = [];
+    const plans: BuildPlan[] = [];
     for (const lock of ['uv.lock', 'pylock.toml', 'requirements.txt']) {
       const started = Date.now();
       const plan = await planBuild({ project: dir, lock: join(dir, lock), targets: TARGETS, cacheDir, progress: 'summary', concurrency: 6 });

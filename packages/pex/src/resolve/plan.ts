@@ -81,6 +81,18 @@ function toRef(a: LockArtifact): ArtifactRef {
   return ref;
 }
 
+/** pip options naming the same indexes and find-links the plan uses (for sdist build backends). */
+function pipIndexArgs(index: IndexOptions): string[] {
+  const args: string[] = [];
+  if (index.offline === true || index.indexUrl === null) args.push('--no-index');
+  else {
+    if (index.indexUrl !== undefined) args.push('--index-url', index.indexUrl);
+    for (const url of index.extraIndexUrls ?? []) args.push('--extra-index-url', url);
+  }
+  for (const link of index.findLinks ?? []) args.push('--find-links', link);
+  return args;
+}
+
 function projectDirOf(project: string): string {
   const abs = resolve(project);
   return existsSync(abs) && statSync(abs).isFile() ? dirname(abs) : abs;
@@ -202,6 +214,7 @@ export async function planBuild(options: PlanOptions): Promise<BuildPlan> {
         ...(options.cacheDir !== undefined ? { cacheDir: options.cacheDir } : {}),
         env,
         log,
+        pipIndexArgs: pipIndexArgs(indexOptions),
       });
     }
     const key = `${c.pkg.name}==${c.pkg.version ?? ''}`;

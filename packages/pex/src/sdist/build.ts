@@ -94,6 +94,8 @@ export interface BuildSdistOptions {
   cacheDir?: string;
   env?: NodeJS.ProcessEnv;
   log?: (line: string) => void;
+  /** Where pip finds the build backend: index options (`--index-url …`, `--no-index`, `--find-links …`). */
+  pipIndexArgs?: string[];
 }
 
 /**
@@ -133,7 +135,8 @@ export async function buildWheelFromSdist(options: BuildSdistOptions): Promise<B
         PIP_NO_INPUT: '1',
       };
       delete buildEnv['PYTHONPATH'];
-      await run(info.path, ['-m', 'pip', 'wheel', '--no-deps', '--wheel-dir', work, sdist.path], {
+      const args = ['-m', 'pip', 'wheel', '--no-deps', ...(options.pipIndexArgs ?? []), '--wheel-dir', work, sdist.path];
+      await run(info.path, args, {
         env: buildEnv,
         timeout: 30 * 60_000,
         maxBuffer: 64 << 20,
