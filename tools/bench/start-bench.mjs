@@ -10,6 +10,9 @@
 //   pex        pex 2.105.2 zipapp;  pex-venv: the same with --venv
 // Warm: median of --runs starts after one warm-up. Cold: median of --cold-runs starts, each with
 // an empty PEX_ROOT / SHIV_ROOT (the floor has no cold start).
+// The zipapps run under a bare venv (no packages) of the same CPython, like the floor's venv, so
+// whatever .pth files the machine's base site-packages imports at start costs no contender
+// anything; PYTHONDONTWRITEBYTECODE is unset so every contender caches bytecode as users' do.
 // Goals: pexkit warm <= floor + 10 ms and <= shiv warm; pexkit cold <= shiv cold and <= pex cold / 3.
 // Usage: node tools/bench/start-bench.mjs [--runs 15] [--cold-runs 5] [--python 3.11] [--json FILE]
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -76,6 +79,10 @@ function prepare() {
   cpSync(join(APP, 'src/benchapp'), join(floorSite, 'benchapp'), { recursive: true });
   writeFileSync(join(floor, 'bin/benchapp'), `#!${join(floor, 'bin/python')}\nimport sys\nfrom benchapp import main\nsys.exit(main())\n`, { mode: 0o755 });
 
+  const bare = join(artifacts, 'bare');
+  run(PY, ['-m', 'venv', '--without-pip', bare]);
+  const BARE = join(bare, 'bin/python');
+
   log('shiv');
   const shivSite = join(artifacts, 'shiv-site');
   run(toolBin('uv'), ['pip', 'install', '-q', '--python', PY, '--target', shivSite, '--no-index', '--find-links', WHEELS, '-r', lock]);
@@ -101,7 +108,8 @@ function prepare() {
     { encoding: 'utf8' },
   );
   if (built.status !== 0 || !existsSync(pexkit)) {
-    pexkitHow = `writePex via tools/bench/build-pexkit-write.mjs (pexkit build failed: ${(built.stderr || built.stdout || '').trim().split('\n')[0]})`;
+    const why = `${built.stderr || ''}${built.stdout || ''}`.trim().split('\n').filter((l) => /error/i.test(l))[0] ?? `exit ${built.status}`;
+    pexkitHow = `writePex via tools/bench/build-pexkit-write.mjs (pexkit build failed: ${why})`;
     run(process.execPath, [join(REPO_ROOT, 'tools/bench/build-pexkit-write.mjs'), APP, WHEELS, pexkit, 'flask==3.0.3', 'requests==2.32.3']);
   }
   log(`pexkit PEX built with: ${pexkitHow}`);
@@ -109,30 +117,38 @@ function prepare() {
     pexkitHow,
     contenders: [
       { name: 'floor', argv: [join(floor, 'bin/python'), join(floor, 'bin/benchapp')], cold: false },
-      { name: 'pexkit', argv: [PY, pexkit], rootVar: 'PEX_ROOT', cold: true },
-      { name: 'shiv', argv: [PY, shiv], rootVar: 'SHIV_ROOT', cold: true },
-      { name: 'pex', argv: [PY, pex], rootVar: 'PEX_ROOT', cold: true },
-      { name: 'pex-venv', argv: [PY, pexVenv], rootVar: 'PEX_ROOT', cold: true },
+      { name: 'pexkit', argv: [BARE, pexkit], rootVar: 'PEX_ROOT', cold: true },
+      { name: 'shiv', argv: [BARE, shiv], rootVar: 'SHIV_ROOT', cold: true },
+      { name: 'pex', argv: [BARE, pex], rootVar: 'PEX_ROOT', cold: true },
+      { name: 'pex-venv', argv: [BARE, pexVenv], rootVar: 'PEX_ROOT', cold: true },
     ],
   };
 }
 
 function baseEnv() {
   const env = { ...process.env };
-  for (const k of Object.keys(env)) if (k.startsWith('PEX') || k.startsWith('SHIV') || k === 'PYTHONPATH') delete env[k];
+  for (const k of Object.keys(env)) {
+    if (k.startsWith('PEX') || k.startsWith('SHIV') || k === 'PYTHONPATH' || k === 'PYTHONDONTWRITEBYTECODE') delete env[k];
+  }
   return env;
 }
+
+// GNU time, when present, also gives each start's CPU time (user + sys, children included):
+// on a loaded machine that is the steadier figure.
+const GNU_TIME = existsSync('/usr/bin/time') ? '/usr/bin/time' : null;
 
 function once(c, root) {
   const env = baseEnv();
   if (c.rootVar) env[c.rootVar] = root;
+  const [cmd, args] = GNU_TIME ? [GNU_TIME, ['-f', 'CPU %U %S', ...c.argv]] : [c.argv[0], c.argv.slice(1)];
   const start = process.hrtime.bigint();
-  const r = spawnSync(c.argv[0], c.argv.slice(1), { encoding: 'utf8', env });
+  const r = spawnSync(cmd, args, { encoding: 'utf8', env });
   const ms = Number(process.hrtime.bigint() - start) / 1e6;
   if (r.status !== 0 || !r.stdout.startsWith('ok 2.32.3')) {
     throw new Error(`${c.name} failed (exit ${r.status}): ${r.stdout}\n${r.stderr}`);
   }
-  return ms;
+  const cpu = /CPU ([\d.]+) ([\d.]+)\s*$/.exec(r.stderr);
+  return { ms, cpuMs: cpu ? (Number(cpu[1]) + Number(cpu[2])) * 1000 : NaN };
 }
 
 const median = (xs) => {
@@ -162,13 +178,18 @@ function measure(contenders) {
 const { contenders, pexkitHow } = prepare();
 const pyFull = run(PY, ['-c', 'import sys; print(sys.version.split()[0])']).trim();
 const { warm, cold } = measure(contenders);
-const W = Object.fromEntries(Object.entries(warm).map(([k, v]) => [k, median(v)]));
-const C = Object.fromEntries(Object.entries(cold).map(([k, v]) => [k, median(v)]));
-const fmt = (x) => (x === undefined ? '      –' : `${x.toFixed(0).padStart(5)} ms`);
+const medianOf = (samples, key) =>
+  Object.fromEntries(Object.entries(samples).map(([k, v]) => [k, median(v.map((s) => s[key]))]));
+const W = medianOf(warm, 'ms');
+const C = medianOf(cold, 'ms');
+const Wcpu = medianOf(warm, 'cpuMs');
+const Ccpu = medianOf(cold, 'cpuMs');
+const fmt = (x) => (x === undefined || Number.isNaN(x) ? '       –' : `${x.toFixed(0).padStart(6)} ms`);
 const lines = [
   `start-up, CPython ${pyFull} (${PY}), median of ${RUNS} warm / ${COLD_RUNS} cold starts; pexkit PEX from: ${pexkitHow}`,
-  'contender      warm       cold',
-  ...contenders.map((c) => `${c.name.padEnd(10)} ${fmt(W[c.name])} ${fmt(C[c.name])}`),
+  `load average at the end: ${(await import('node:os')).loadavg().map((x) => x.toFixed(1)).join(' ')}`,
+  'contender   warm wall   cold wall    warm CPU    cold CPU',
+  ...contenders.map((c) => `${c.name.padEnd(10)} ${fmt(W[c.name])}  ${fmt(C[c.name])}  ${fmt(Wcpu[c.name])}  ${fmt(Ccpu[c.name])}`),
 ];
 const goals = [
   ['pexkit warm <= floor + 10 ms', W.pexkit <= W.floor + 10],
@@ -178,5 +199,8 @@ const goals = [
 ];
 lines.push(...goals.map(([g, ok]) => `${ok ? 'met   ' : 'MISSED'} ${g}`));
 process.stdout.write(`${lines.join('\n')}\n`);
-const result = { python: pyFull, runs: RUNS, coldRuns: COLD_RUNS, pexkitHow, warmMs: W, coldMs: C, samples: { warm, cold }, goals: Object.fromEntries(goals) };
+const result = {
+  python: pyFull, runs: RUNS, coldRuns: COLD_RUNS, pexkitHow,
+  warmMs: W, coldMs: C, warmCpuMs: Wcpu, coldCpuMs: Ccpu, samples: { warm, cold }, goals: Object.fromEntries(goals),
+};
 writeFileSync(opts.json ?? join(WORK, 'start-bench.json'), `${JSON.stringify(result, null, 2)}\n`);

@@ -202,3 +202,9 @@ def test_bad_format_is_refused(tmp_path, run_pex):
             zf.writestr(i, data)
     r = run_pex(bad)
     assert r.returncode != 0 and "unsupported PEX-INFO format 99" in r.stderr
+
+
+def test_relative_pex_path(app_pex, run_pex):
+    r = run_pex(app_pex.name, "rel", cwd=str(app_pex.parent))
+    assert r.returncode == 0, r.stderr
+    assert "cli ['%s', 'rel']" % app_pex in r.stdout

@@ -158,12 +158,12 @@ def fast_path(pex, info, root):
 def read_info(pex):
     import json
 
-    where = os.path.join(pex, "PEX-INFO")
     loader = globals().get("__loader__")
-    if loader is not None and hasattr(loader, "get_data") and not os.path.isdir(pex):
-        data = loader.get_data(where)
+    archive = getattr(loader, "archive", None)  # a zipimporter: read through its open index
+    if archive and not os.path.isdir(pex):
+        data = loader.get_data(os.path.join(archive, "PEX-INFO"))
     else:
-        with open(where, "rb") as f:
+        with open(os.path.join(pex, "PEX-INFO"), "rb") as f:
             data = f.read()
     return json.loads(data.decode("utf-8"))
 

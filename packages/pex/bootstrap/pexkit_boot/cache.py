@@ -83,7 +83,7 @@ def ensure_dir(root, target, fill):
     """
     if os.path.isdir(target):
         return False
-    rel = os.path.relpath(target, root).replace(os.sep, "_").replace("/", "_")
+    rel = target[len(root):].strip(os.sep).replace(os.sep, "_").replace("/", "_")
     locks = os.path.join(root, "locks")
     os.makedirs(locks, exist_ok=True)
     parent = os.path.dirname(target)

@@ -120,6 +120,7 @@ def install_wheel(fileobj, dest, wheel_name, expected_sha256=None):
     with zf:
         infos = [i for i in zf.infolist() if not i.filename.endswith("/")]
         dist_info, data_dir = _find_dist_info([i.filename for i in infos], wheel_name)
+        made = set([dest])
         for info in infos:
             name = info.filename
             script = False
@@ -133,7 +134,10 @@ def install_wheel(fileobj, dest, wheel_name, expected_sha256=None):
             else:
                 rel = name
             target = _safe_join(dest, rel, wheel_name)
-            os.makedirs(os.path.dirname(target), exist_ok=True)
+            parent = os.path.dirname(target)
+            if parent not in made:
+                os.makedirs(parent, exist_ok=True)
+                made.add(parent)
             with zf.open(info) as src, open(target, "wb") as out:
                 if script:
                     first = src.readline()
