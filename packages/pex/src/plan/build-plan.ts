@@ -54,7 +54,12 @@ export interface BuildPlan {
   firstParty: FirstPartyProject[];
   /** PEP 508 roots: third-party requirements of the first-party closure, markers kept. */
   requirements: string[];
-  /** Third-party projects in the closure over all targets, sorted by name. */
+  /**
+   * Third-party projects in the closure over all targets, sorted by name, then version. A name
+   * appears more than once when targets need different versions of it (a uv lock forked by
+   * Python version, e.g. click 8.1.8 for cp39 and 8.5.1 for cp311); each wheel's `targets` says
+   * which targets use it.
+   */
   projects: ResolvedProject[];
   /** Target strings as given by the user (e.g. `current`, `manylinux2014_x86_64-cp-311-cp311`). */
   targets: string[];
