@@ -9,6 +9,7 @@ import type { IndexOptions } from '../index-client/simple.js';
 import { loadLock } from '../lock/load.js';
 import { LockError, type Lock, type LockArtifact, type LockPackage } from '../lock/model.js';
 import type { BuildPlan, FirstPartyProject, ResolvedProject, ResolvedWheel } from '../plan/build-plan.js';
+import { Version } from '../pep440/version.js';
 import { readPyproject } from '../project/pyproject.js';
 import { findWorkspace, resolveFirstParty } from '../project/workspace.js';
 import { buildWheelFromSdist } from '../sdist/build.js';
@@ -79,6 +80,14 @@ function toRef(a: LockArtifact): ArtifactRef {
   if (a.sha256 !== undefined) ref.sha256 = a.sha256;
   if (a.size !== undefined) ref.size = a.size;
   return ref;
+}
+
+function byVersion(a: string, b: string): number {
+  try {
+    return Version.parse(a).compare(Version.parse(b));
+  } catch {
+    return a < b ? -1 : a > b ? 1 : 0;
+  }
 }
 
 /** pip options naming the same indexes and find-links the plan uses (for sdist build backends). */
@@ -239,7 +248,7 @@ export async function planBuild(options: PlanOptions): Promise<BuildPlan> {
       if (first !== undefined) project.requires = await requiresFromWheel(first.path);
     }
   }
-  const sorted = [...projects.values()].sort((a, b) => (a.name === b.name ? a.version.localeCompare(b.version) : a.name < b.name ? -1 : 1));
+  const sorted = [...projects.values()].sort((a, b) => (a.name === b.name ? byVersion(a.version, b.version) : a.name < b.name ? -1 : 1));
   for (const p of sorted) {
     p.requires.sort();
     p.wheels.sort((a, b) => (a.filename < b.filename ? -1 : 1));
