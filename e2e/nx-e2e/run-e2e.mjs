@@ -157,7 +157,7 @@ try {
   }, ['library edit: nx affected rebuilds the app']);
   await steps.run('copy at another path: same Nx hash, byte-identical PEX', async () => {
     mkdirSync(join(tmp, 'elsewhere'), { recursive: true });
-    cpSync(ws, copy, { recursive: true, verbatimSymlinks: true, filter: (src) => !/\/(\.nx|dist)(\/|$)/.test(src.slice(ws.length)) });
+    cpSync(ws, copy, { recursive: true, verbatimSymlinks: true, filter: (src) => !/^\/(\.nx|dist)(\/|$)/.test(src.slice(ws.length)) });
     const [a, b] = [await taskHash(ws, 'hello-app'), await taskHash(copy, 'hello-app')];
     assert(a === b, `task hashes differ: ${a} here, ${b} in the copy`);
     await nx(['build', 'hello-app', '--skip-nx-cache'], copy);
