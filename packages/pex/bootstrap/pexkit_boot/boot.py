@@ -203,7 +203,7 @@ def _choose_interpreter(pex, env, sys_tags):
         except resolve.ResolveError as e:
             return str(e).splitlines()[0]
 
-    say("looking for another interpreter: %s" % (why or "PEX_PYTHON=%s" % environ["PEX_PYTHON"]))
+    say("looking for another interpreter: %s" % (why or "PEX_PYTHON=%s" % environ["PEX_PYTHON"]).replace("pexkit: ", "", 1))
     path, probe = interpreter.find(constraints, boot_dir, fits, environ, sys.executable, why)
     if why is None and os.path.realpath(path) == os.path.realpath(sys.executable):
         return chosen

@@ -68,7 +68,8 @@ def candidates(environ):
         for p in search.split(os.pathsep):
             (dirs if os.path.isdir(p) else files).append(p)
     else:
-        dirs = [d for d in (environ.get("PATH") or "").split(os.pathsep) if d]
+        # pyenv's shims are slow shell scripts; the versions they point at are searched below
+        dirs = [d for d in (environ.get("PATH") or "").split(os.pathsep) if d and not d.rstrip("/").endswith(".pyenv/shims")]
         dirs += sorted(glob.glob(os.path.expanduser("~/.pyenv/versions/*/bin")), reverse=True)
         files = []
     if want:
@@ -123,7 +124,7 @@ def find(constraints, boot_dir, fits, environ, current, current_why=None):
 
 
 def reexec(path, pex, argv, why, verbose):
-    verbose("re-executing under %s: %s" % (path, why))
+    verbose("re-executing under %s: %s" % (path, why.replace("pexkit: ", "", 1)))
     env = dict(os.environ)
     env[REEXEC_ENV] = sys.executable
     args = [path, pex] + argv

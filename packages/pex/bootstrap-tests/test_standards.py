@@ -1,0 +1,83 @@
+"""pexkit_boot.tags / markers agree with packaging 26.3 (from .venv-tools), run under the
+interpreter under test (skipped where packaging itself cannot import, e.g. 3.8)."""
+import glob
+import subprocess
+import textwrap
+
+import pytest
+
+from conftest import BOOTSTRAP, REPO
+
+SITE = (glob.glob(str(REPO / ".venv-tools/lib/python3*/site-packages")) or [None])[0]
+
+SCRIPT = textwrap.dedent('''
+    import itertools, sys
+    sys.path.insert(0, sys.argv[1])
+    sys.path.append(sys.argv[2])
+    try:
+        from packaging import tags as T, markers as PM
+        from packaging.specifiers import SpecifierSet as PS
+        from packaging.version import Version as PV
+    except Exception as e:
+        print("SKIP", e); sys.exit(0)
+    from pexkit_boot import tags, markers as M
+    bad = []
+    if [str(t) for t in T.sys_tags()] != tags.sys_tags():
+        bad.append("sys_tags differ")
+    vs = ["1.0", "1.0a1", "1.0.post1", "1.0.dev0", "1.0+local", "2.0", "1.0.0", "0.9", "1.1rc2", "1!0.5",
+          "1.0b2.post3.dev4", "3.14", "3.9.18", "3.8", "3.10.0", "1.0.0.0.1", "2.0.0rc1", "1.0+abc.5"]
+    for a, b in itertools.product(vs, vs):
+        if (PV(a) < PV(b)) != (M.Version(a) < M.Version(b)) or (PV(a) == PV(b)) != (M.Version(a) == M.Version(b)):
+            bad.append("order %s %s" % (a, b))
+        for op in ("<", "<=", "==", "!=", ">=", ">", "~="):
+            if op == "~=" and len(PV(b).release) < 2 or (op not in ("==", "!=") and "+" in b):
+                continue
+            if PS(op + b).contains(a, prereleases=True) != M.SpecifierSet(op + b).contains(a):
+                bad.append("spec %s %s%s" % (a, op, b))
+    for a in vs:
+        for spec in ("==1.*", "!=1.0.*", "==3.*", ">=1.0,<2", "~=1.0", "==2.0.*"):
+            if PS(spec).contains(a, prereleases=True) != M.SpecifierSet(spec).contains(a):
+                bad.append("spec %s %s" % (a, spec))
+    env = M.default_environment()
+    for m in ['python_version >= "3.8"', 'sys_platform == "win32" or (os_name == "posix" and python_version < "3.12")',
+              'platform_machine in "x86_64 aarch64"', '"linux" in sys_platform and implementation_name != "pypy"',
+              'python_full_version < "3.11.0a1"', "platform_python_implementation == 'CPython'",
+              'python_version not in "3.8, 3.9"', 'implementation_version >= "7"', 'platform_system != "Darwin"']:
+        if PM.Marker(m).evaluate() != M.evaluate_marker(m, env):
+            bad.append("marker %s" % m)
+    print("BAD" if bad else "OK", bad)
+''')
+
+
+def test_agree_with_packaging(python):
+    if not SITE:
+        pytest.skip(".venv-tools not set up")
+    out = subprocess.run([python, "-c", SCRIPT, str(BOOTSTRAP), SITE], stdout=subprocess.PIPE,
+                         stderr=subprocess.PIPE, universal_newlines=True)
+    assert out.returncode == 0, out.stderr
+    if out.stdout.startswith("SKIP"):
+        pytest.skip("packaging does not import here: " + out.stdout)
+    assert out.stdout.startswith("OK"), out.stdout
+
+
+def test_wheel_tags_and_requirements(python):
+    code = textwrap.dedent('''
+        import sys; sys.path.insert(0, sys.argv[1])
+        from pexkit_boot import tags, markers
+        t = tags.wheel_tags("MarkupSafe-2.1.5-cp311-cp311-manylinux_2_17_x86_64.manylinux2014_x86_64.whl")
+        assert t == {"cp311-cp311-manylinux_2_17_x86_64", "cp311-cp311-manylinux2014_x86_64"}, t
+        assert tags.wheel_tags("six-1.16.0-py2.py3-none-any.whl") == {"py2-none-any", "py3-none-any"}
+        r = markers.Requirement('Foo.Bar[x, y] >=1.0, <2 ; python_version >= "3"')
+        assert (r.name, r.extras, str(r.specifier), r.marker) == ("foo-bar", ["x", "y"], ">=1.0, <2", 'python_version >= "3"'), vars(r)
+        for bad in ["python_version >= ", "os_name == 'x' and", "nonsense_var == '1'"]:
+            try:
+                markers.parse_marker(bad)
+            except markers.InvalidMarker:
+                pass
+            else:
+                raise AssertionError(bad)
+        print("OK")
+    ''')
+    out = subprocess.run([python, "-c", code, str(BOOTSTRAP)], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                         universal_newlines=True)
+    assert out.stdout.strip() == "OK", out.stderr
