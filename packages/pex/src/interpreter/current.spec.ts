@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readdirSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -36,6 +36,33 @@ describe('current target', () => {
     const again = await currentTarget({ python: PY38, cacheDir: cache, noPackaging: true });
     expect(again.compatibleTags).toEqual(t.compatibleTags);
     expect(readdirSync(join(cache, 'interpreters')).length).toBe(files);
+  });
+
+  /** `packaging.tags.sys_tags()` of `python` with packaging 26.3 (pure Python, from .venv-tools) on its path. */
+  function referenceTags(python: string): string[] {
+    const only = mkdtempSync(join(tmpdir(), 'packaging-only-'));
+    const site = execFileSync(toolsPython(), ['-c', 'import os, packaging; print(os.path.dirname(packaging.__file__))'], { encoding: 'utf8' }).trim();
+    cpSync(site, join(only, 'packaging'), { recursive: true });
+    return JSON.parse(
+      execFileSync(python, ['-c', 'import json; from packaging import tags; print(json.dumps([str(t) for t in tags.sys_tags()]))'], {
+        encoding: 'utf8',
+        env: { ...process.env, PYTHONPATH: only },
+      }),
+    ) as string[];
+  }
+
+  it.skipIf(!existsSync('/usr/bin/pypy3'))('computes PyPy tags like packaging 26.3 does', async () => {
+    const t = await currentTarget({ python: '/usr/bin/pypy3', cacheDir: cache, noPackaging: true });
+    expect(t.implementation).toBe('pp');
+    expect(t.compatibleTags).toEqual(referenceTags('/usr/bin/pypy3'));
+  });
+
+  // packaging 26.3 itself needs Python 3.9+.
+  it.each(['3.9.18', '3.10.13', '3.12.1', '3.13.0'])('computes CPython %s tags like packaging 26.3 does', async (v) => {
+    const python = join(process.env['HOME'] ?? '/root', `.pyenv/versions/${v}/bin/python3`);
+    if (!existsSync(python)) return;
+    const t = await currentTarget({ python, cacheDir: cache, noPackaging: true });
+    expect(t.compatibleTags).toEqual(referenceTags(python));
   });
 
   it('reports a missing interpreter clearly', () => {

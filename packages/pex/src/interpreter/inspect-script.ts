@@ -43,8 +43,16 @@ if impl_name == "cpython":
     m = "m" if sys.version_info < (3, 8) and cfg("WITH_PYMALLOC") else ""
     abi = "cp" + nodot + t + d + m
 else:
-    soabi = cfg("SOABI") or ""
-    abi = soabi.replace("-", "_").replace(".", "_") if soabi else "none"
+    # packaging.tags._generic_abi: from EXT_SUFFIX (".pypy39-pp73-x86_64-linux-gnu.so").
+    ext = cfg("EXT_SUFFIX") or ""
+    soabi = ext.split(".")[1] if ext.count(".") >= 2 else (cfg("SOABI") or "")
+    if soabi.startswith("pypy"):
+        abi = "-".join(soabi.split("-")[:2])
+    elif soabi.startswith("graalpy"):
+        abi = "-".join(soabi.split("-")[:3])
+    else:
+        abi = soabi or "none"
+    abi = abi.replace("-", "_").replace(".", "_").lower()
 
 def glibc():
     try:
