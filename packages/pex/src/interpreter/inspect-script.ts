@@ -41,7 +41,8 @@ if impl_name == "cpython":
     d = "d" if cfg("Py_DEBUG") or hasattr(sys, "gettotalrefcount") else ""
     t = "t" if cfg("Py_GIL_DISABLED") else ""
     m = "m" if sys.version_info < (3, 8) and cfg("WITH_PYMALLOC") else ""
-    abi = "cp" + nodot + t + d + m
+    u = "u" if sys.version_info < (3, 3) and sys.maxunicode == 0x10FFFF else ""
+    abi = "cp" + nodot + t + d + m + u
 else:
     # packaging.tags._generic_abi: from EXT_SUFFIX (".pypy39-pp73-x86_64-linux-gnu.so").
     ext = cfg("EXT_SUFFIX") or ""
