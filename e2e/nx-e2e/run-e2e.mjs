@@ -173,7 +173,8 @@ try {
       'import numpy as np\n\n\ndef main():\n    print("numpy", np.__version__, int(np.arange(10).sum()))\n    return 0\n',
     );
     await uvRun(['add', '--no-sync', '--package', 'np-app', 'numpy']);
-    const targets = ['manylinux2014_x86_64-cp-311-cp311', 'manylinux2014_aarch64-cp-311-cp311', 'macosx_11_0_arm64-cp-311-cp311', 'win_amd64-cp-311-cp311'];
+    // numpy >= 2.3 ships manylinux_2_28 (not manylinux2014) wheels for Linux.
+    const targets = ['manylinux_2_28_x86_64-cp-311-cp311', 'manylinux_2_28_aarch64-cp-311-cp311', 'macosx_14_0_arm64-cp-311-cp311', 'win_amd64-cp-311-cp311'];
     await nx(['g', '@pexkit/nx:configuration', '--project=np-app', `--targets=${targets.join(',')}`, '--no-interactive']);
     await nx(['build', 'np-app']);
     const pex = join(ws, 'dist/apps/np-app/np-app.pex');
