@@ -1,0 +1,88 @@
+import { cpSync, existsSync, mkdtempSync, openSync, readSync, closeSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { logger, type ExecutorContext, type ProjectConfiguration } from '@nx/devkit';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { createNodes } from '../../plugins/plugin.js';
+import { clearNodesMemoryCache } from '../../plugins/lib/nodes-cache.js';
+import { nodesContext, removeWorkspace, writeFile } from '../../testing/workspace-fixture.js';
+import pexExecutor from './executor.js';
+
+const EXAMPLES = new URL('../../../../../examples/', import.meta.url);
+const roots: string[] = [];
+afterEach(() => {
+  for (const r of roots.splice(0)) removeWorkspace(r);
+  clearNodesMemoryCache();
+  vi.restoreAllMocks();
+});
+
+/** A copy of examples/ (greeting + hello-service, locked by uv) as a workspace, with its inferred projects. */
+async function examplesWorkspace(): Promise<{ root: string; context: (project: string) => ExecutorContext }> {
+  const root = mkdtempSync(join(tmpdir(), 'pexkit-nx-exec-'));
+  roots.push(root);
+  cpSync(EXAMPLES, root, { recursive: true, filter: (src) => !/\/(\.venv|dist|__pycache__)(\/|$)/.test(src) });
+  const files = ['pyproject.toml', 'greeting/pyproject.toml', 'hello-service/pyproject.toml'];
+  const results = await createNodes[1](files, {}, nodesContext(root));
+  const projects: Record<string, ProjectConfiguration> = {};
+  for (const [, r] of results) for (const [projectRoot, p] of Object.entries(r.projects ?? {})) projects[p.name as string] = { ...p, root: projectRoot } as ProjectConfiguration;
+  return {
+    root,
+    context: (project) =>
+      ({
+        root,
+        cwd: root,
+        isVerbose: false,
+        projectName: project,
+        targetName: 'build',
+        projectsConfigurations: { version: 2, projects },
+        nxJsonConfiguration: {},
+        projectGraph: { nodes: {}, dependencies: {} },
+      }) as ExecutorContext,
+  };
+}
+
+function errors(spy: ReturnType<typeof vi.spyOn>): string {
+  return spy.mock.calls.map((c: unknown[]) => String(c[0])).join('\n');
+}
+
+describe('@pexkit/nx:pex', () => {
+  it('fails, naming file, module and fix, when code imports an undeclared workspace project', async () => {
+    const ws = await examplesWorkspace();
+    writeFile(ws.root, 'greeting/src/greeting/extra.py', 'import hello_service\n');
+    const spy = vi.spyOn(logger, 'error').mockImplementation(() => undefined);
+    const result = await pexExecutor({}, ws.context('hello-service'));
+    expect(result.success).toBe(false);
+    expect(errors(spy)).toContain(
+      "greeting/src/greeting/extra.py imports 'hello_service' from project 'hello-service', but 'greeting' does not declare it",
+    );
+  });
+
+  it('fails clearly on bad options and on projects the plugin did not infer', async () => {
+    const ws = await examplesWorkspace();
+    const spy = vi.spyOn(logger, 'error').mockImplementation(() => undefined);
+    expect((await pexExecutor({ layout: 'tarball' as 'zipapp' }, ws.context('hello-service'))).success).toBe(false);
+    expect((await pexExecutor({}, { ...ws.context('hello-service'), projectName: 'nope' })).success).toBe(false);
+    rmSync(join(ws.root, 'uv.lock'));
+    expect((await pexExecutor({}, ws.context('hello-service'))).success).toBe(false);
+    const text = errors(spy);
+    expect(text).toContain("hello-service: option 'layout' must be one of zipapp, packed, loose");
+    expect(text).toContain('nope: not a Python project inferred by @pexkit/nx/plugin');
+    expect(text).toContain("uv.lock does not exist: run 'uv lock' in . or set 'lock'");
+  });
+
+  it('builds the app into dist/{projectRoot}/<name>.pex in-process', async () => {
+    const ws = await examplesWorkspace();
+    vi.spyOn(logger, 'info').mockImplementation(() => undefined);
+    const spy = vi.spyOn(logger, 'error').mockImplementation(() => undefined);
+    const result = await pexExecutor({}, ws.context('hello-service'));
+    expect(errors(spy)).toBe('');
+    expect(result.success).toBe(true);
+    const pex = join(ws.root, 'dist/hello-service/hello-service.pex');
+    expect(existsSync(pex)).toBe(true);
+    const head = Buffer.alloc(2);
+    const fd = openSync(pex, 'r');
+    readSync(fd, head, 0, 2, 0);
+    closeSync(fd);
+    expect(head.toString()).toBe('#!');
+  }, 180_000);
+});
