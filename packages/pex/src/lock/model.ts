@@ -55,6 +55,11 @@ export interface LockPackage {
   allowedHashes?: string[];
   /** 1-based line of the entry in the lock file, for messages. */
   line?: number;
+  /**
+   * `# via` annotations of pip-compile / `uv export` requirements files: the parents that need
+   * this package (canonical project names, or texts such as `-r requirements.in`).
+   */
+  via?: string[];
 }
 
 export type LockFormat = 'uv.lock' | 'pylock' | 'requirements';

@@ -56,8 +56,52 @@ function takeOption(text: string, names: string[]): { name: string; value: strin
   return undefined;
 }
 
+/**
+ * `# via` annotations by the 1-based line of the requirement they follow: `# via a` or
+ * `# via` then one `#   a` line per parent (pip-compile and uv export both write them).
+ */
+export function viaAnnotations(text: string): Map<number, string[]> {
+  const out = new Map<number, string[]>();
+  const lines = text.split(/\r?\n/);
+  let owner: number | undefined;
+  let inVia = false;
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i] ?? '';
+    const comment = /^\s*#(.*)$/.exec(line);
+    if (comment === null) {
+      inVia = false;
+      if (line.trim() === '') continue;
+      // A requirement (or its continuation): the next annotation belongs to where it started.
+      if (i === 0 || !/\\\s*$/.test(lines[i - 1] ?? '')) owner = i + 1;
+      continue;
+    }
+    if (owner === undefined) continue;
+    const body = comment[1] ?? '';
+    const via = /^\s*via\b\s*(.*)$/.exec(body);
+    if (via !== null) {
+      inVia = true;
+      const first = (via[1] ?? '').trim();
+      const list = out.get(owner) ?? [];
+      if (first !== '') list.push(first);
+      out.set(owner, list);
+    } else if (inVia && /^\s{2,}\S/.test(body)) {
+      out.get(owner)?.push(body.trim());
+    } else {
+      inVia = false;
+    }
+  }
+  return out;
+}
+
+/** A `# via` parent as a canonical name when it is a bare project name (`name (pyproject.toml)` too). */
+function viaParent(text: string): string {
+  const m = /^([A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?)(?:\s*\(.*\))?$/.exec(text);
+  return m?.[1] !== undefined ? canonical(m[1]) : text;
+}
+
 function parseInto(state: State, text: string, file: string, asConstraints: boolean): void {
   const dir = dirname(resolve(file));
+  const vias = viaAnnotations(text);
   for (const { text: raw, line } of logicalLines(text)) {
     const fail = (message: string): never => {
       throw new LockError(file, message, line);
@@ -132,6 +176,8 @@ function parseInto(state: State, text: string, file: string, asConstraints: bool
     if (match[4] !== undefined) pkg.version = match[4];
     if (match[7] !== undefined && match[7].trim() !== '') pkg.marker = match[7].trim();
     if (hashes.length > 0) pkg.allowedHashes = hashes;
+    const via = vias.get(line);
+    if (via !== undefined) pkg.via = via.map(viaParent);
     const url = match[6];
     if (url !== undefined) {
       const filename = filenameOf(url);

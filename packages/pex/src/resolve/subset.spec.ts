@@ -217,6 +217,47 @@ describe('PEP 751 locks with dependency edges', () => {
   });
 });
 
+describe('requirements files with # via annotations', () => {
+  // What `uv export --all-packages` writes for a workspace: app and other are members.
+  const TEXT = [
+    '-e ./app',
+    '-e ./other',
+    'attrs==23.2.0',
+    '    # via app',
+    "colorama==0.4.6 ; sys_platform == 'win32' \\",
+    '    --hash=sha256:' + 'c'.repeat(64),
+    '    # via',
+    '    #   click',
+    '    #   pytest',
+    'click==8.1.7',
+    '    # via app',
+    'pytest==8.0.0',
+    'only-other==1.0',
+    '    # via other',
+    'deep==2.0',
+    '    # via only-other',
+    'from-in==3.0',
+    '    # via -r requirements.in',
+    'named==4.0',
+    '    # via app (pyproject.toml)',
+    '',
+  ].join('\n');
+
+  it('keeps what the closure reaches, drops other members\' and groups\' packages', () => {
+    const lock = parseRequirements(TEXT, '/w/requirements.txt');
+    expect(lock.packages.find((p) => p.name === 'colorama')?.via).toEqual(['click', 'pytest']);
+    expect(lock.packages.find((p) => p.name === 'from-in')?.via).toEqual(['-r requirements.in']);
+    const roots: SubsetRoots = { firstParty: ['app'], requirements: ['attrs', 'click>=8'] };
+    expect(names(subsetForTarget(lock, roots, parseTarget('win_amd64-cp-311-cp311')))).toEqual([
+      'attrs==23.2.0', 'click==8.1.7', 'colorama==0.4.6', 'from-in==3.0', 'named==4.0',
+    ]);
+    expect(names(subsetForTarget(lock, roots, parseTarget('manylinux2014_x86_64-cp-311-cp311')))).toEqual([
+      'attrs==23.2.0', 'click==8.1.7', 'from-in==3.0', 'named==4.0',
+    ]);
+    expect(names(lockSubset(lock, { firstParty: ['other'], requirements: [] }).entries)).toEqual(['deep==2.0', 'from-in==3.0', 'only-other==1.0']);
+  });
+});
+
 describe('flat locks', () => {
   it('filters requirements by marker per target', () => {
     const lock = parseRequirements("six==1.16.0\ncolorama==0.4.6 ; sys_platform == 'win32'\nold==1.0 ; python_version < '3.12'\nold==2.0 ; python_version >= '3.12'\n", '/r.txt');

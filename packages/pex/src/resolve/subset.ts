@@ -170,16 +170,48 @@ function filterFlat(lock: Lock, roots: SubsetRoots, target: Target | undefined):
     if (!keep(pkg.marker, `package '${pkg.name}'`, wantedExtras)) continue;
     out.push({ pkg, extras: [], requires: [] });
   }
-  if (target !== undefined) {
-    const names = new Map<string, number>();
-    for (const e of out) names.set(e.pkg.name, (names.get(e.pkg.name) ?? 0) + 1);
-    for (const [name, count] of names) {
-      if (count > 1) {
-        throw new LockSubsetError(`${lock.path}: several entries for '${name}' apply to target ${target.source}; their markers overlap`);
-      }
+  if (target !== undefined) checkUnique(lock, out, target);
+  return out;
+}
+
+/**
+ * Requirements files annotated with `# via` (pip-compile, uv export) name each package's parents:
+ * walk from the packages the closure asks for directly — a parent that is a first-party project
+ * or not a project name at all (`-r requirements.in`), or a root requirement's name — down the
+ * reversed annotations. Packages needed only by other projects (workspace members outside the
+ * closure, dependency groups) stay out.
+ */
+function walkVia(lock: Lock, roots: SubsetRoots, target: Target | undefined): SubsetEntry[] {
+  const keep = keepFor(target, lock);
+  const firstParty = new Set(roots.firstParty.map(canonical));
+  const inFile = new Set(lock.packages.map((p) => p.name));
+  const rootNames = new Set(roots.requirements.map((r) => requirementParts(r).name));
+  const children = new Map<string, LockPackage[]>();
+  const start: LockPackage[] = [];
+  for (const pkg of lock.packages) {
+    if (isFirstPartySource(pkg) || firstParty.has(pkg.name)) continue;
+    const parents = pkg.via ?? [];
+    const isRoot =
+      rootNames.has(pkg.name) ||
+      parents.some((p) => firstParty.has(p) || (!inFile.has(p) && !/^[a-z0-9](?:[a-z0-9._-]*[a-z0-9])?$/.test(p)));
+    if (isRoot) start.push(pkg);
+    for (const parent of parents) {
+      if (!inFile.has(parent)) continue;
+      const list = children.get(parent) ?? [];
+      list.push(pkg);
+      children.set(parent, list);
     }
   }
-  return out;
+  const reached = new Set<LockPackage>();
+  const queue = [...start];
+  while (queue.length > 0) {
+    const pkg = queue.shift() as LockPackage;
+    if (reached.has(pkg)) continue;
+    if (!keep(pkg.marker, `package '${pkg.name}'`, [])) continue;
+    reached.add(pkg);
+    queue.push(...(children.get(pkg.name) ?? []));
+  }
+  return [...reached].map((pkg) => ({ pkg, extras: [], requires: [] }));
 }
 
 function sortEntries(entries: SubsetEntry[]): SubsetEntry[] {
@@ -191,7 +223,27 @@ function sortEntries(entries: SubsetEntry[]): SubsetEntry[] {
  * environment; packages the roots do not reach never appear. Sorted by name.
  */
 export function subsetForTarget(lock: Lock, roots: SubsetRoots, target: Target): SubsetEntry[] {
-  return sortEntries(lock.hasEdges ? walkEdges(lock, roots, target) : filterFlat(lock, roots, target));
+  return sortEntries(walk(lock, roots, target));
+}
+
+function walk(lock: Lock, roots: SubsetRoots, target: Target | undefined): SubsetEntry[] {
+  if (lock.hasEdges) return walkEdges(lock, roots, target);
+  if (lock.packages.some((p) => p.via !== undefined)) {
+    const entries = walkVia(lock, roots, target);
+    if (target !== undefined) checkUnique(lock, entries, target);
+    return entries;
+  }
+  return filterFlat(lock, roots, target);
+}
+
+function checkUnique(lock: Lock, entries: SubsetEntry[], target: Target): void {
+  const names = new Map<string, number>();
+  for (const e of entries) names.set(e.pkg.name, (names.get(e.pkg.name) ?? 0) + 1);
+  for (const [name, count] of names) {
+    if (count > 1) {
+      throw new LockSubsetError(`${lock.path}: several entries for '${name}' apply to target ${target.source}; their markers overlap`);
+    }
+  }
 }
 
 /** What a build takes from a lock, whatever the target (see {@link lockSubset}). */
@@ -246,7 +298,7 @@ export function lockSubset(lock: Lock, rootsOrWorkspace: SubsetRoots | Workspace
         ),
       }))
       .sort((a, b) => (a.name < b.name ? -1 : 1)),
-    entries: sortEntries(lock.hasEdges ? walkEdges(lock, roots, undefined) : filterFlat(lock, roots, undefined)),
+    entries: sortEntries(walk(lock, roots, undefined)),
   };
   if (lock.requiresPython !== undefined) subset.requiresPython = lock.requiresPython;
   return subset;
