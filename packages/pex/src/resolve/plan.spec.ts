@@ -1,9 +1,11 @@
 import { createHash } from 'node:crypto';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { currentTarget } from '../interpreter/current.js';
 import { examplesLockExports } from '../lock/lock-fixtures.spec-util.js';
+import { completePlatformFromTarget } from '../targets/complete-platform.js';
 import type { BuildPlan } from '../plan/build-plan.js';
 import { REPO_ROOT } from '../testing/python-tools.js';
 import { planBuild } from './plan.js';
@@ -81,6 +83,16 @@ describe('planBuild (examples workspace)', () => {
       expect(rich?.requires.some((r) => r.startsWith('markdown-it-py'))).toBe(true);
     }
   }, 120_000);
+
+  it('takes a complete-platform JSON file as a target', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cp-'));
+    const file = join(dir, 'here.json');
+    writeFileSync(file, JSON.stringify(completePlatformFromTarget(await currentTarget({ python: PY311, cacheDir }))));
+    const viaFile = await planBuild({ project: APP, targets: [file], cacheDir, offline: true, progress: 'none' });
+    const current = plan.projects.filter((p) => p.wheels.some((w) => w.targets.includes('current'))).map((p) => `${p.name}==${p.version}`);
+    expect(viaFile.projects.map((p) => `${p.name}==${p.version}`)).toEqual(current);
+    expect(viaFile.targets).toEqual([file]);
+  });
 
   it('names a missing lock', async () => {
     await expect(planBuild({ project: APP, lock: join(exports, 'nope.lock'), targets: ['win_amd64-cp-311-cp311'], cacheDir })).rejects.toThrow(/nope\.lock: no lock file for hello-service/);
