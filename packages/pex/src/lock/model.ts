@@ -94,8 +94,13 @@ export class LockError extends PexkitError {
     readonly line?: number,
     readonly column?: number,
   ) {
-    super(`${file}${line !== undefined ? `:${line}${column !== undefined ? `:${column}` : ''}` : ''}: ${message}`);
+    super(`${file}${line !== undefined ? `:${line}${column !== undefined ? `:${column}` : ''}` : ''}: ${redactUserinfo(message)}`);
   }
+}
+
+/** Hides `user:password@` in any URL inside a text (credentials never reach messages). */
+export function redactUserinfo(text: string): string {
+  return text.replace(/(\b[a-z][a-z0-9+.-]*:\/\/)[^/@\s"']*@/gi, '$1***@');
 }
 
 /** PEP 503 normalisation. */

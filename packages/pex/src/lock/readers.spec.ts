@@ -214,3 +214,17 @@ describe('loadLock', () => {
     expect(() => loadLock(join(dir, 'uv.lock'))).toThrow(/uv\.lock: file not found/);
   });
 });
+
+describe('credentials', () => {
+  it('never shows URL passwords in reader errors', () => {
+    let message = '';
+    try {
+      parseRequirements('foo @ https://user:s3cret@host.example/simple/foo-1.0.tar.gz extra junk\n', 'r.txt');
+    } catch (e) {
+      message = (e as Error).message;
+    }
+    expect(message).toMatch(/^r\.txt:1: cannot parse requirement/);
+    expect(message).not.toContain('s3cret');
+    expect(message).toContain('https://***@host.example');
+  });
+});

@@ -1,4 +1,5 @@
 import { PexkitError } from '../errors.js';
+import { redactUserinfo } from '../lock/model.js';
 import { Marker, UndefinedEnvironmentName, type MarkerEnvironment } from '../pep508/marker.js';
 import type { Target } from '../targets/target.js';
 
@@ -33,9 +34,9 @@ export function evaluateMarker(marker: string, target: Target, extras: readonly 
   const opts = { extras, dependencyGroups: [] as string[] };
   const fail = (variable: string, reason: string): never => {
     throw new MarkerNeedsCompletePlatformError(
-      `${where}: marker "${marker}" ${reason} ${JSON.stringify(variable)}, which target ${target.source} does not define. ` +
+      redactUserinfo(`${where}: marker "${marker}" ${reason} ${JSON.stringify(variable)}, which target ${target.source} does not define. ` +
         'An abbreviated platform cannot know it: pass --complete-platform with a JSON file made on the target machine ' +
-        '(e.g. `pex3 interpreter inspect --markers --tags`).',
+        '(e.g. `pex3 interpreter inspect --markers --tags`).'),
     );
   };
   const unknownFull = FULL_VERSION_VARS.filter((v) => env[v] === undefined);

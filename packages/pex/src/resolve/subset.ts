@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { PexkitError } from '../errors.js';
-import { canonical, type Lock, type LockDependency, type LockPackage } from '../lock/model.js';
+import { canonical, redactUserinfo, type Lock, type LockDependency, type LockPackage } from '../lock/model.js';
 import { resolveFirstParty, type Workspace } from '../project/workspace.js';
 import type { Target } from '../targets/target.js';
 import { evaluateMarker } from './markers.js';
@@ -26,6 +26,9 @@ export interface SubsetEntry {
 /** The lock cannot serve the roots (a member or dependency is missing, or ambiguous). */
 export class LockSubsetError extends PexkitError {
   override readonly name = 'LockSubsetError';
+  constructor(message: string) {
+    super(redactUserinfo(message));
+  }
 }
 
 const HEAD_RE = /^\s*([A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?)\s*(?:\[([^\]]*)\])?/;

@@ -9,6 +9,7 @@ import { PexkitError } from '../errors.js';
 import { hashFile } from '../fetch/hash-file.js';
 import { inspectInterpreter, targetFromInterpreter, type InterpreterInfo } from '../interpreter/current.js';
 import { wheelSupportScore } from '../tags/compatible.js';
+import { redactUserinfo } from '../lock/model.js';
 import type { Target } from '../targets/target.js';
 
 const run = promisify(execFile);
@@ -153,8 +154,7 @@ export async function buildWheelFromSdist(options: BuildSdistOptions): Promise<B
       const e = error as { stderr?: string; message: string };
       const tail = (e.stderr ?? '').trim().split('\n').slice(-15).join('\n');
       throw new SdistBuildError(
-        `Building ${options.project} ${options.version} from ${sdist.filename} with ${info.path} failed:\n${tail || e.message}`,
-        { cause: error },
+        redactUserinfo(`Building ${options.project} ${options.version} from ${sdist.filename} with ${info.path} failed:\n${tail || e.message}`),
       );
     }
   }
