@@ -48,8 +48,8 @@ function pipChoice(target: Target, pins: string[]): string[] {
   } finally {
     rmSync(dest, { recursive: true, force: true });
   }
-  writeFileSync(`${file}.tmp`, JSON.stringify(names));
-  renameSync(`${file}.tmp`, file);
+  writeFileSync(`${file}.tmp-${process.pid}`, JSON.stringify(names));
+  renameSync(`${file}.tmp-${process.pid}`, file);
   return names;
 }
 
