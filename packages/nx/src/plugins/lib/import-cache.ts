@@ -47,6 +47,9 @@ export class ImportCache {
   /** Writes the entries used in this run (dropping stale ones) if anything changed. */
   save(): void {
     if (!this.dirty && this.used.size === memory.size) return;
+    // Drop entries of files that changed or went away (a long-lived daemon would otherwise grow).
+    memory.clear();
+    for (const [hash, modules] of this.used) memory.set(hash, modules);
     const data: CacheFile = { version: 1, files: Object.fromEntries(this.used) };
     try {
       mkdirSync(this.directory, { recursive: true });

@@ -35,6 +35,8 @@ export class NodesCache {
 
   set(key: string, results: Results): void {
     memory.set(key, results);
+    // A long-lived daemon sees many keys as files change: keep only the newest few in memory.
+    for (const old of [...memory.keys()].slice(0, Math.max(0, memory.size - MAX_ENTRIES))) memory.delete(old);
     const data = this.load();
     delete data.entries[key];
     data.entries[key] = results;
