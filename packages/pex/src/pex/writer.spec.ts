@@ -195,6 +195,41 @@ describe('writePex (zipapp)', () => {
   });
 });
 
+describe('writePex options', () => {
+  it('stores everything with compress: false, dates entries from SOURCE_DATE_EPOCH, and sets the shebang', async () => {
+    const output = join(work, 'opts.pex');
+    await writePex(plan, {
+      output,
+      compress: false,
+      pythonShebang: 'python3.11',
+      env: { SOURCE_DATE_EPOCH: '1700000000' },
+      inheritPath: 'fallback',
+      venv: true,
+      interpreterConstraints: ['CPython>=3.10,<3.14'],
+      cacheDir,
+    });
+    expect(readFileSync(output).subarray(0, 26).toString()).toBe('#!/usr/bin/env python3.11\n');
+    const reader = await ZipReader.open(output);
+    expect(reader.entries.every((e) => e.method === 0)).toBe(true);
+    const info = JSON.parse((await reader.read(reader.entries.find((e) => e.name === 'PEX-INFO')!)).toString());
+    await reader.close();
+    expect(info).toMatchObject({ inherit_path: 'fallback', venv: true, interpreter_constraints: ['CPython>=3.10,<3.14'], entry_point: null });
+    expect(execFileSync('unzip', ['-Z', '-l', output], { encoding: 'utf8' })).toContain('23-Nov-14 22:13');
+  });
+
+  it('refuses to replace a directory that is not a PEX, and rejects bad options by name', async () => {
+    const dir = join(work, 'precious');
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, 'thesis.txt'), 'do not delete');
+    await expect(writePex(plan, { output: dir, cacheDir })).rejects.toThrow(/precious is an existing directory that is not a PEX/);
+    expect(readFileSync(join(dir, 'thesis.txt'), 'utf8')).toBe('do not delete');
+    await expect(writePex(plan, { output: join(work, 'x.pex'), layout: 'tar' as never, cacheDir })).rejects.toThrow(/--layout must be one of/);
+    await expect(writePex(plan, { output: join(work, 'x.pex'), entryPoint: 'not a module', cacheDir })).rejects.toThrow(/--entry-point 'not a module'/);
+    await expect(writePex(plan, { output: join(work, 'x.pex'), entryPoint: 'a', consoleScript: 'hello', cacheDir })).rejects.toThrow(/not both/);
+    expect(existsSync(join(work, 'x.pex'))).toBe(false);
+  });
+});
+
 describe('writePex past the zip limits', () => {
   it('says plainly that a ZIP64 zipapp needs Python 3.13+ and that packed works everywhere', async () => {
     const root = join(work, 'huge');
