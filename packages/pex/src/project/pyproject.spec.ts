@@ -95,6 +95,10 @@ describe('parsePyproject', () => {
     expect(() => parsePyproject('[project]\nname = "a"\n', 'p.toml')).toThrow(/project\.version: missing/);
     expect(() => parsePyproject('[project]\nname = "-bad-"\nversion="1"\n', 'p.toml')).toThrow(/invalid project name/);
     expect(() => parsePyproject('[tool.x]\na = 1\n', 'p.toml')).toThrow(/^p\.toml: no \[project\] table/);
+    const badReq = '[project]\nname = "a"\nversion = "1"\ndependencies = [\n  "ok>=1",\n  "bad ==",\n]\n';
+    expect(() => parsePyproject(badReq, 'p.toml')).toThrow(/^p\.toml:6: project\.dependencies\[1\]: Invalid requirement/);
+    const badPy = '[project]\nname = "a"\nversion = "1"\nrequires-python = ">=three"\n';
+    expect(() => parsePyproject(badPy, 'p.toml')).toThrow(/^p\.toml:4: project\.requires-python: /);
     const ws = '[project]\nname = "a"\nversion = "1"\n[tool.uv.workspace]\nmembers = "x"\n';
     expect(() => parsePyproject(ws, 'p.toml')).toThrow(/tool\.uv\.workspace\.members: expected an array/);
   });

@@ -1,6 +1,8 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { PexkitError } from '../errors.js';
+import { SpecifierSet } from '../pep440/specifier.js';
+import { Requirement } from '../pep508/requirement.js';
 import { isTable, lineOfKey, parseToml, type TomlTable } from './toml.js';
 
 /** A pyproject.toml that cannot be read: the message names the file and line or key. */
@@ -69,8 +71,20 @@ class Checker {
     readonly file: string,
     readonly text: string,
   ) {}
-  fail(keyPath: string[], message: string): never {
-    throw new PyprojectError(this.file, `${keyPath.join('.')}: ${message}`, lineOfKey(this.text, keyPath));
+  /** Fails naming the key; `needle` (an array element's text) narrows the line down. */
+  fail(keyPath: string[], message: string, needle?: string): never {
+    const base = keyPath.map((k) => k.replace(/\[\d+\]$/, ''));
+    let line = lineOfKey(this.text, base);
+    if (needle !== undefined && line !== undefined) {
+      const lines = this.text.split(/\r?\n/);
+      for (let i = line - 1; i < lines.length; i++) {
+        if ((lines[i] ?? '').includes(needle)) {
+          line = i + 1;
+          break;
+        }
+      }
+    }
+    throw new PyprojectError(this.file, `${keyPath.join('.')}: ${message}`, line);
   }
   string(value: unknown, keyPath: string[]): string {
     if (typeof value !== 'string') this.fail(keyPath, `expected a string, got ${describe(value)}`);
@@ -83,6 +97,18 @@ class Checker {
     if (value === undefined) return [];
     if (!Array.isArray(value)) this.fail(keyPath, `expected an array of strings, got ${describe(value)}`);
     return value.map((v, i) => this.string(v, [...keyPath.slice(0, -1), `${keyPath[keyPath.length - 1]}[${i}]`]));
+  }
+  /** An array of PEP 508 requirement strings, each checked. */
+  requirements(value: unknown, keyPath: string[]): string[] {
+    const list = this.stringArray(value, keyPath);
+    list.forEach((req, i) => {
+      try {
+        Requirement.parse(req);
+      } catch (error) {
+        this.fail([...keyPath.slice(0, -1), `${keyPath[keyPath.length - 1]}[${i}]`], (error as Error).message, req);
+      }
+    });
+    return list;
   }
   table(value: unknown, keyPath: string[]): TomlTable {
     if (value === undefined) return {};
@@ -199,7 +225,7 @@ export function parsePyproject(
   const optionalRaw = c.table(project['optional-dependencies'], ['project', 'optional-dependencies']);
   const optionalDependencies: Record<string, string[]> = {};
   for (const [extra, deps] of Object.entries(optionalRaw)) {
-    optionalDependencies[canonicalProjectName(extra)] = c.stringArray(deps, ['project', 'optional-dependencies', extra]);
+    optionalDependencies[canonicalProjectName(extra)] = c.requirements(deps, ['project', 'optional-dependencies', extra]);
   }
   const epRaw = c.table(project['entry-points'], ['project', 'entry-points']);
   const entryPoints: Record<string, Record<string, string>> = {};
@@ -224,7 +250,7 @@ export function parsePyproject(
     displayName,
     version,
     dynamicVersion,
-    dependencies: c.stringArray(project['dependencies'], ['project', 'dependencies']),
+    dependencies: c.requirements(project['dependencies'], ['project', 'dependencies']),
     optionalDependencies,
     dependencyGroups: dependencyGroupsOf(c, doc),
     scripts: c.stringMap(project['scripts'], ['project', 'scripts']),
@@ -237,6 +263,13 @@ export function parsePyproject(
   const description = c.optString(project['description'], ['project', 'description']);
   if (description !== undefined) info.description = description;
   const requiresPython = c.optString(project['requires-python'], ['project', 'requires-python']);
+  if (requiresPython !== undefined) {
+    try {
+      SpecifierSet.parse(requiresPython);
+    } catch (error) {
+      c.fail(['project', 'requires-python'], (error as Error).message);
+    }
+  }
   if (requiresPython !== undefined) info.requiresPython = requiresPython;
   const ws = uvWorkspaceOf(doc, text, path);
   if (ws !== undefined) info.uvWorkspace = ws;
