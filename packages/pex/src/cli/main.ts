@@ -6,9 +6,10 @@ import { tagsCommand } from './commands/tags.js';
 import { markerCommand } from './commands/marker.js';
 import { downloadCommand } from './commands/download.js';
 import { buildCommand } from './commands/build.js';
+import { planCommand } from './commands/plan.js';
 
 // Each sub-command lives in ./commands/<name>.ts; register it here.
-const commands: CliCommand[] = [tagsCommand, markerCommand, downloadCommand, buildCommand];
+const commands: CliCommand[] = [tagsCommand, markerCommand, downloadCommand, buildCommand, planCommand];
 
 function usage(): string {
   const lines = commands.map((c) => `  ${c.name.padEnd(10)} ${c.summary}`);
