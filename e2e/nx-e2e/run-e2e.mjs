@@ -26,6 +26,12 @@ const PY_A = python('3.9');
 const PY_B = python('3.12');
 const PY_NUMPY = python('3.11');
 
+// Run from `npm run e2e` (via nx), npm exports its own settings (workspace, package, lifecycle) to
+// the environment; the npm and npx commands below must not inherit them.
+for (const key of Object.keys(process.env)) {
+  if (/^npm_(config_workspaces?|package_|lifecycle_|command$|config_prefix$)/i.test(key) || key === 'INIT_CWD') delete process.env[key];
+}
+
 const tmp = mkdtempSync(join(tmpdir(), 'pexkit-nx-e2e-'));
 const ws = join(tmp, 'ws');
 const copy = join(tmp, 'elsewhere', 'ws-copy');
@@ -71,7 +77,7 @@ try {
     await check('npx', ['tsc', '-b', 'packages/pex/tsconfig.lib.json', 'packages/nx/tsconfig.lib.json'], { cwd: repo });
   });
   await steps.run('start verdaccio', async () => {
-    const upstream = (await check('npm', ['config', 'get', 'registry'], { quiet: true })).stdout.trim() || 'https://registry.npmjs.org/';
+    const upstream = (await check('npm', ['config', 'get', 'registry'], { cwd: tmp, quiet: true })).stdout.trim() || 'https://registry.npmjs.org/';
     registry = await startVerdaccio(repo, join(tmp, 'verdaccio'), upstream);
     return registry.url;
   });
