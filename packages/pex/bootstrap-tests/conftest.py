@@ -144,12 +144,14 @@ def build_pex(dest, code=None, wheels=(), requirements=None, entry_point=None, s
     if requirements is None:
         requirements = sorted(projects)
     boot = runtime_files()
-    code_h = hashlib.sha256()
-    for n in sorted(code):
-        code_h.update(n.encode() + b"\0" + code[n] + b"\0")
-    boot_h = hashlib.sha256()
-    for n in sorted(boot):
-        boot_h.update(n.encode() + b"\0" + boot[n] + b"\0")
+    def tree_hash(files):  # docs/pex-info.md: name + "\0" + sha256hex(contents) + "\n", byte-wise name order
+        h = hashlib.sha256()
+        for n in sorted(files, key=lambda x: x.encode()):
+            h.update(n.encode() + b"\0" + sha256(files[n]).encode() + b"\n")
+        return h
+
+    code_h = tree_hash(code)
+    boot_h = tree_hash(dict((k[len(".bootstrap/"):] if k.startswith(".bootstrap/") else k, v) for k, v in boot.items()))
     info = {
         "format": 1, "code_hash": code_h.hexdigest(), "bootstrap_hash": boot_h.hexdigest(),
         "entry_point": entry_point, "script": script,
@@ -159,7 +161,7 @@ def build_pex(dest, code=None, wheels=(), requirements=None, entry_point=None, s
         "requirements": list(requirements), "first_party": sorted(canonical(n) for n in first_party),
         "targets": [], "build_properties": {"pexkit_version": "0.1.0"},
     }
-    info["pex_hash"] = sha256(json.dumps(info, sort_keys=True).encode())
+    info["pex_hash"] = sha256(json.dumps(info, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode())
     info_bytes = (json.dumps(info, sort_keys=True, indent=2) + "\n").encode()
     dest = Path(dest)
     if layout == "zipapp":

@@ -124,3 +124,14 @@ def test_default_pex_root_is_xdg_aware(tmp_path, run_pex):
     r = run_pex(pex, env={"PEX_ROOT": None, "XDG_CACHE_HOME": None, "HOME": str(tmp_path / "home")})
     assert r.returncode == 0, r.stderr
     assert (tmp_path / "home" / ".cache" / "pexkit" / "code").is_dir()
+
+
+def test_home_unusable_falls_back_with_one_warning(tmp_path, run_pex):
+    pex = build_pex(tmp_path / "h.pex", code={"m.py": "print('ran')\n"}, entry_point="m")
+    for _ in range(2):
+        r = run_pex(pex, env={"PEX_ROOT": None, "XDG_CACHE_HOME": None, "HOME": "/dev/null"})
+        assert r.returncode == 0 and r.stdout.strip() == "ran", r.stderr
+        assert [l for l in r.stderr.splitlines() if l.strip()] == [
+            l for l in r.stderr.splitlines() if "warning: PEX_ROOT /dev/null/.cache/pexkit is not writable" in l
+        ]
+        assert len(r.stderr.strip().splitlines()) == 1

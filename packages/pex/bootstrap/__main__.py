@@ -40,8 +40,24 @@ def pex_root():
         if xdg:
             root = os.path.join(xdg, "pexkit")
         else:
-            root = os.path.join(os.path.expanduser("~"), ".cache", "pexkit")
+            home = os.path.expanduser("~")
+            if home.startswith("~"):  # no HOME and no passwd entry: the runtime falls back to a temp dir
+                return ""
+            root = os.path.join(home, ".cache", "pexkit")
     return os.path.abspath(root)
+
+
+def exec_into(argv, env=None):
+    """Replace this process with argv (Windows has no real exec: run it and pass its exit code on)."""
+    sys.stdout.flush()
+    sys.stderr.flush()
+    if sys.platform == "win32":
+        import subprocess
+
+        sys.exit(subprocess.call(argv, env=env))
+    if env is None:
+        os.execv(argv[0], argv)
+    os.execve(argv[0], argv, env)
 
 
 def interpreter_key():
@@ -151,15 +167,14 @@ def run_entry(entry):
 
 def run_plan(pex, info, plan):
     if plan.get("exec"):
-        argv = plan["exec"] + [pex] + sys.argv[1:]
-        os.execv(argv[0], argv)
+        exec_into(plan["exec"] + [pex] + sys.argv[1:])
     activate(plan)
     prepare_env(pex, info)
     run_entry(plan["entry"])
 
 
 def fast_path(pex, info, root):
-    if info.get("inherit_path", "false") != "false":
+    if not root or info.get("inherit_path", "false") != "false":
         return None
     for key in os.environ:
         if key.startswith("PEX_") and key not in FAST_PATH_ENV:

@@ -209,7 +209,7 @@ def _choose_interpreter(pex, env, sys_tags):
         return chosen
     if _cacheable(info):
         _write_plan(pex, {"exec": [path], "check": [path]})
-    interpreter.reexec(path, pex.path, sys.argv[1:], why or "PEX_PYTHON", say)
+    interpreter.reexec(path, pex.path, sys.argv[1:], why or "PEX_PYTHON", say, stage1=pex.stage1)
 
 
 def _cacheable(info):
@@ -296,8 +296,7 @@ def run(pex_path, info, root, stage1):
         command = venv_mod.exec_command(os.path.join(target, "bin", "python"))
         _write_plan(pex, {"exec": command, "check": [target]})
         say("exec %s" % " ".join(command))
-        sys.stdout.flush()
-        os.execv(command[0], command + [pex.path] + sys.argv[1:])
+        stage1.exec_into(command + [pex.path] + sys.argv[1:])
 
     inherit = os.environ.get("PEX_INHERIT_PATH") or info.get("inherit_path") or "false"
     if inherit not in ("false", "prefer", "fallback"):

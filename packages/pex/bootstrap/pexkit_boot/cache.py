@@ -24,7 +24,7 @@ def _writable(root):
 
 def usable_root(root, warn):
     """`root` if it can be written, else a private temp dir (with one warning line on stderr)."""
-    if _writable(root):
+    if root and _writable(root):
         return root
     import tempfile
 
@@ -39,7 +39,7 @@ def usable_root(root, warn):
         fallback = tempfile.mkdtemp(prefix="pexkit-")
     if not _writable(fallback):
         raise CacheError("pexkit: neither PEX_ROOT %s nor %s can be written" % (root, fallback))
-    warn("pexkit: warning: PEX_ROOT %s is not writable; using %s" % (root, fallback))
+    warn("pexkit: warning: PEX_ROOT %s is not writable; using %s" % (root or "(no home directory)", fallback))
     return fallback
 
 

@@ -123,11 +123,8 @@ def find(constraints, boot_dir, fits, environ, current, current_why=None):
     )
 
 
-def reexec(path, pex, argv, why, verbose):
+def reexec(path, pex, argv, why, verbose, stage1):
     verbose("re-executing under %s: %s" % (path, why.replace("pexkit: ", "", 1)))
     env = dict(os.environ)
     env[REEXEC_ENV] = sys.executable
-    args = [path, pex] + argv
-    sys.stdout.flush()
-    sys.stderr.flush()
-    os.execve(path, args, env)
+    stage1.exec_into([path, pex] + argv, env)
