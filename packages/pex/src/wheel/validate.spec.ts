@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -10,13 +11,21 @@ const work = mkdtempSync(join(tmpdir(), 'pexkit-wheel-'));
 const cacheDir = join(work, 'cache');
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
-const good = { name: 'demo', version: '1.0', files: [{ name: 'demo/__init__.py', data: 'X = 1\n' }] };
+const good = {
+  name: 'demo',
+  version: '1.0',
+  files: [{ name: 'demo/__init__.py', data: 'X = 1\n' }],
+};
 
 describe('validateWheel', () => {
   it('accepts real PyPI wheels, reads their metadata and caches the verdict', async () => {
     const path = downloadWheel('requests==2.32.3');
     const verdict = await validateWheel({ path }, { cacheDir });
-    expect(verdict).toMatchObject({ name: 'requests', version: '2.32.3', distInfo: 'requests-2.32.3.dist-info' });
+    expect(verdict).toMatchObject({
+      name: 'requests',
+      version: '2.32.3',
+      distInfo: 'requests-2.32.3.dist-info',
+    });
     expect(verdict.requiresDist.some((r) => /^idna ?<4,>=2\.5$/.test(r))).toBe(true);
     expect(verdict.requiresPython).toBe('>=3.8');
     const marker = join(cacheDir, 'verified', `${verdict.sha256}.json`);
@@ -37,15 +46,55 @@ describe('validateWheel', () => {
   });
 
   const bad: Array<[string, Parameters<typeof makeWheel>[1], RegExp]> = [
-    ['zip-slip', { ...good, name: 'slip', files: [...good.files, { name: '../evil.py', data: 'x' }] }, /'\.\.\/evil\.py'.*zip-slip/],
-    ['nested zip-slip', { ...good, name: 'slip2', files: [{ name: 'demo/../../evil.py', data: 'x' }] }, /zip-slip/],
-    ['absolute path', { ...good, name: 'abs', files: [{ name: '/etc/evil.py', data: 'x' }] }, /'\/etc\/evil\.py'.*absolute/],
-    ['drive letter', { ...good, name: 'drive', files: [{ name: 'C:/evil.py', data: 'x' }] }, /drive letter/],
-    ['symlink', { ...good, name: 'link', files: [{ name: 'demo/link', data: '/etc/passwd', symlink: true }] }, /'demo\/link'.*symbolic link/],
-    ['RECORD mismatch', { ...good, name: 'tamper', record: 'tamper-first' }, /'demo\/__init__\.py'.*RECORD hash mismatch/],
-    ['file missing from RECORD', { ...good, name: 'omit', record: 'omit-first' }, /'demo\/__init__\.py'.*not listed in RECORD/],
-    ['unrecorded extra file', { ...good, name: 'extra', unrecorded: [{ name: 'demo/sneaky.py', data: 'x' }] }, /sneaky\.py.*not listed in RECORD/],
-    ['zip bomb (ratio)', { ...good, name: 'bomb', files: [{ name: 'demo/zeros.bin', data: Buffer.alloc(8 * 1024 * 1024) }] }, /compression ratio/],
+    [
+      'zip-slip',
+      { ...good, name: 'slip', files: [...good.files, { name: '../evil.py', data: 'x' }] },
+      /'\.\.\/evil\.py'.*zip-slip/,
+    ],
+    [
+      'nested zip-slip',
+      { ...good, name: 'slip2', files: [{ name: 'demo/../../evil.py', data: 'x' }] },
+      /zip-slip/,
+    ],
+    [
+      'absolute path',
+      { ...good, name: 'abs', files: [{ name: '/etc/evil.py', data: 'x' }] },
+      /'\/etc\/evil\.py'.*absolute/,
+    ],
+    [
+      'drive letter',
+      { ...good, name: 'drive', files: [{ name: 'C:/evil.py', data: 'x' }] },
+      /drive letter/,
+    ],
+    [
+      'symlink',
+      { ...good, name: 'link', files: [{ name: 'demo/link', data: '/etc/passwd', symlink: true }] },
+      /'demo\/link'.*symbolic link/,
+    ],
+    [
+      'RECORD mismatch',
+      { ...good, name: 'tamper', record: 'tamper-first' },
+      /'demo\/__init__\.py'.*RECORD hash mismatch/,
+    ],
+    [
+      'file missing from RECORD',
+      { ...good, name: 'omit', record: 'omit-first' },
+      /'demo\/__init__\.py'.*not listed in RECORD/,
+    ],
+    [
+      'unrecorded extra file',
+      { ...good, name: 'extra', unrecorded: [{ name: 'demo/sneaky.py', data: 'x' }] },
+      /sneaky\.py.*not listed in RECORD/,
+    ],
+    [
+      'zip bomb (ratio)',
+      {
+        ...good,
+        name: 'bomb',
+        files: [{ name: 'demo/zeros.bin', data: Buffer.alloc(8 * 1024 * 1024) }],
+      },
+      /compression ratio/,
+    ],
   ];
   for (const [label, spec, message] of bad) {
     it(`refuses a wheel with a ${label}`, async () => {
@@ -57,24 +106,30 @@ describe('validateWheel', () => {
     });
   }
 
-  it('refuses a wheel whose entry inflates past its declared size', async () => {
-    const path = makeWheel(work, { ...good, name: 'liar', files: [{ name: 'demo/data.txt', data: 'y'.repeat(100_000) }] });
+  it.each([
+    ['small (inline inflate)', Buffer.from('y'.repeat(100_000))],
+    ['large (thread-pool inflate)', randomBytes(600_000)],
+  ])('refuses a wheel whose %s entry inflates past its declared size', async (label, payload) => {
+    const name = `liar${label.startsWith('small') ? 's' : 'l'}`;
+    const path = makeWheel(work, { ...good, name, files: [{ name: 'demo/data.txt', data: payload }] });
     const bytes = readFileSync(path);
     // Patch the declared uncompressed size (central directory and local header) down to 10.
-    const name = Buffer.from('demo/data.txt');
-    for (let at = bytes.indexOf(name); at >= 0; at = bytes.indexOf(name, at + 1)) {
+    const entry = Buffer.from('demo/data.txt');
+    for (let at = bytes.indexOf(entry); at >= 0; at = bytes.indexOf(entry, at + 1)) {
       const central = at >= 46 && bytes.readUInt32LE(at - 46) === 0x02014b50;
       const local = at >= 30 && bytes.readUInt32LE(at - 30) === 0x04034b50;
       if (central) bytes.writeUInt32LE(10, at - 46 + 24);
       if (local) bytes.writeUInt32LE(10, at - 30 + 22);
     }
     writeFileSync(path, bytes);
-    await expect(validateWheel({ path }, { cacheDir })).rejects.toThrow(/liar-1\.0.*demo\/data\.txt.*more than its declared 10 bytes/);
+    await expect(validateWheel({ path }, { cacheDir })).rejects.toThrow(new RegExp(`${name}-1\\.0.*demo/data\\.txt.*more than its declared 10 bytes`));
   });
 
   it('refuses a file that is not a zip', async () => {
     const path = join(work, 'junk-1.0-py3-none-any.whl');
     writeFileSync(path, 'not a zip');
-    await expect(validateWheel({ path }, { cacheDir })).rejects.toThrow(/junk-1\.0-py3-none-any\.whl.*not a zip/);
+    await expect(validateWheel({ path }, { cacheDir })).rejects.toThrow(
+      /junk-1\.0-py3-none-any\.whl.*not a zip/,
+    );
   });
 });

@@ -1,5 +1,6 @@
 import { open, type FileHandle } from 'node:fs/promises';
-import { crc32, inflateRawSync } from 'node:zlib';
+import { promisify } from 'node:util';
+import { crc32, inflateRaw, inflateRawSync } from 'node:zlib';
 import { ZipBombError, ZipError } from './errors.js';
 import {
   CENTRAL_HEADER_SIG,
@@ -17,6 +18,10 @@ import {
   ZIP64_LOCATOR_SIG,
   ZIP64_LOCATOR_SIZE,
 } from './format.js';
+
+const inflateRawAsync = promisify(inflateRaw);
+/** Entries at least this big inflate in libuv's pool (so several wheels verify in parallel). */
+const ASYNC_INFLATE_AT = 256 * 1024;
 
 /** One entry of the central directory. */
 export interface ZipEntryInfo {
@@ -143,7 +148,8 @@ export class ZipReader {
       data = raw;
     } else if (entry.method === METHOD_DEFLATED) {
       try {
-        data = inflateRawSync(raw, { maxOutputLength: Math.max(entry.uncompressedSize, 1) });
+        const options = { maxOutputLength: Math.max(entry.uncompressedSize, 1) };
+        data = raw.length >= ASYNC_INFLATE_AT ? await inflateRawAsync(raw, options) : inflateRawSync(raw, options);
       } catch (error) {
         if (error instanceof RangeError || (error as { code?: string }).code === 'ERR_BUFFER_TOO_LARGE') {
           throw new ZipBombError(
