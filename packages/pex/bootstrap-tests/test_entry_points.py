@@ -208,3 +208,14 @@ def test_relative_pex_path(app_pex, run_pex):
     r = run_pex(app_pex.name, "rel", cwd=str(app_pex.parent))
     assert r.returncode == 0, r.stderr
     assert "cli ['%s', 'rel']" % app_pex in r.stdout
+
+
+def test_two_copies_of_a_loose_pex(tmp_path, run_pex):
+    a = build_pex(tmp_path / "a", code={"m.py": "print(__file__)\n"}, entry_point="m", layout="loose")
+    import shutil
+    b = tmp_path / "b"
+    shutil.copytree(str(a), str(b))
+    assert run_pex(a).stdout.strip() == str(a / "m.py")
+    assert run_pex(b).stdout.strip() == str(b / "m.py")
+    shutil.rmtree(str(a))
+    assert run_pex(b).stdout.strip() == str(b / "m.py")

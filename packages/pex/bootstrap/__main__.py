@@ -185,6 +185,8 @@ def fast_path(pex, info, root):
             plan = loads(f.read())
     except (OSError, ValueError):
         return None
+    if plan.get("pex", pex) != pex:  # directory layouts: the plan names this copy's own code dir
+        return None
     for d in plan.get("check", ()):  # the cache dirs it uses (stdlib entries may legitimately be absent)
         if not os.path.exists(d):
             return None

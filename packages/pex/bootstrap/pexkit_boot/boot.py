@@ -310,6 +310,8 @@ def run(pex_path, info, root, stage1):
         "entry": entry_spec,
         "check": code_dirs + wheel_dirs,
     }
+    if pex.is_dir:
+        plan["pex"] = pex_path
     say("sys.path: %s" % os.pathsep.join(sys_path))
     stage1.activate(plan)
     if _cacheable(info) and entry_spec[0] != "interpreter":
