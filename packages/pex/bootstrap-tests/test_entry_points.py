@@ -43,6 +43,7 @@ def tool_wheel(tmp_path_factory):
         {
             "toolpkg/__init__.py": "def hello():\n    print('toolpkg hello')\n",
             "toolpkg-1.0.data/scripts/toolscript": "#!python\nimport sys\nprint('toolscript', sys.argv[1:])\n",
+            "toolpkg-1.0.data/scripts/shellscript": "#!/bin/sh\necho shell \"$@\" \"$PEX\"\n",
             "toolpkg-1.0.data/data/share/toolpkg/x.txt": "x\n",
         },
         entry_points="[console_scripts]\ntool-hello = toolpkg:hello\n",
@@ -92,6 +93,8 @@ def test_console_scripts_first_party_and_wheel(app_pex, run_pex):
     assert (r.returncode, r.stdout.strip()) == (0, "toolpkg hello"), r.stderr
     r = run_pex(app_pex, "q", env={"PEX_SCRIPT": "toolscript"})
     assert (r.returncode, r.stdout.strip()) == (0, "toolscript ['q']"), r.stderr
+    r = run_pex(app_pex, "s1", env={"PEX_SCRIPT": "shellscript"})
+    assert (r.returncode, r.stdout.strip()) == (0, "shell s1 %s" % app_pex), r.stderr
     r = run_pex(app_pex, env={"PEX_SCRIPT": "nope"})
     assert r.returncode != 0
     assert "script 'nope' not found" in r.stderr and "app-cli" in r.stderr and "tool-hello" in r.stderr

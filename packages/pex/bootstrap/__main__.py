@@ -159,7 +159,7 @@ def run_entry(entry):
         with open(entry[1], "rb") as f:
             source = f.read()
         if source.startswith(b"#!") and b"python" not in source.split(b"\n", 1)[0]:
-            sys.exit("pexkit: script %s is not a Python script" % entry[1])
+            exec_into([entry[1]] + sys.argv[1:])  # a shell (or other) script from a wheel's bin/
         run_as_main(compile(source, entry[1], "exec"), entry[1])
         return
     sys.exit("pexkit: unknown entry kind %r" % (kind,))
