@@ -81,3 +81,37 @@ def test_wheel_tags_and_requirements(python):
     out = subprocess.run([python, "-c", code, str(BOOTSTRAP)], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                          universal_newlines=True)
     assert out.stdout.strip() == "OK", out.stderr
+
+
+def test_resolve_picks_per_platform(python):
+    """One PEX-INFO with linux x86_64, linux aarch64 and macOS arm64 wheels: each platform's tag
+    list (as its interpreter reports it) gets its own binary; an unknown one gets a clear error."""
+    code = textwrap.dedent('''
+        import sys; sys.path.insert(0, sys.argv[1])
+        from pexkit_boot import resolve
+        wheels = ["pkg-1.0-cp311-cp311-manylinux_2_17_x86_64.manylinux2014_x86_64.whl",
+                  "pkg-1.0-cp311-cp311-manylinux_2_17_aarch64.manylinux2014_aarch64.whl",
+                  "pkg-1.0-cp311-cp311-macosx_11_0_arm64.whl", "pkg-1.0-py3-none-any.whl"]
+        info = {"requirements": ["pkg"], "projects": {"pkg": {"version": "1.0", "requires": [], "wheels": wheels}}}
+        env = {"python_full_version": "3.11.7", "python_version": "3.11", "sys_platform": "linux"}
+        def tags(plats):
+            return ["cp311-cp311-" + p for p in plats] + ["cp311-abi3-" + p for p in plats] + ["py3-none-any"]
+        got = [resolve.resolve(info, env, tags(p))[0][1] for p in (
+            ["manylinux_2_35_x86_64", "manylinux_2_17_x86_64", "manylinux2014_x86_64"],
+            ["manylinux_2_17_aarch64", "manylinux2014_aarch64"],
+            ["macosx_14_0_arm64", "macosx_11_0_arm64"],
+            ["win_amd64"])]
+        assert got == wheels, got
+        info["projects"]["pkg"]["wheels"] = wheels[:3]
+        try:
+            resolve.resolve(info, env, tags(["win_amd64"]))
+        except resolve.ResolveError as e:
+            msg = str(e)
+            assert "no wheel of pkg 1.0" in msg and wheels[2] in msg and "cp311-cp311-win_amd64" in msg, msg
+        else:
+            raise AssertionError("no error")
+        print("OK")
+    ''')
+    out = subprocess.run([python, "-c", code, str(BOOTSTRAP)], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                         universal_newlines=True)
+    assert out.stdout.strip() == "OK", out.stderr
