@@ -127,6 +127,27 @@ describe('createNodes', () => {
     expect(await hashOf()).not.toBe(base);
   });
 
+  it('keys a project whose closure cannot be resolved on the whole lock; only the broken file is reported', async () => {
+    const app = UV_WORKSPACE['py/apps/web/pyproject.toml'] as string;
+    const root = workspace({
+      ...UV_WORKSPACE,
+      'py/uv.lock': LOCK,
+      'py/apps/web/pyproject.toml': app.replace('"core-lib", ', '"core-lib", "util", ').replace('core-lib = { workspace = true }', 'core-lib = { workspace = true }\nutil = { workspace = true }'),
+      'py/libs/util/pyproject.toml': '[project]\nname = "util"\nversion = [\n',
+    });
+    const error = (await Promise.resolve(createNodes[1](UV_WORKSPACE_FILES, {}, nodesContext(root))).catch((e: unknown) => e)) as AggregateCreateNodesError;
+    expect(error.errors.map(([f]) => f)).toEqual(['py/libs/util/pyproject.toml']);
+    const options = projectsOf(error.partialResults)['web-app']?.targets?.['build']?.options as { lockSubsetHash?: string };
+    expect(options.lockSubsetHash).toMatch(/^whole-lock:[0-9a-f]{64}$/);
+  });
+
+  it('reports an unreadable lock on the lock file', async () => {
+    const root = workspace({ ...UV_WORKSPACE, 'py/uv.lock': 'version = 1\n[[package]\n' });
+    const error = (await Promise.resolve(createNodes[1](UV_WORKSPACE_FILES, {}, nodesContext(root))).catch((e: unknown) => e)) as AggregateCreateNodesError;
+    expect(error.errors.map(([f]) => f)).toEqual(['py/uv.lock']);
+    expect(Object.keys(projectsOf(error.partialResults)).sort()).toEqual(['core-lib', 'util', 'web-app']);
+  });
+
   it('reports a malformed pyproject.toml with its file and line, and still returns the other projects', async () => {
     const root = workspace({ ...UV_WORKSPACE, 'py/libs/util/pyproject.toml': '[project]\nname = "util"\nversion = "0.1.0"\ndependencies = ["a",\n' });
     const error = await Promise.resolve(createNodes[1](UV_WORKSPACE_FILES, {}, nodesContext(root))).then(
