@@ -55,7 +55,12 @@ describe('@pexkit/nx:pex', () => {
     expect(errors(spy)).toContain(
       "greeting/src/greeting/extra.py imports 'hello_service' from project 'hello-service', but 'greeting' does not declare it",
     );
-  });
+    expect(existsSync(join(ws.root, 'dist/hello-service/hello-service.pex'))).toBe(false);
+    // Allowed by option: the build goes ahead.
+    vi.spyOn(logger, 'info').mockImplementation(() => undefined);
+    expect((await pexExecutor({ allowUndeclaredImports: true }, ws.context('hello-service'))).success).toBe(true);
+    expect(existsSync(join(ws.root, 'dist/hello-service/hello-service.pex'))).toBe(true);
+  }, 180_000);
 
   it('fails clearly on bad options and on projects the plugin did not infer', async () => {
     const ws = await examplesWorkspace();
