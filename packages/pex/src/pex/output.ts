@@ -1,4 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
+import { rmSync } from 'node:fs';
 import { lstat, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { PexkitError } from '../errors.js';
@@ -7,6 +8,35 @@ import { compareNames } from './user-code.js';
 /** The output path is taken by something pexkit must not replace. */
 export class OutputPathError extends PexkitError {
   override readonly name = 'OutputPathError';
+}
+
+const pendingTemps = new Set<string>();
+let exitHookInstalled = false;
+
+/**
+ * Registers a temp output to be removed if the process exits before `releaseTemp` (e.g. on
+ * Ctrl-C, once `exitOnSignals` turned the signal into an exit).
+ */
+export function trackTemp(path: string): void {
+  pendingTemps.add(path);
+  if (!exitHookInstalled) {
+    exitHookInstalled = true;
+    process.on('exit', () => {
+      for (const temp of pendingTemps) rmSync(temp, { recursive: true, force: true });
+    });
+  }
+}
+
+export function releaseTemp(path: string): void {
+  pendingTemps.delete(path);
+}
+
+/** Makes SIGINT/SIGTERM/SIGHUP exit through `process.exit` (128 + signal), so temps are removed. */
+export function exitOnSignals(): void {
+  const codes: Record<string, number> = { SIGINT: 130, SIGTERM: 143, SIGHUP: 129 };
+  for (const [signal, code] of Object.entries(codes)) {
+    process.once(signal as NodeJS.Signals, () => process.exit(code));
+  }
 }
 
 /** A temp path beside `output` (same directory, so the final rename stays atomic). */

@@ -1,6 +1,6 @@
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, closeSync, constants as fsConstants, copyFileSync, openSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -175,6 +175,48 @@ describe('writePex (zipapp)', () => {
     expect(readdirSync(join(work, 'safe'))).toEqual(['app.pex']);
   });
 
+  it('leaves the old output and no temp file when interrupted mid-write (SIGTERM)', async () => {
+    const shared = mkdtempSync(join(tmpdir(), 'pexkit-interrupt-'));
+    try {
+      const script = join(shared, 'write.mjs');
+      bundleForNode(fileURLToPath(new URL('./test-support/write-from-json.ts', import.meta.url)), script);
+      const outDir = join(shared, 'out');
+      mkdirSync(outDir);
+      const output = join(outDir, 'app.pex');
+      writeFileSync(output, 'previous build');
+      // A wheel that is a FIFO nobody writes to: the copy blocks half-way through the zip.
+      const fifo = join(shared, 'blocked-1.0-py3-none-any.whl');
+      execFileSync('mkfifo', [fifo]);
+      const sha = 'e'.repeat(64);
+      const cache = join(shared, 'cache');
+      mkdirSync(join(cache, 'verified'), { recursive: true });
+      const verdict = { filename: 'blocked-1.0-py3-none-any.whl', sha256: sha, distInfo: 'blocked-1.0.dist-info', name: 'blocked', version: '1.0', requiresDist: [], entryPoints: {}, entries: 1, installedSize: 1 };
+      writeFileSync(join(cache, 'verified', `${sha}.json`), JSON.stringify({ version: 1, verdict }));
+      const blocked = { name: 'blocked', version: '1.0', requires: [], wheels: [{ filename: verdict.filename, path: fifo, sha256: sha, size: 0, name: 'blocked', version: '1.0', targets: ['current'] }] };
+      const input = join(shared, 'input.json');
+      writeFileSync(input, JSON.stringify({ plan: { ...plan, projects: [...plan.projects, blocked] }, options: { output, cacheDir: cache } }));
+      const child = spawn(process.execPath, [script, input], { stdio: 'ignore' });
+      const exited = new Promise<number | null>((ok) => child.on('exit', (code) => ok(code)));
+      const deadline = Date.now() + 20_000;
+      const hasTemp = () => readdirSync(outDir).some((n) => n.includes('.tmp-'));
+      while (!hasTemp() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+      expect(hasTemp()).toBe(true);
+      await new Promise((r) => setTimeout(r, 200));
+      child.kill('SIGTERM');
+      // The child's copy thread sits in open() on the FIFO; let it go so the process can end.
+      await new Promise((r) => setTimeout(r, 300));
+      try {
+        closeSync(openSync(fifo, fsConstants.O_WRONLY | fsConstants.O_NONBLOCK));
+      } catch {
+        // no reader left: the child is already gone
+      }
+      expect(await exited).toBe(143);
+      expect(readdirSync(outDir)).toEqual(['app.pex']);
+      expect(readFileSync(output, 'utf8')).toBe('previous build');
+    } finally {
+      rmSync(shared, { recursive: true, force: true });
+    }
+  });
 });
 
 describe('writePex options', () => {

@@ -7,7 +7,7 @@ import { reproducibleDosTime } from '../zip/dos-time.js';
 import { prepareEntry, ZipWriter, type PreparedEntry } from '../zip/writer.js';
 import { readBootstrapFiles } from './bootstrap-files.js';
 import { resolveEntry } from './entry-point.js';
-import { checkOutputPath, commitOutput, hashTree, tempOutputPath } from './output.js';
+import { checkOutputPath, commitOutput, hashTree, releaseTemp, tempOutputPath, trackTemp } from './output.js';
 import { buildPexInfo, hashNamedContents, type InheritPath, type PexInfo } from './pex-info.js';
 import { collectUserCode, compareNames, firstPartyDistInfo, type UserCodeFile } from './user-code.js';
 
@@ -169,6 +169,7 @@ export async function writePex(plan: BuildPlan, options: WritePexOptions): Promi
   ];
   await mkdir(dirname(output), { recursive: true });
   const temp = tempOutputPath(output);
+  trackTemp(temp);
   const warnings: string[] = [];
   try {
     let result: { sha256: string; size: number; entries: number; zip64: boolean };
@@ -191,6 +192,8 @@ export async function writePex(plan: BuildPlan, options: WritePexOptions): Promi
   } catch (error) {
     await rm(temp, { recursive: true, force: true });
     throw error;
+  } finally {
+    releaseTemp(temp);
   }
 }
 

@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import { UsageError } from '../../errors.js';
 import { buildPex, type BuildPexOptions } from '../../pex/build.js';
+import { exitOnSignals } from '../../pex/output.js';
 import { PEX_LAYOUTS, type PexLayout } from '../../pex/writer.js';
 import type { CliCommand } from '../command.js';
 
@@ -122,6 +123,7 @@ export const buildCommand: CliCommand = {
       process.stdout.write(HELP);
       return 0;
     }
+    exitOnSignals(); // an interrupted build removes its temp output (the old output stays)
     const started = process.hrtime.bigint();
     const result = await buildPex({
       ...options,
