@@ -129,6 +129,8 @@ try {
       assert(py !== undefined, 'missing a pyenv CPython');
       const r = await check(py, [join(ws, APP_PEX), 'nx'], { cwd: tmp });
       assert(r.stdout.includes('Hello from greeter, nx!'), `unexpected output under ${py}: ${r.stdout}`);
+      const version = (await check(py, ['-c', 'import sys; print("%d.%d" % sys.version_info[:2])'], { quiet: true })).stdout.trim();
+      assert(r.stdout.includes(`python ${version}`), `the PEX did not run on ${py} (${version}): ${r.stdout}`);
     }
     return `${sha256(join(ws, APP_PEX)).slice(0, 16)} runs under ${[PY_A, PY_B].map((p) => p.split('/').at(-3)).join(' and ')}`;
   }, ['generate application, libraries; add deps; uv lock']);
