@@ -87,6 +87,9 @@ def test_interpreter_constraints(tmp_path, run_pex, python, py_version):
     any_pex = build_pex(tmp_path / "any.pex", code=code, entry_point="v")
     r = run_pex(any_pex, env={"PEX_PYTHON": other})
     assert r.stdout.strip() == "CPython 3.%d" % other_minor, r.stderr
+    r = run_pex(any_pex, env={"PEX_PYTHON": python, "PEX_VERBOSE": "1"})
+    assert r.stdout.strip() == "%s %d.%d" % (impl, major, minor), r.stderr
+    assert "looking for another interpreter" not in r.stderr
 
 
 def test_markers_choose_projects(tmp_path, run_pex, py_version):

@@ -187,6 +187,8 @@ def _choose_interpreter(pex, env, sys_tags):
         except resolve.ResolveError as e:
             why = str(e)
     forced = environ.get("PEX_PYTHON") and not environ.get(interpreter.REEXEC_ENV)
+    if forced and interpreter.is_current(environ["PEX_PYTHON"], environ):
+        forced = False  # PEX_PYTHON names the running interpreter: nothing to probe
     if why is None and not forced:
         say("interpreter %s %s satisfies %s" % (env["platform_python_implementation"], env["python_full_version"], constraints or "no constraints"))
         return chosen

@@ -80,6 +80,14 @@ def candidates(environ):
     return files + _which_all(names, dirs)
 
 
+def is_current(want, environ):
+    """Whether PEX_PYTHON (a path or a name on PEX_PYTHON_PATH/PATH) is the running interpreter."""
+    import shutil
+
+    path = want if os.sep in want else shutil.which(want, path=environ.get("PEX_PYTHON_PATH") or environ.get("PATH"))
+    return bool(path) and os.path.realpath(path) == os.path.realpath(sys.executable)
+
+
 def probe(path, boot_dir):
     import subprocess
 
