@@ -35,8 +35,9 @@ export function evaluateMarker(marker: string, target: Target, extras: readonly 
   const fail = (variable: string, reason: string): never => {
     throw new MarkerNeedsCompletePlatformError(
       redactUserinfo(`${where}: marker "${marker}" ${reason} ${JSON.stringify(variable)}, which target ${target.source} does not define. ` +
-        'An abbreviated platform cannot know it: pass --complete-platform with a JSON file made on the target machine ' +
-        '(e.g. `pex3 interpreter inspect --markers --tags`).'),
+        'An abbreviated platform cannot know it: describe the target with a complete-platform JSON file made on ' +
+        'the target machine (`pex3 interpreter inspect --markers --tags`) and pass that file as the target ' +
+        '(pex calls this --complete-platform).'),
     );
   };
   const unknownFull = FULL_VERSION_VARS.filter((v) => env[v] === undefined);

@@ -51,7 +51,7 @@ describe('planBuild with local artifacts', () => {
 
   it('reads a hashed requirements file against an offline find-links wheelhouse', async () => {
     const cacheDir = mkdtempSync(join(tmpdir(), 'plan-local-cache-'));
-    const online = await planBuild({ project: project.app, cacheDir, targets: ['manylinux2014_x86_64-cp-311-cp311'], progress: 'none' });
+    const online = await planBuild({ project: project.app, cacheDir, targets: ['manylinux_2_39_x86_64-cp-311-cp311'], progress: 'none' });
     const six = online.projects.find((p) => p.name === 'six')?.wheels[0];
     expect(six).toBeDefined();
     const house = join(project.root, 'wheelhouse');

@@ -26,16 +26,40 @@ export interface BuiltWheel {
   size: number;
 }
 
-function libcOf(platforms: readonly string[]): 'glibc' | 'musl' | undefined {
-  if (platforms.some((p) => p.startsWith('musllinux_'))) return 'musl';
-  if (platforms.some((p) => p.startsWith('manylinux'))) return 'glibc';
-  return undefined;
+const LEGACY_MANYLINUX: Record<string, [number, number]> = { manylinux1: [2, 5], manylinux2010: [2, 12], manylinux2014: [2, 17] };
+
+/** The newest C library a Linux target promises (`manylinux_2_17` → glibc 2.17), if it says. */
+export function targetLibc(platforms: readonly string[]): { kind: 'glibc' | 'musl'; version: [number, number] } | undefined {
+  let best: { kind: 'glibc' | 'musl'; version: [number, number] } | undefined;
+  const consider = (kind: 'glibc' | 'musl', version: [number, number]) => {
+    if (best === undefined || (best.kind === kind && compare(version, best.version) > 0)) best = { kind, version };
+  };
+  for (const p of platforms) {
+    const pep600 = /^manylinux_(\d+)_(\d+)_/.exec(p);
+    if (pep600) consider('glibc', [Number(pep600[1]), Number(pep600[2])]);
+    const legacy = /^(manylinux1|manylinux2010|manylinux2014)_/.exec(p);
+    if (legacy) consider('glibc', LEGACY_MANYLINUX[legacy[1] as string] as [number, number]);
+    const musl = /^musllinux_(\d+)_(\d+)_/.exec(p);
+    if (musl) consider('musl', [Number(musl[1]), Number(musl[2])]);
+  }
+  return best;
+}
+
+function libcHint(target: Target): string {
+  const libc = targetLibc(target.platforms);
+  return libc === undefined ? '' : ` with ${libc.kind} ${libc.version.join('.')} or older`;
+}
+
+function compare(a: [number, number], b: [number, number]): number {
+  return a[0] !== b[0] ? a[0] - b[0] : a[1] - b[1];
 }
 
 /**
  * Whether wheels built by `info` install on `target`: same implementation and Python minor,
- * and the interpreter's own most specific platform tag (what `pip wheel` stamps, e.g.
- * `linux_x86_64`) is one the target supports, on the same C library.
+ * the interpreter's own most specific platform tag (what `pip wheel` stamps, e.g.
+ * `linux_x86_64`) is one the target supports, and on Linux the same C library, no newer than the
+ * target promises (a wheel built against glibc 2.36 may not run on a manylinux2014 / glibc 2.17
+ * machine).
  */
 export function interpreterServes(info: InterpreterInfo, target: Target): boolean {
   const host = targetFromInterpreter(info, info.path);
@@ -43,9 +67,11 @@ export function interpreterServes(info: InterpreterInfo, target: Target): boolea
   if (host.pythonVersion[0] !== target.pythonVersion[0] || host.pythonVersion[1] !== target.pythonVersion[1]) return false;
   const hostPlatform = host.platforms[0];
   if (hostPlatform === undefined || !target.platforms.includes(hostPlatform)) return false;
-  const want = libcOf(target.platforms);
-  const have = info.platform.musl ? 'musl' : info.platform.glibc ? 'glibc' : undefined;
-  return want === undefined || want === have;
+  if (target.compatibleTags !== undefined && target.source === 'current') return true;
+  const want = targetLibc(target.platforms);
+  if (want === undefined) return true;
+  const have = info.platform.musl ? { kind: 'musl', version: info.platform.musl } : info.platform.glibc ? { kind: 'glibc', version: info.platform.glibc } : undefined;
+  return have !== undefined && have.kind === want.kind && compare(have.version, want.version) <= 0;
 }
 
 /** Local interpreters worth trying for a target: the configured one, PATH's, pyenv's. */
@@ -113,7 +139,7 @@ export async function buildWheelFromSdist(options: BuildSdistOptions): Promise<B
     throw new SdistBuildError(
       `${options.project} ${options.version} has no wheel for target ${target.source}, only the sdist ${sdist.filename}, ` +
         `and no local interpreter matches that target to build it (need ${target.implementation === 'cp' ? 'CPython' : 'PyPy'} ` +
-        `${target.pythonVersion.join('.')} on ${target.platforms[0] ?? 'that platform'}). Build on a matching machine, ` +
+        `${target.pythonVersion.join('.')} on ${target.platforms[0] ?? 'that platform'}${libcHint(target)}). Build on a matching machine, ` +
         'use --python with a matching interpreter, or pin a version that ships wheels.',
     );
   }
