@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -46,7 +46,13 @@ describe('planBuild with local artifacts', () => {
     const tiny = plan.projects.find((p) => p.name === 'tiny-sdist');
     expect(tiny?.wheels.map((w) => [w.filename, w.targets])).toEqual([['tiny_sdist-0.3-py3-none-any.whl', ['current']]]);
     expect(tiny?.wheels[0]?.path.startsWith(join(cacheDir, 'built-wheels'))).toBe(true);
-    await expect(planBuild({ project: project.app, cacheDir, targets: ['win_amd64-cp-311-cp311'], progress: 'none' })).rejects.toThrow(SdistBuildError);
+    const fresh = mkdtempSync(join(tmpdir(), 'plan-local-cache-'));
+    await expect(planBuild({ project: project.app, cacheDir: fresh, targets: ['win_amd64-cp-311-cp311'], progress: 'none' })).rejects.toThrow(SdistBuildError);
+    await expect(planBuild({ project: project.app, cacheDir: fresh, targets: ['win_amd64-cp-311-cp311'], progress: 'none' })).rejects.toThrow(
+      /^tiny-sdist 0\.3 has no wheel for target win_amd64-cp-311-cp311 \(wheels that exist: none\), only the sdist tiny_sdist-0\.3\.tar\.gz, and no local interpreter matches/,
+    );
+    // Refused before anything was downloaded.
+    expect(existsSync(join(fresh, 'artifacts'))).toBe(false);
   }, 180_000);
 
   it('reads a hashed requirements file against an offline find-links wheelhouse', async () => {

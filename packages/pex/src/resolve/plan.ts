@@ -12,7 +12,7 @@ import type { BuildPlan, FirstPartyProject, ResolvedProject, ResolvedWheel } fro
 import { Version } from '../pep440/version.js';
 import { readPyproject } from '../project/pyproject.js';
 import { findWorkspace, resolveFirstParty } from '../project/workspace.js';
-import { buildWheelFromSdist } from '../sdist/build.js';
+import { buildWheelFromSdist, findBuildInterpreter, noBuilderError } from '../sdist/build.js';
 import { indexArtifacts } from './index-candidates.js';
 import { requiresFromWheel } from './wheel-requires.js';
 import { selectArtifact, type Candidate } from './select.js';
@@ -183,6 +183,17 @@ export async function planBuild(options: PlanOptions): Promise<BuildPlan> {
         throw new LockError(lock.path, `${pkg.name} comes from git (${pkg.source.url ?? ''}); pexkit needs a wheel or sdist in the lock`, pkg.line);
       }
       const picked = selectArtifact(selectable, named.target, candidates);
+      if (picked.kind === 'sdist') {
+        // Refuse before downloading the sdist when nothing here can build it for this target.
+        const builder = await findBuildInterpreter(named.target, {
+          ...(options.python !== undefined ? { python: options.python } : {}),
+          ...(options.cacheDir !== undefined ? { cacheDir: options.cacheDir } : {}),
+          env,
+        });
+        if (builder === undefined) {
+          throw noBuilderError(pkg.name, pkg.version ?? '', named.target, picked.artifact.filename, picked.availableTags);
+        }
+      }
       choices.push({ pkg, requires: entry.requires, target: named, artifact: picked.artifact, kind: picked.kind });
     }
   }

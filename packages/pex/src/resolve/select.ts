@@ -75,7 +75,7 @@ export type Candidate = LockArtifact & { requiresPython?: string; yanked?: boole
 
 export type Selection =
   | { kind: 'wheel'; artifact: Candidate; score: number }
-  | { kind: 'sdist'; artifact: LockArtifact };
+  | { kind: 'sdist'; artifact: LockArtifact; /** Tags of the wheels that exist (none fit). */ availableTags: string[] };
 
 function pythonOk(spec: string | undefined, version: string, what: string): boolean {
   if (spec === undefined || spec.trim() === '') return true;
@@ -132,7 +132,7 @@ export function selectArtifact(pkg: SelectablePackage, target: Target, candidate
     if (better) best = { artifact: w, score, build: parts.build, yanked };
   }
   if (best !== undefined) return { kind: 'wheel', artifact: best.artifact, score: best.score };
-  if (pkg.sdist !== undefined) return { kind: 'sdist', artifact: pkg.sdist };
+  if (pkg.sdist !== undefined) return { kind: 'sdist', artifact: pkg.sdist, availableTags: [...new Set(tags)].sort() };
   const detail = excludedByPython > 0 ? ` (${excludedByPython} matching wheel(s) exclude Python ${pyVersion} by requires-python)` : '';
   throw new NoCompatibleWheelError(pkg.name, version, label, [...new Set(tags)].sort(), detail);
 }

@@ -45,6 +45,18 @@ export function targetLibc(platforms: readonly string[]): { kind: 'glibc' | 'mus
   return best;
 }
 
+/** No wheel fits and no local interpreter can build the sdist for `target`. */
+export function noBuilderError(project: string, version: string, target: Target, sdistFilename: string, wheelTags?: string[]): SdistBuildError {
+  const exist =
+    wheelTags === undefined ? '' : ` (wheels that exist: ${wheelTags.length === 0 ? 'none' : wheelTags.join(', ')})`;
+  return new SdistBuildError(
+    `${project} ${version} has no wheel for target ${target.source}${exist}, only the sdist ${sdistFilename}, ` +
+      `and no local interpreter matches that target to build it (need ${target.implementation === 'cp' ? 'CPython' : 'PyPy'} ` +
+      `${target.pythonVersion.join('.')} on ${target.platforms[0] ?? 'that platform'}${libcHint(target)}). Build on a matching machine, ` +
+      'use --python with a matching interpreter, or pin a version that ships wheels.',
+  );
+}
+
 function libcHint(target: Target): string {
   const libc = targetLibc(target.platforms);
   return libc === undefined ? '' : ` with ${libc.kind} ${libc.version.join('.')} or older`;
@@ -135,14 +147,7 @@ export async function buildWheelFromSdist(options: BuildSdistOptions): Promise<B
   const { sdist, target } = options;
   const env = options.env ?? process.env;
   const info = await findBuildInterpreter(target, { python: options.python, cacheDir: options.cacheDir, env });
-  if (info === undefined) {
-    throw new SdistBuildError(
-      `${options.project} ${options.version} has no wheel for target ${target.source}, only the sdist ${sdist.filename}, ` +
-        `and no local interpreter matches that target to build it (need ${target.implementation === 'cp' ? 'CPython' : 'PyPy'} ` +
-        `${target.pythonVersion.join('.')} on ${target.platforms[0] ?? 'that platform'}${libcHint(target)}). Build on a matching machine, ` +
-        'use --python with a matching interpreter, or pin a version that ships wheels.',
-    );
-  }
+  if (info === undefined) throw noBuilderError(options.project, options.version, target, sdist.filename);
   const interpKey = createHash('sha256')
     .update(`${realpathSync(info.path)}\0${info.abi}\0${info.version.join('.')}`)
     .digest('hex')
