@@ -115,3 +115,21 @@ def test_resolve_picks_per_platform(python):
     out = subprocess.run([python, "-c", code, str(BOOTSTRAP)], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                          universal_newlines=True)
     assert out.stdout.strip() == "OK", out.stderr
+
+
+def test_mac_platforms_match_packaging():
+    """macOS tags cannot be observed on this Linux box; compare the pure function with packaging."""
+    if not SITE:
+        pytest.skip(".venv-tools not set up")
+    import sys
+    sys.path.insert(0, str(BOOTSTRAP))
+    try:
+        from packaging import tags as T
+        from pexkit_boot import tags
+    finally:
+        sys.path.remove(str(BOOTSTRAP))
+    for version in [(10, 4), (10, 9), (10, 15), (11, 0), (14, 0), (15, 2), (26, 0)]:
+        for arch in ("arm64", "x86_64"):
+            if arch == "arm64" and version < (11, 0):
+                continue
+            assert tags.mac_platforms(version, arch) == list(T.mac_platforms(version, arch)), (version, arch)

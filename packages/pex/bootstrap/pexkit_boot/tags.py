@@ -112,11 +112,12 @@ def linux_platforms():
     return out
 
 
-def mac_platforms():
+def mac_platforms(version=None, arch=None):
     import platform
 
-    version = tuple(int(x) for x in (platform.mac_ver()[0] or "11.0").split(".")[:2])
-    if version == (10, 16):  # compatibility alias reported by old Pythons on 11+
+    if version is None:
+        version = tuple(int(x) for x in (platform.mac_ver()[0] or "11.0").split(".")[:2])
+    if version == (10, 16) and arch is None:  # compatibility alias reported by old Pythons on 11+
         import subprocess
 
         try:
@@ -127,11 +128,11 @@ def mac_platforms():
             version = tuple(int(x) for x in out.split(".")[:2])
         except (OSError, ValueError):
             pass
-    arch = platform.machine()
+    arch = arch or platform.machine()
     if arch == "arm64":
         formats = ["arm64", "universal2"]
     elif arch == "x86_64":
-        formats = ["x86_64", "intel", "fat64", "fat32", "universal2", "universal"]
+        formats = ["x86_64", "intel", "fat64", "fat3", "universal2", "universal"]  # "fat3" as packaging
     else:
         formats = [arch, "universal"]
     out = []
