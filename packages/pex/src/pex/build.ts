@@ -47,6 +47,8 @@ export interface BuildPexOptions {
   extras?: string[];
   includeTests?: boolean;
   excludes?: string[];
+  /** Globs of first-party files or directories to keep despite the default exclusions. */
+  includes?: string[];
   logger?: PexLogger;
   /** Replaces `planBuild` (tests, or callers with a plan source of their own). */
   planBuild?: PlanBuildFunction;
@@ -97,6 +99,7 @@ export async function buildPex(options: BuildPexOptions): Promise<BuildPexResult
     cacheDir: options.cacheDir,
     includeTests: options.includeTests,
     excludes: options.excludes,
+    includes: options.includes,
     logger: options.logger,
   });
   return {

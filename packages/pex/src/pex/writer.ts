@@ -42,6 +42,8 @@ export interface WritePexOptions {
   includeTests?: boolean;
   /** Globs of first-party files to leave out. */
   excludes?: string[];
+  /** Globs of first-party files (or directories) to keep even when a default rule drops them. */
+  includes?: string[];
   /** The runtime to embed (default: the package's `bootstrap/`). */
   bootstrapDir?: string;
   /** Environment for `SOURCE_DATE_EPOCH` (default `process.env`). */
@@ -136,7 +138,11 @@ export async function writePex(plan: BuildPlan, options: WritePexOptions): Promi
   const verdicts = await validateAll(wheels, options);
   const entry = resolveEntry(options, plan, verdicts.values());
 
-  const code = await collectUserCode(plan.firstParty, { includeTests: options.includeTests, excludes: options.excludes });
+  const code = await collectUserCode(plan.firstParty, {
+    includeTests: options.includeTests,
+    excludes: options.excludes,
+    includes: options.includes,
+  });
   const userFiles: UserCodeFile[] = [...code];
   for (const project of plan.firstParty) userFiles.push(...firstPartyDistInfo(project, code));
   userFiles.sort((a, b) => compareNames(a.name, b.name));

@@ -8,7 +8,7 @@ describe('parseBuildArgs', () => {
       '-m', 'svc.main:run', '--interpreter-constraint', 'CPython>=3.9', '--python-shebang', 'python3.11',
       '--layout', 'packed', '-o', 'out/svc', '--index-url', 'https://pypi.org/simple', '--extra-index-url', 'https://x/simple',
       '--find-links', 'wheels', '--find-links', 'more', '--offline', '--no-compress', '--inherit-path', '--venv',
-      '--cache-dir', '/tmp/c', '--extra', 'fast', '--include-tests', '--exclude', '*.md',
+      '--cache-dir', '/tmp/c', '--extra', 'fast', '--include-tests', '--exclude', '*.md', '--include', 'app/tests/fixtures/',
     ]);
     expect(options).toEqual({
       project: 'apps/svc',
@@ -30,6 +30,7 @@ describe('parseBuildArgs', () => {
       extras: ['fast'],
       includeTests: true,
       excludes: ['*.md'],
+      includes: ['app/tests/fixtures/'],
     });
   });
 

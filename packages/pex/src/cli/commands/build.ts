@@ -29,6 +29,7 @@ Builds a PEX for a Python project from its lock file.
   --extra NAME                  extra of the project to include, repeatable
   --include-tests               keep tests/ and test_*.py in the first-party code
   --exclude GLOB                leave matching first-party files out, repeatable
+  --include GLOB                keep matching files/dirs a default rule drops, repeatable
   -q, --quiet                   print only the output path
   -h, --help                    this help
 `;
@@ -69,6 +70,7 @@ export function parseBuildArgs(argv: string[]): { options: BuildPexOptions; help
         extra: { type: 'string', multiple: true },
         'include-tests': { type: 'boolean' },
         exclude: { type: 'string', multiple: true },
+        include: { type: 'string', multiple: true },
         quiet: { type: 'boolean', short: 'q' },
         help: { type: 'boolean', short: 'h' },
       },
@@ -107,6 +109,7 @@ export function parseBuildArgs(argv: string[]): { options: BuildPexOptions; help
     extras: v.extra,
     includeTests: v['include-tests'],
     excludes: v.exclude,
+    includes: v.include,
   };
   for (const key of Object.keys(options) as Array<keyof BuildPexOptions>) {
     if (options[key] === undefined) delete options[key];
