@@ -13,9 +13,21 @@ import { existsSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { ensureDir, formatBytes, median, printTable, pyenvPython, REPO_ROOT, sizeOf, timed, toolBin } from './lib/bench-util.mjs';
+import {
+  ensureDir,
+  formatBytes,
+  median,
+  printTable,
+  pyenvPython,
+  REPO_ROOT,
+  sizeOf,
+  timed,
+  toolBin,
+} from './lib/bench-util.mjs';
 
-const { values } = parseArgs({ options: { runs: { type: 'string', default: '3' }, apps: { type: 'string', default: 'a,b' } } });
+const { values } = parseArgs({
+  options: { runs: { type: 'string', default: '3' }, apps: { type: 'string', default: 'a,b' } },
+});
 const RUNS = Number(values.runs);
 const APPS = [
   { id: 'a', deps: ['flask', 'requests'] },
@@ -26,11 +38,19 @@ const work = ensureDir(process.env.BENCH_DIR ?? join(homedir(), '.cache', 'pexki
 const python = pyenvPython('3.11');
 const pexkitCache = join(work, 'pexkit-cache');
 const pexRoot = join(work, 'pex-root');
-const env = { ...process.env, PEXKIT_CACHE_DIR: pexkitCache, PIP_DISABLE_PIP_VERSION_CHECK: '1', TZ: 'UTC' };
+const env = {
+  ...process.env,
+  PEXKIT_CACHE_DIR: pexkitCache,
+  PIP_DISABLE_PIP_VERSION_CHECK: '1',
+  TZ: 'UTC',
+};
 
 if (!existsSync(join(REPO_ROOT, 'packages/pex/dist/pex/writer.js'))) {
   console.error('building packages/pex/dist …');
-  execFileSync('npx', ['tsc', '-b', 'packages/pex/tsconfig.lib.json'], { cwd: REPO_ROOT, stdio: 'inherit' });
+  execFileSync('npx', ['tsc', '-b', 'packages/pex/tsconfig.lib.json'], {
+    cwd: REPO_ROOT,
+    stdio: 'inherit',
+  });
 }
 
 function setUpApp(app) {
@@ -50,20 +70,53 @@ function setUpApp(app) {
   const req = join(dir, 'requirements.txt');
   if (!existsSync(req)) {
     // Pinned once with uv (network on the first run only); every tool builds from this file.
-    execFileSync(toolBin('uv'), ['pip', 'compile', '--quiet', '--no-header', '--python', python, '-o', req, join(dir, 'pyproject.toml')], {
+    execFileSync(
+      toolBin('uv'),
+      [
+        'pip',
+        'compile',
+        '--quiet',
+        '--no-header',
+        '--python',
+        python,
+        '-o',
+        req,
+        join(dir, 'pyproject.toml'),
+      ],
+      {
+        env,
+        stdio: 'inherit',
+      },
+    );
+  }
+  if (!existsSync(join(dir, 'uv.lock'))) {
+    execFileSync(toolBin('uv'), ['lock', '--quiet', '--python', python], {
+      cwd: dir,
       env,
       stdio: 'inherit',
     });
-  }
-  if (!existsSync(join(dir, 'uv.lock'))) {
-    execFileSync(toolBin('uv'), ['lock', '--quiet', '--python', python], { cwd: dir, env, stdio: 'inherit' });
   }
   const wheels = join(dir, 'wheels');
   if (!existsSync(wheels) || readdirSync(wheels).length === 0) {
-    execFileSync(toolBin('pip'), ['download', '--quiet', '--only-binary=:all:', '--no-deps', '--python-version', '3.11', '-d', wheels, '-r', req], {
-      env,
-      stdio: 'inherit',
-    });
+    execFileSync(
+      toolBin('pip'),
+      [
+        'download',
+        '--quiet',
+        '--only-binary=:all:',
+        '--no-deps',
+        '--python-version',
+        '3.11',
+        '-d',
+        wheels,
+        '-r',
+        req,
+      ],
+      {
+        env,
+        stdio: 'inherit',
+      },
+    );
   }
   return { ...app, dir, mod, req, wheels, out: ensureDir(join(dir, 'out')) };
 }
@@ -75,19 +128,56 @@ const tools = {
     return {
       out,
       cmd: process.execPath,
-      args: [cli, 'build', '--project', app.dir, '--lock', join(app.dir, 'uv.lock'), '-c', `bench-app-${app.id}`, '-o', out, '--cache-dir', pexkitCache, '-q'],
+      args: [
+        cli,
+        'build',
+        '--project',
+        app.dir,
+        '--lock',
+        join(app.dir, 'uv.lock'),
+        '-c',
+        `bench-app-${app.id}`,
+        '-o',
+        out,
+        '--cache-dir',
+        pexkitCache,
+        '-q',
+      ],
     };
   },
   'pexkit-writer': (app) => {
     const out = join(app.out, 'pexkit-writer.pex');
-    return { out, cmd: process.execPath, args: [join(REPO_ROOT, 'tools/bench/build-pexkit-write.mjs'), app.dir, app.wheels, out, ...app.deps] };
+    return {
+      out,
+      cmd: process.execPath,
+      args: [
+        join(REPO_ROOT, 'tools/bench/build-pexkit-write.mjs'),
+        app.dir,
+        app.wheels,
+        out,
+        ...app.deps,
+      ],
+    };
   },
   pex: (app) => {
     const out = join(app.out, 'pex.pex');
     return {
       out,
       cmd: toolBin('pex'),
-      args: ['--python', python, '--pex-root', pexRoot, '-r', app.req, '-D', join(app.dir, 'src'), '-e', `${app.mod}:main`, '-o', out],
+      args: [
+        '--python',
+        python,
+        '--pex-root',
+        pexRoot,
+        '-r',
+        app.req,
+        '-D',
+        join(app.dir, 'src'),
+        '-e',
+        `${app.mod}:main`,
+        '-o',
+        out,
+      ],
     };
   },
   shiv: (app) => {
@@ -95,7 +185,18 @@ const tools = {
     return {
       out,
       cmd: toolBin('shiv'),
-      args: ['-p', python, '-o', out, '-e', `${app.mod}:main`, '--site-packages', join(app.dir, 'src'), '-r', app.req],
+      args: [
+        '-p',
+        python,
+        '-o',
+        out,
+        '-e',
+        `${app.mod}:main`,
+        '--site-packages',
+        join(app.dir, 'src'),
+        '-r',
+        app.req,
+      ],
     };
   },
 };
@@ -117,8 +218,11 @@ for (const spec of APPS) {
       rmSync(out, { recursive: true, force: true });
       times.push(timed(cmd, args, { env }).seconds);
     }
-    const run = timed(python, [out], { env: { ...env, PEX_ROOT: join(work, 'run-root'), SHIV_ROOT: join(work, 'run-root-shiv') } });
-    if (!run.stdout.startsWith('ok ')) throw new Error(`${name}'s output for app ${app.id} did not run: ${run.stdout}${run.stderr}`);
+    const run = timed(python, [out], {
+      env: { ...env, PEX_ROOT: join(work, 'run-root'), SHIV_ROOT: join(work, 'run-root-shiv') },
+    });
+    if (!run.stdout.startsWith('ok '))
+      throw new Error(`${name}'s output for app ${app.id} did not run: ${run.stdout}${run.stderr}`);
     results[name] = { seconds: median(times), times, first, size: sizeOf(out) };
   }
   for (const [name, r] of Object.entries(results)) {

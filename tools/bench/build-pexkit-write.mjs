@@ -34,13 +34,23 @@ const sha256 = (path) =>
       .on('end', () => ok(h.digest('hex')))
       .on('error', fail);
   });
-const files = readdirSync(wheelDir).filter((f) => f.endsWith('.whl')).sort();
+const files = readdirSync(wheelDir)
+  .filter((f) => f.endsWith('.whl'))
+  .sort();
 const projects = await Promise.all(
   files.map(async (filename) => {
     const path = join(wheelDir, filename);
     const [raw, version] = filename.split('-');
     const name = raw.toLowerCase().replace(/[-_.]+/g, '-');
-    const wheel = { filename, path, sha256: await sha256(path), size: statSync(path).size, name, version, targets: ['current'] };
+    const wheel = {
+      filename,
+      path,
+      sha256: await sha256(path),
+      size: statSync(path).size,
+      name,
+      version,
+      targets: ['current'],
+    };
     return { name, version, requires: [], wheels: [wheel] };
   }),
 );
@@ -53,4 +63,6 @@ const plan = {
   interpreterConstraints: info.requiresPython ? [info.requiresPython] : [],
 };
 const result = await writePex(plan, { output, consoleScript: Object.keys(info.scripts)[0] });
-process.stdout.write(`${JSON.stringify({ output: result.output, size: result.size, sha256: result.sha256 })}\n`);
+process.stdout.write(
+  `${JSON.stringify({ output: result.output, size: result.size, sha256: result.sha256 })}\n`,
+);

@@ -11,7 +11,8 @@ export const TOOLS_BIN = join(REPO_ROOT, '.venv-tools/bin');
 /** `.venv-tools/bin/<name>`, creating the venv (tools/setup-python-tools.sh) when missing. */
 export function toolBin(name) {
   const bin = join(TOOLS_BIN, name);
-  if (!existsSync(bin)) execFileSync('bash', [join(REPO_ROOT, 'tools/setup-python-tools.sh')], { stdio: 'inherit' });
+  if (!existsSync(bin))
+    execFileSync('bash', [join(REPO_ROOT, 'tools/setup-python-tools.sh')], { stdio: 'inherit' });
   return bin;
 }
 

@@ -18,12 +18,17 @@ export interface BootstrapFiles {
 }
 
 /** Reads the runtime shipped with @pexkit/pex (`bootstrap/`): `*.py` files only, sorted. */
-export async function readBootstrapFiles(dir: string = fileURLToPath(BOOTSTRAP_DIR)): Promise<BootstrapFiles> {
+export async function readBootstrapFiles(
+  dir: string = fileURLToPath(BOOTSTRAP_DIR),
+): Promise<BootstrapFiles> {
   let main: Buffer;
   try {
     main = await readFile(join(dir, '__main__.py'));
   } catch (error) {
-    throw new MissingRuntimeError(`the PEX runtime is missing: cannot read ${join(dir, '__main__.py')}`, { cause: error });
+    throw new MissingRuntimeError(
+      `the PEX runtime is missing: cannot read ${join(dir, '__main__.py')}`,
+      { cause: error },
+    );
   }
   const pkg: Array<{ name: string; data: Buffer }> = [];
   const walk = async (sub: string): Promise<void> => {
@@ -31,14 +36,19 @@ export async function readBootstrapFiles(dir: string = fileURLToPath(BOOTSTRAP_D
     for (const e of entries.sort((a, b) => compareNames(a.name, b.name))) {
       const rel = `${sub}/${e.name}`;
       if (e.isDirectory() && e.name !== '__pycache__') await walk(rel);
-      else if (e.isFile() && e.name.endsWith('.py')) pkg.push({ name: rel, data: await readFile(join(dir, rel)) });
+      else if (e.isFile() && e.name.endsWith('.py'))
+        pkg.push({ name: rel, data: await readFile(join(dir, rel)) });
     }
   };
   try {
     await walk('pexkit_boot');
   } catch (error) {
-    throw new MissingRuntimeError(`the PEX runtime is missing: cannot read ${join(dir, 'pexkit_boot')}`, { cause: error });
+    throw new MissingRuntimeError(
+      `the PEX runtime is missing: cannot read ${join(dir, 'pexkit_boot')}`,
+      { cause: error },
+    );
   }
-  if (pkg.length === 0) throw new MissingRuntimeError(`the PEX runtime in ${dir} has no pexkit_boot/*.py files`);
+  if (pkg.length === 0)
+    throw new MissingRuntimeError(`the PEX runtime in ${dir} has no pexkit_boot/*.py files`);
   return { main, package: pkg };
 }

@@ -66,9 +66,11 @@ export interface BuildPexResult {
 
 /** Resolves the project's lock into wheels for every target (`planBuild`) and writes the PEX. */
 export async function buildPex(options: BuildPexOptions): Promise<BuildPexResult> {
-  if (options.project === undefined || options.project === '') throw new UsageError('--project is required');
+  if (options.project === undefined || options.project === '')
+    throw new UsageError('--project is required');
   const project = resolve(options.project);
-  const targets = options.targets !== undefined && options.targets.length > 0 ? options.targets : ['current'];
+  const targets =
+    options.targets !== undefined && options.targets.length > 0 ? options.targets : ['current'];
   const planner = options.planBuild ?? planBuild;
   const plan = await planner({
     project,
@@ -84,7 +86,8 @@ export async function buildPex(options: BuildPexOptions): Promise<BuildPexResult
   });
   const layout = options.layout ?? 'zipapp';
   const output = resolve(
-    options.output ?? resolve(project, 'dist', layout === 'zipapp' ? `${plan.main.name}.pex` : plan.main.name),
+    options.output ??
+      resolve(project, 'dist', layout === 'zipapp' ? `${plan.main.name}.pex` : plan.main.name),
   );
   const written: WritePexResult = await writePex(plan, {
     output,

@@ -26,7 +26,9 @@ export function resolveEntry(
   }
   if (options.entryPoint !== undefined) {
     if (!ENTRY_POINT.test(options.entryPoint)) {
-      throw new UsageError(`--entry-point '${options.entryPoint}' is not 'module' or 'module:function'`);
+      throw new UsageError(
+        `--entry-point '${options.entryPoint}' is not 'module' or 'module:function'`,
+      );
     }
     return { entryPoint: options.entryPoint, script: null };
   }
@@ -43,14 +45,18 @@ export function resolveEntry(
     offer(p.scripts, p.name);
     offer(p.guiScripts, p.name);
   }
-  const sorted = [...verdicts].sort((a, b) => (a.filename < b.filename ? -1 : a.filename > b.filename ? 1 : 0));
+  const sorted = [...verdicts].sort((a, b) =>
+    a.filename < b.filename ? -1 : a.filename > b.filename ? 1 : 0,
+  );
   for (const v of sorted) {
     offer(v.entryPoints.console_scripts, v.filename);
     offer(v.entryPoints.gui_scripts, v.filename);
   }
   const found = offered.get(name);
   if (found === undefined) {
-    const list = [...offered.entries()].sort(([a], [b]) => (a < b ? -1 : 1)).map(([s, o]) => `${s} (${o.from})`);
+    const list = [...offered.entries()]
+      .sort(([a], [b]) => (a < b ? -1 : 1))
+      .map(([s, o]) => `${s} (${o.from})`);
     throw new UsageError(
       `--console-script '${name}' is not defined by ${plan.main.name} or its dependencies; ` +
         (list.length === 0 ? 'no console scripts are available' : `available: ${list.join(', ')}`),
@@ -59,7 +65,9 @@ export function resolveEntry(
   // `module:function [extra1,extra2]`: the extras part only matters to installers.
   const target = found.target.replace(/\s*\[.*\]\s*$/, '').trim();
   if (!ENTRY_POINT.test(target)) {
-    throw new UsageError(`console script '${name}' of ${found.from} has an unusable target '${found.target}'`);
+    throw new UsageError(
+      `console script '${name}' of ${found.from} has an unusable target '${found.target}'`,
+    );
   }
   return { entryPoint: target, script: null };
 }

@@ -22,7 +22,21 @@ describe('globToRegExp', () => {
 describe('compareNames', () => {
   it('orders like the UTF-8 bytes', async () => {
     const { compareNames } = await import('./user-code.js');
-    const names = ['b', 'a/b', 'a/', 'a', 'A', '_x', '.deps/', 'é', 'z', '\u{1F600}', '\uFF21', 'ab', 'a.b'];
+    const names = [
+      'b',
+      'a/b',
+      'a/',
+      'a',
+      'A',
+      '_x',
+      '.deps/',
+      'é',
+      'z',
+      '\u{1F600}',
+      '\uFF21',
+      'ab',
+      'a.b',
+    ];
     const bytewise = [...names].sort((x, y) => Buffer.compare(Buffer.from(x), Buffer.from(y)));
     expect([...names].sort(compareNames)).toEqual(bytewise);
   });

@@ -41,7 +41,10 @@ export function exitOnSignals(): void {
 
 /** A temp path beside `output` (same directory, so the final rename stays atomic). */
 export function tempOutputPath(output: string): string {
-  return join(dirname(output), `.${basename(output)}.tmp-${process.pid}-${randomBytes(6).toString('hex')}`);
+  return join(
+    dirname(output),
+    `.${basename(output)}.tmp-${process.pid}-${randomBytes(6).toString('hex')}`,
+  );
 }
 
 /** Refuses to overwrite a directory that is not a PEX (a `packed`/`loose` output holds PEX-INFO). */
@@ -56,7 +59,9 @@ export async function checkOutputPath(output: string): Promise<void> {
     try {
       await stat(join(output, 'PEX-INFO'));
     } catch {
-      throw new OutputPathError(`output ${output} is an existing directory that is not a PEX; refusing to replace it`);
+      throw new OutputPathError(
+        `output ${output} is an existing directory that is not a PEX; refusing to replace it`,
+      );
     }
   }
 }

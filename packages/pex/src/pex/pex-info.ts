@@ -21,7 +21,10 @@ export interface PexInfo {
   inject_env: Record<string, string>;
   inject_args: string[];
   distributions: Record<string, string>;
-  projects: Record<string, { version: string; requires: string[]; requires_python: string | null; wheels: string[] }>;
+  projects: Record<
+    string,
+    { version: string; requires: string[]; requires_python: string | null; wheels: string[] }
+  >;
   requirements: string[];
   first_party: string[];
   targets: string[];
@@ -66,7 +69,8 @@ function sortKeys(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(sortKeys);
   if (value !== null && typeof value === 'object') {
     const out: Record<string, unknown> = {};
-    for (const key of Object.keys(value).sort()) out[key] = sortKeys((value as Record<string, unknown>)[key]);
+    for (const key of Object.keys(value).sort())
+      out[key] = sortKeys((value as Record<string, unknown>)[key]);
     return out;
   }
   return value;
@@ -87,7 +91,9 @@ export function buildPexInfo(input: PexInfoInput): { info: PexInfo; text: string
     for (const w of wheels) distributions[w.filename] = w.sha256;
     const verdict = wheels.map((w) => input.verdicts.get(w.filename)).find((v) => v !== undefined);
     const requires =
-      project.requires.length > 0 || verdict === undefined ? project.requires : requiresWithoutExtras(verdict.requiresDist);
+      project.requires.length > 0 || verdict === undefined
+        ? project.requires
+        : requiresWithoutExtras(verdict.requiresDist);
     projects[project.name] = {
       version: project.version,
       requires: [...requires],

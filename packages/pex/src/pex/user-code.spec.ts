@@ -11,7 +11,16 @@ const work = mkdtempSync(join(tmpdir(), 'pexkit-usercode-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
 function project(name: string, root: string, sourceRoots = [root]): FirstPartyProject {
-  return { name, version: '0.1.0', root, sourceRoots, scripts: {}, guiScripts: {}, entryPoints: {}, dependencies: [] };
+  return {
+    name,
+    version: '0.1.0',
+    root,
+    sourceRoots,
+    scripts: {},
+    guiScripts: {},
+    entryPoints: {},
+    dependencies: [],
+  };
 }
 
 describe('collectUserCode', () => {
@@ -37,7 +46,12 @@ describe('collectUserCode', () => {
     });
     chmodSync(join(root, 'tool.py'), 0o700);
     const files = await collectUserCode([project('flat', root)]);
-    expect(files.map((f) => f.name)).toEqual(['nsp/inner/mod.py', 'pkg/__init__.py', 'pkg/data.json', 'tool.py']);
+    expect(files.map((f) => f.name)).toEqual([
+      'nsp/inner/mod.py',
+      'pkg/__init__.py',
+      'pkg/data.json',
+      'tool.py',
+    ]);
     expect(files.find((f) => f.name === 'tool.py')!.executable).toBe(true);
     expect(files.find((f) => f.name === 'pkg/data.json')!.executable).toBe(false);
   });
@@ -51,12 +65,19 @@ describe('collectUserCode', () => {
       'src/app/fixtures/big.bin': '',
     });
     const p = project('srcl', root, [join(root, 'src')]);
-    expect((await collectUserCode([p])).map((f) => f.name)).toEqual(['app/__init__.py', 'app/fixtures/big.bin', 'app/notes.md']);
-    expect((await collectUserCode([p], { includeTests: true, excludes: ['*.md', 'app/fixtures/'] })).map((f) => f.name)).toEqual([
+    expect((await collectUserCode([p])).map((f) => f.name)).toEqual([
       'app/__init__.py',
-      'app/tests/test_x.py',
+      'app/fixtures/big.bin',
+      'app/notes.md',
     ]);
-    expect((await collectUserCode([p], { includes: ['**/tests/'] })).map((f) => f.name)).toContain('app/tests/test_x.py');
+    expect(
+      (await collectUserCode([p], { includeTests: true, excludes: ['*.md', 'app/fixtures/'] })).map(
+        (f) => f.name,
+      ),
+    ).toEqual(['app/__init__.py', 'app/tests/test_x.py']);
+    expect((await collectUserCode([p], { includes: ['**/tests/'] })).map((f) => f.name)).toContain(
+      'app/tests/test_x.py',
+    );
   });
 
   it('merges namespace packages across projects but refuses conflicting files', async () => {
@@ -64,12 +85,19 @@ describe('collectUserCode', () => {
     const b = join(work, 'ns-b');
     writeTree(a, { 'src/acme/a/__init__.py': 'A\n', 'src/acme/shared.py': 'one\n' });
     writeTree(b, { 'src/acme/b/__init__.py': 'B\n' });
-    const files = await collectUserCode([project('a', a, [join(a, 'src')]), project('b', b, [join(b, 'src')])]);
-    expect(files.map((f) => `${f.project}:${f.name}`)).toEqual(['a:acme/a/__init__.py', 'b:acme/b/__init__.py', 'a:acme/shared.py']);
+    const files = await collectUserCode([
+      project('a', a, [join(a, 'src')]),
+      project('b', b, [join(b, 'src')]),
+    ]);
+    expect(files.map((f) => `${f.project}:${f.name}`)).toEqual([
+      'a:acme/a/__init__.py',
+      'b:acme/b/__init__.py',
+      'a:acme/shared.py',
+    ]);
     writeTree(b, { 'src/acme/shared.py': 'two\n' });
-    await expect(collectUserCode([project('a', a, [join(a, 'src')]), project('b', b, [join(b, 'src')])])).rejects.toThrow(
-      UserCodeConflictError,
-    );
+    await expect(
+      collectUserCode([project('a', a, [join(a, 'src')]), project('b', b, [join(b, 'src')])]),
+    ).rejects.toThrow(UserCodeConflictError);
   });
 });
 
@@ -88,7 +116,8 @@ describe('firstPartyDistInfo', () => {
     };
     const code = await collectUserCode([p]);
     const meta = firstPartyDistInfo(p, code);
-    const text = (n: string) => meta.find((f) => f.name === `my_app-2.0.dist-info/${n}`)!.data.toString();
+    const text = (n: string) =>
+      meta.find((f) => f.name === `my_app-2.0.dist-info/${n}`)!.data.toString();
     expect(meta.map((f) => f.name)).toEqual([
       'my_app-2.0.dist-info/INSTALLER',
       'my_app-2.0.dist-info/METADATA',
@@ -109,6 +138,12 @@ describe('firstPartyDistInfo', () => {
       'my_app/__init__.py',
       'my_app-2.0.dist-info/RECORD',
     ]);
-    expect(rows[3]).toEqual({ path: 'my_app/__init__.py', hash: 'sha256=' + (await import('node:crypto')).createHash('sha256').update('print(1)\n').digest('base64url'), size: 9 });
+    expect(rows[3]).toEqual({
+      path: 'my_app/__init__.py',
+      hash:
+        'sha256=' +
+        (await import('node:crypto')).createHash('sha256').update('print(1)\n').digest('base64url'),
+      size: 9,
+    });
   });
 });

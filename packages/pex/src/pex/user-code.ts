@@ -30,13 +30,45 @@ export class UserCodeConflictError extends PexkitError {
   override readonly name = 'UserCodeConflictError';
 }
 
-const ALWAYS_SKIPPED_DIRS = new Set(['__pycache__', '.git', '.hg', '.svn', '.bzr', '.tox', '.nox', '.venv', '.mypy_cache', '.pytest_cache', '.ruff_cache', 'node_modules']);
+const ALWAYS_SKIPPED_DIRS = new Set([
+  '__pycache__',
+  '.git',
+  '.hg',
+  '.svn',
+  '.bzr',
+  '.tox',
+  '.nox',
+  '.venv',
+  '.mypy_cache',
+  '.pytest_cache',
+  '.ruff_cache',
+  'node_modules',
+]);
 const SKIPPED_FILES = /(\.py[co]|\.DS_Store|~|\.swp)$/;
 const TEST_DIRS = new Set(['tests', 'test']);
 const TEST_FILES = /^(test_.*\.py|.*_test\.py|conftest\.py)$/;
 // In a flat layout the project root also holds tooling; only import packages and modules go in.
-const FLAT_SKIPPED_DIRS = new Set(['docs', 'doc', 'examples', 'example', 'build', 'dist', 'venv', 'env', 'site-packages', 'tools', 'scripts', 'benchmarks']);
-const FLAT_SKIPPED_FILES = new Set(['setup.py', 'noxfile.py', 'fabfile.py', 'tasks.py', 'manage.py']);
+const FLAT_SKIPPED_DIRS = new Set([
+  'docs',
+  'doc',
+  'examples',
+  'example',
+  'build',
+  'dist',
+  'venv',
+  'env',
+  'site-packages',
+  'tools',
+  'scripts',
+  'benchmarks',
+]);
+const FLAT_SKIPPED_FILES = new Set([
+  'setup.py',
+  'noxfile.py',
+  'fabfile.py',
+  'tasks.py',
+  'manage.py',
+]);
 
 /**
  * First-party files of every project, in sorted name order: everything under a `src/`-style
@@ -56,7 +88,15 @@ export async function collectUserCode(
       const flat = resolve(sourceRoot) === resolve(project.root);
       const files: UserCodeFile[] = [];
       const seen = new Set<string>();
-      walk(sourceRoot, '', { project, flat, excludes, includes, includeTests: options.includeTests === true, files, seen });
+      walk(sourceRoot, '', {
+        project,
+        flat,
+        excludes,
+        includes,
+        includeTests: options.includeTests === true,
+        files,
+        seen,
+      });
       for (const file of files) {
         const existing = byName.get(file.name);
         if (existing !== undefined && !existing.data.equals(file.data)) {
@@ -101,8 +141,14 @@ function walk(dir: string, prefix: string, state: WalkState, forcedDir = false):
       continue; // a dangling symlink
     }
     // An include glob that matches a directory keeps everything under it.
-    const forced = forcedDir || (state.includes.length > 0 && (matches(state.includes, rel) || matches(state.includes, `${rel}/`)));
-    if (matches(state.excludes, rel) || (info.isDirectory() && matches(state.excludes, `${rel}/`))) {
+    const forced =
+      forcedDir ||
+      (state.includes.length > 0 &&
+        (matches(state.includes, rel) || matches(state.includes, `${rel}/`)));
+    if (
+      matches(state.excludes, rel) ||
+      (info.isDirectory() && matches(state.excludes, `${rel}/`))
+    ) {
       if (!forced) continue;
     }
     if (info.isDirectory()) {
@@ -119,7 +165,8 @@ function walk(dir: string, prefix: string, state: WalkState, forcedDir = false):
 }
 
 function skipDirectory(name: string, top: boolean, state: WalkState): boolean {
-  if (ALWAYS_SKIPPED_DIRS.has(name) || name.endsWith('.egg-info') || name.endsWith('.dist-info')) return true;
+  if (ALWAYS_SKIPPED_DIRS.has(name) || name.endsWith('.egg-info') || name.endsWith('.dist-info'))
+    return true;
   if (!state.includeTests && TEST_DIRS.has(name)) return true;
   if (top && state.flat) {
     if (name.startsWith('.') || FLAT_SKIPPED_DIRS.has(name)) return true;
@@ -165,10 +212,14 @@ export function distInfoDirName(name: string, version: string): string {
  * The `.dist-info` files pexkit generates for a first-party project (METADATA, entry_points.txt,
  * INSTALLER, RECORD over `code` + these) so `importlib.metadata` and console-script lookup work.
  */
-export function firstPartyDistInfo(project: FirstPartyProject, code: UserCodeFile[]): UserCodeFile[] {
+export function firstPartyDistInfo(
+  project: FirstPartyProject,
+  code: UserCodeFile[],
+): UserCodeFile[] {
   const dir = distInfoDirName(project.name, project.version);
   const groups: EntryPoints = {};
-  for (const [group, entries] of Object.entries(project.entryPoints)) groups[group] = { ...entries };
+  for (const [group, entries] of Object.entries(project.entryPoints))
+    groups[group] = { ...entries };
   if (Object.keys(project.scripts).length > 0) groups.console_scripts = { ...project.scripts };
   if (Object.keys(project.guiScripts).length > 0) groups.gui_scripts = { ...project.guiScripts };
   const file = (name: string, text: string): UserCodeFile => ({
@@ -191,7 +242,9 @@ export function firstPartyDistInfo(project: FirstPartyProject, code: UserCodeFil
   ];
   const entryPoints = formatEntryPoints(groups);
   if (entryPoints !== '') meta.push(file('entry_points.txt', entryPoints));
-  const recorded = [...code.filter((f) => f.project === project.name), ...meta].sort((a, b) => compareNames(a.name, b.name));
+  const recorded = [...code.filter((f) => f.project === project.name), ...meta].sort((a, b) =>
+    compareNames(a.name, b.name),
+  );
   const rows: RecordRow[] = recorded.map((f) => ({
     path: f.name,
     hash: recordHash(createHash('sha256').update(f.data).digest()),

@@ -1,6 +1,20 @@
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { chmodSync, closeSync, constants as fsConstants, copyFileSync, openSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  closeSync,
+  constants as fsConstants,
+  copyFileSync,
+  openSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -12,7 +26,13 @@ import { ZipReader } from '../zip/reader.js';
 import { pythons } from '../zip/test-support/pythons.js';
 import { canonicalJson } from './pex-info.js';
 import { bundleForNode } from './test-support/bundle.js';
-import { appProject, planFor, projectForWheel, REQUESTS_WHEELS, writeApp } from './test-support/fixtures.js';
+import {
+  appProject,
+  planFor,
+  projectForWheel,
+  REQUESTS_WHEELS,
+  writeApp,
+} from './test-support/fixtures.js';
 import { writePex } from './writer.js';
 
 const work = mkdtempSync(join(tmpdir(), 'pexkit-writer-'));
@@ -35,31 +55,49 @@ describe('writePex (zipapp)', () => {
     expect(statSync(output).mode & 0o777).toBe(0o755);
     expect(readFileSync(output).subarray(0, 23).toString()).toBe('#!/usr/bin/env python3\n');
     expect(result.sha256).toBe(sha256(output));
-    expect(spawnSync('unzip', ['-t', output], { encoding: 'utf8' }).stdout).toContain('No errors detected');
+    expect(spawnSync('unzip', ['-t', output], { encoding: 'utf8' }).stdout).toContain(
+      'No errors detected',
+    );
     for (const python of pythons()) {
       execFileSync(python, ['-m', 'zipfile', '-t', output]);
       const probe =
         'import sys; sys.path.insert(0, sys.argv[1]); import hello_app, nsp.sub.mod; from importlib.metadata import version;' +
         'import pkgutil; print(hello_app.GREETING, nsp.sub.mod.NAME, version("hello-app"), pkgutil.get_data("hello_app", "data/greeting.txt").decode().strip())';
-      expect(execFileSync(python, ['-c', probe, output], { encoding: 'utf8' })).toBe('hello namespace 1.2.0 hi there\n');
+      expect(execFileSync(python, ['-c', probe, output], { encoding: 'utf8' })).toBe(
+        'hello namespace 1.2.0 hi there\n',
+      );
     }
     const reader = await ZipReader.open(output);
     const names = reader.entries.map((e) => e.name);
-    expect(names).toEqual([...names].sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b))));
+    expect(names).toEqual(
+      [...names].sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b))),
+    );
     expect(names).toContain('.deps/');
     expect(names).toContain('hello_app/py.typed');
     expect(names).toContain('hello_app-1.2.0.dist-info/RECORD');
     expect(names).toContain('__main__.py');
-    expect(names.some((n) => n.includes('tests') || n.includes('__pycache__') || n.endsWith('.pyc'))).toBe(false);
+    expect(
+      names.some((n) => n.includes('tests') || n.includes('__pycache__') || n.endsWith('.pyc')),
+    ).toBe(false);
     expect(names.some((n) => n.startsWith('README') || n === 'pyproject.toml')).toBe(false);
     for (const wheel of wheels) {
       const entry = reader.entries.find((e) => e.name === `.deps/${wheel.split('/').pop()}`)!;
       expect(entry.method).toBe(0);
-      expect(createHash('sha256').update(await reader.read(entry)).digest('hex')).toBe(sha256(wheel));
+      expect(
+        createHash('sha256')
+          .update(await reader.read(entry))
+          .digest('hex'),
+      ).toBe(sha256(wheel));
     }
-    const ep = (await reader.read(reader.entries.find((e) => e.name === 'hello_app-1.2.0.dist-info/entry_points.txt')!)).toString();
+    const ep = (
+      await reader.read(
+        reader.entries.find((e) => e.name === 'hello_app-1.2.0.dist-info/entry_points.txt')!,
+      )
+    ).toString();
     expect(ep).toBe('[console_scripts]\nhello = hello_app.cli:main\n');
-    const infoText = (await reader.read(reader.entries.find((e) => e.name === 'PEX-INFO')!)).toString();
+    const infoText = (
+      await reader.read(reader.entries.find((e) => e.name === 'PEX-INFO')!)
+    ).toString();
     await reader.close();
     const info = JSON.parse(infoText) as Record<string, unknown>;
     expect(Object.keys(info)).toEqual(Object.keys(info).sort());
@@ -74,8 +112,14 @@ describe('writePex (zipapp)', () => {
       venv: false,
       build_properties: { pexkit_version: expect.any(String) },
     });
-    expect((info.distributions as Record<string, string>)['requests-2.32.3-py3-none-any.whl']).toBe(sha256(wheels[0]));
-    expect((info.projects as Record<string, { requires: string[] }>).requests.requires.some((r) => r.startsWith('idna'))).toBe(true);
+    expect((info.distributions as Record<string, string>)['requests-2.32.3-py3-none-any.whl']).toBe(
+      sha256(wheels[0]),
+    );
+    expect(
+      (info.projects as Record<string, { requires: string[] }>).requests.requires.some((r) =>
+        r.startsWith('idna'),
+      ),
+    ).toBe(true);
     const { pex_hash: pexHash, ...rest } = info;
     expect(pexHash).toBe(createHash('sha256').update(canonicalJson(rest)).digest('hex'));
     expect(infoText).not.toContain(work);
@@ -90,10 +134,16 @@ describe('writePex (zipapp)', () => {
     const all = pythons();
     expect(all.length).toBeGreaterThanOrEqual(6);
     for (const python of all) {
-      expect(execFileSync(python, [output, 'a', 'b'], { encoding: 'utf8', env })).toBe('hello 2.32.3 1.2.0 a b\n');
+      expect(execFileSync(python, [output, 'a', 'b'], { encoding: 'utf8', env })).toBe(
+        'hello 2.32.3 1.2.0 a b\n',
+      );
     }
-    expect(execFileSync(output, ['direct'], { encoding: 'utf8', env })).toBe('hello 2.32.3 1.2.0 direct\n');
-    expect(execFileSync(all[0], [packed, 'p'], { encoding: 'utf8', env })).toBe('hello 2.32.3 1.2.0 p\n');
+    expect(execFileSync(output, ['direct'], { encoding: 'utf8', env })).toBe(
+      'hello 2.32.3 1.2.0 direct\n',
+    );
+    expect(execFileSync(all[0], [packed, 'p'], { encoding: 'utf8', env })).toBe(
+      'hello 2.32.3 1.2.0 p\n',
+    );
   });
 
   it('is reproducible across checkout paths, umasks and time zones', async () => {
@@ -105,7 +155,11 @@ describe('writePex (zipapp)', () => {
       const saved = process.env.TZ;
       process.env.TZ = tz;
       try {
-        return await writePex(p, { output: join(work, `repro-${label}.pex`), entryPoint: 'hello_app.cli:main', cacheDir });
+        return await writePex(p, {
+          output: join(work, `repro-${label}.pex`),
+          entryPoint: 'hello_app.cli:main',
+          cacheDir,
+        });
       } finally {
         if (saved === undefined) delete process.env.TZ;
         else process.env.TZ = saved;
@@ -122,9 +176,17 @@ describe('writePex (zipapp)', () => {
     try {
       chmodSync(shared, 0o777);
       const script = join(shared, 'write.mjs');
-      bundleForNode(fileURLToPath(new URL('./test-support/write-from-json.ts', import.meta.url)), script);
+      bundleForNode(
+        fileURLToPath(new URL('./test-support/write-from-json.ts', import.meta.url)),
+        script,
+      );
       const root = join(shared, 'checkout', 'app');
-      execFileSync('sh', ['-c', `umask 022 && mkdir -p "$1" && cp -r "$0"/. "$1"`, join(work, 'app'), root]);
+      execFileSync('sh', [
+        '-c',
+        `umask 022 && mkdir -p "$1" && cp -r "$0"/. "$1"`,
+        join(work, 'app'),
+        root,
+      ]);
       const wheelDir = join(shared, 'wheels');
       mkdirSync(wheelDir);
       const copies = wheels.map((w) => {
@@ -134,15 +196,32 @@ describe('writePex (zipapp)', () => {
       });
       const p = await planFor(appProject(root), copies);
       const input = join(shared, 'input.json');
-      const options = { output: join(shared, 'out', 'c.pex'), entryPoint: 'hello_app.cli:main', cacheDir: join(shared, 'cache') };
+      const options = {
+        output: join(shared, 'out', 'c.pex'),
+        entryPoint: 'hello_app.cli:main',
+        cacheDir: join(shared, 'cache'),
+      };
       writeFileSync(input, JSON.stringify({ plan: p, options }));
       execFileSync('chmod', ['-R', 'a+rX', shared]);
       mkdirSync(join(shared, 'out'), { mode: 0o777 });
       chmodSync(join(shared, 'out'), 0o777);
       const out = execFileSync(
         'setpriv',
-        ['--reuid=65534', '--regid=65534', '--clear-groups', 'sh', '-c', 'umask 027 && exec "$0" "$@"', process.execPath, script, input],
-        { encoding: 'utf8', env: { PATH: process.env.PATH, TZ: 'America/Los_Angeles', HOME: shared } },
+        [
+          '--reuid=65534',
+          '--regid=65534',
+          '--clear-groups',
+          'sh',
+          '-c',
+          'umask 027 && exec "$0" "$@"',
+          process.execPath,
+          script,
+          input,
+        ],
+        {
+          encoding: 'utf8',
+          env: { PATH: process.env.PATH, TZ: 'America/Los_Angeles', HOME: shared },
+        },
       );
       expect(statSync(options.output).uid).toBe(65534);
       expect(JSON.parse(out)).toEqual({ sha256: a.sha256, pexHash: a.pexHash });
@@ -155,9 +234,15 @@ describe('writePex (zipapp)', () => {
     const output = join(work, 'safe', 'app.pex');
     mkdirSync(join(work, 'safe'), { recursive: true });
     writeFileSync(output, 'previous build');
-    const evil = makeWheel(work, { name: 'evil', version: '1.0', files: [{ name: '../../escape.py', data: 'x' }] });
+    const evil = makeWheel(work, {
+      name: 'evil',
+      version: '1.0',
+      files: [{ name: '../../escape.py', data: 'x' }],
+    });
     const bad = { ...plan, projects: [...plan.projects, await projectForWheel(evil)] };
-    await expect(writePex(bad, { output, cacheDir })).rejects.toThrow(/evil-1\.0-py3-none-any\.whl.*\.\.\/\.\.\/escape\.py.*zip-slip/);
+    await expect(writePex(bad, { output, cacheDir })).rejects.toThrow(
+      /evil-1\.0-py3-none-any\.whl.*\.\.\/\.\.\/escape\.py.*zip-slip/,
+    );
     await expect(writePex(plan, { output, consoleScript: 'nope', cacheDir })).rejects.toThrow(
       /--console-script 'nope'.*available: .*hello \(hello-app\)/,
     );
@@ -167,10 +252,40 @@ describe('writePex (zipapp)', () => {
     // /proc file whose stat size is 0, with a cached verdict) also leaves nothing behind.
     const fakeSha = 'f'.repeat(64);
     mkdirSync(join(cacheDir, 'verified'), { recursive: true });
-    const verdict = { filename: 'zzz-1.0-py3-none-any.whl', sha256: fakeSha, distInfo: 'zzz-1.0.dist-info', name: 'zzz', version: '1.0', requiresDist: [], entryPoints: {}, entries: 1, installedSize: 1 };
-    writeFileSync(join(cacheDir, 'verified', `${fakeSha}.json`), JSON.stringify({ version: 1, verdict }));
-    const changing = { name: 'zzz', version: '1.0', requires: [], wheels: [{ filename: verdict.filename, path: '/proc/self/status', sha256: fakeSha, size: 0, name: 'zzz', version: '1.0', targets: ['current'] }] };
-    await expect(writePex({ ...plan, projects: [...plan.projects, changing] }, { output, cacheDir })).rejects.toThrow(/changed size while being copied/);
+    const verdict = {
+      filename: 'zzz-1.0-py3-none-any.whl',
+      sha256: fakeSha,
+      distInfo: 'zzz-1.0.dist-info',
+      name: 'zzz',
+      version: '1.0',
+      requiresDist: [],
+      entryPoints: {},
+      entries: 1,
+      installedSize: 1,
+    };
+    writeFileSync(
+      join(cacheDir, 'verified', `${fakeSha}.json`),
+      JSON.stringify({ version: 1, verdict }),
+    );
+    const changing = {
+      name: 'zzz',
+      version: '1.0',
+      requires: [],
+      wheels: [
+        {
+          filename: verdict.filename,
+          path: '/proc/self/status',
+          sha256: fakeSha,
+          size: 0,
+          name: 'zzz',
+          version: '1.0',
+          targets: ['current'],
+        },
+      ],
+    };
+    await expect(
+      writePex({ ...plan, projects: [...plan.projects, changing] }, { output, cacheDir }),
+    ).rejects.toThrow(/changed size while being copied/);
     expect(readFileSync(output, 'utf8')).toBe('previous build');
     expect(readdirSync(join(work, 'safe'))).toEqual(['app.pex']);
   });
@@ -179,7 +294,10 @@ describe('writePex (zipapp)', () => {
     const shared = mkdtempSync(join(tmpdir(), 'pexkit-interrupt-'));
     try {
       const script = join(shared, 'write.mjs');
-      bundleForNode(fileURLToPath(new URL('./test-support/write-from-json.ts', import.meta.url)), script);
+      bundleForNode(
+        fileURLToPath(new URL('./test-support/write-from-json.ts', import.meta.url)),
+        script,
+      );
       const outDir = join(shared, 'out');
       mkdirSync(outDir);
       const output = join(outDir, 'app.pex');
@@ -190,11 +308,45 @@ describe('writePex (zipapp)', () => {
       const sha = 'e'.repeat(64);
       const cache = join(shared, 'cache');
       mkdirSync(join(cache, 'verified'), { recursive: true });
-      const verdict = { filename: 'blocked-1.0-py3-none-any.whl', sha256: sha, distInfo: 'blocked-1.0.dist-info', name: 'blocked', version: '1.0', requiresDist: [], entryPoints: {}, entries: 1, installedSize: 1 };
-      writeFileSync(join(cache, 'verified', `${sha}.json`), JSON.stringify({ version: 1, verdict }));
-      const blocked = { name: 'blocked', version: '1.0', requires: [], wheels: [{ filename: verdict.filename, path: fifo, sha256: sha, size: 0, name: 'blocked', version: '1.0', targets: ['current'] }] };
+      const verdict = {
+        filename: 'blocked-1.0-py3-none-any.whl',
+        sha256: sha,
+        distInfo: 'blocked-1.0.dist-info',
+        name: 'blocked',
+        version: '1.0',
+        requiresDist: [],
+        entryPoints: {},
+        entries: 1,
+        installedSize: 1,
+      };
+      writeFileSync(
+        join(cache, 'verified', `${sha}.json`),
+        JSON.stringify({ version: 1, verdict }),
+      );
+      const blocked = {
+        name: 'blocked',
+        version: '1.0',
+        requires: [],
+        wheels: [
+          {
+            filename: verdict.filename,
+            path: fifo,
+            sha256: sha,
+            size: 0,
+            name: 'blocked',
+            version: '1.0',
+            targets: ['current'],
+          },
+        ],
+      };
       const input = join(shared, 'input.json');
-      writeFileSync(input, JSON.stringify({ plan: { ...plan, projects: [...plan.projects, blocked] }, options: { output, cacheDir: cache } }));
+      writeFileSync(
+        input,
+        JSON.stringify({
+          plan: { ...plan, projects: [...plan.projects, blocked] },
+          options: { output, cacheDir: cache },
+        }),
+      );
       const child = spawn(process.execPath, [script, input], { stdio: 'ignore' });
       const exited = new Promise<number | null>((ok) => child.on('exit', (code) => ok(code)));
       const deadline = Date.now() + 20_000;
@@ -235,39 +387,75 @@ describe('writePex options', () => {
     expect(readFileSync(output).subarray(0, 26).toString()).toBe('#!/usr/bin/env python3.11\n');
     const reader = await ZipReader.open(output);
     expect(reader.entries.every((e) => e.method === 0)).toBe(true);
-    const info = JSON.parse((await reader.read(reader.entries.find((e) => e.name === 'PEX-INFO')!)).toString());
+    const info = JSON.parse(
+      (await reader.read(reader.entries.find((e) => e.name === 'PEX-INFO')!)).toString(),
+    );
     await reader.close();
-    expect(info).toMatchObject({ inherit_path: 'fallback', venv: true, interpreter_constraints: ['CPython>=3.10,<3.14'], entry_point: null });
-    expect(execFileSync('unzip', ['-Z', '-l', output], { encoding: 'utf8' })).toContain('23-Nov-14 22:13');
+    expect(info).toMatchObject({
+      inherit_path: 'fallback',
+      venv: true,
+      interpreter_constraints: ['CPython>=3.10,<3.14'],
+      entry_point: null,
+    });
+    expect(execFileSync('unzip', ['-Z', '-l', output], { encoding: 'utf8' })).toContain(
+      '23-Nov-14 22:13',
+    );
   });
 
   it('refuses to replace a directory that is not a PEX, and rejects bad options by name', async () => {
     const dir = join(work, 'precious');
     mkdirSync(dir, { recursive: true });
     writeFileSync(join(dir, 'thesis.txt'), 'do not delete');
-    await expect(writePex(plan, { output: dir, cacheDir })).rejects.toThrow(/precious is an existing directory that is not a PEX/);
+    await expect(writePex(plan, { output: dir, cacheDir })).rejects.toThrow(
+      /precious is an existing directory that is not a PEX/,
+    );
     expect(readFileSync(join(dir, 'thesis.txt'), 'utf8')).toBe('do not delete');
-    await expect(writePex(plan, { output: join(work, 'x.pex'), layout: 'tar' as never, cacheDir })).rejects.toThrow(/--layout must be one of/);
-    await expect(writePex(plan, { output: join(work, 'x.pex'), entryPoint: 'not a module', cacheDir })).rejects.toThrow(/--entry-point 'not a module'/);
-    await expect(writePex(plan, { output: join(work, 'x.pex'), entryPoint: 'a', consoleScript: 'hello', cacheDir })).rejects.toThrow(/not both/);
+    await expect(
+      writePex(plan, { output: join(work, 'x.pex'), layout: 'tar' as never, cacheDir }),
+    ).rejects.toThrow(/--layout must be one of/);
+    await expect(
+      writePex(plan, { output: join(work, 'x.pex'), entryPoint: 'not a module', cacheDir }),
+    ).rejects.toThrow(/--entry-point 'not a module'/);
+    await expect(
+      writePex(plan, {
+        output: join(work, 'x.pex'),
+        entryPoint: 'a',
+        consoleScript: 'hello',
+        cacheDir,
+      }),
+    ).rejects.toThrow(/not both/);
     expect(existsSync(join(work, 'x.pex'))).toBe(false);
   });
 });
 
 describe('writePex (directory layouts)', () => {
-  it.each(['packed', 'loose'] as const)('writes a %s PEX whose .bootstrap and code import', async (layout) => {
-    const output = join(work, `dir-${layout}`);
-    const result = await writePex(plan, { output, layout, entryPoint: 'hello_app.cli:main', cacheDir });
-    expect(result.layout).toBe(layout);
-    expect(existsSync(join(output, 'PEX-INFO'))).toBe(true);
-    expect(existsSync(join(output, '.deps', 'requests-2.32.3-py3-none-any.whl'))).toBe(true);
-    expect(statSync(join(output, '.bootstrap')).isDirectory()).toBe(layout === 'loose');
-    expect(statSync(join(output, 'hello_app/__init__.py')).mode & 0o777).toBe(0o644);
-    const python = pythons()[0];
-    const probe = 'import sys, os; sys.path[:0] = [sys.argv[1], os.path.join(sys.argv[1], ".bootstrap")]; import hello_app, pexkit_boot; print("ok")';
-    expect(execFileSync(python, ['-c', probe, output], { encoding: 'utf8' })).toBe('ok\n');
-    // Rebuilding over the previous directory output replaces it, and the hash is stable.
-    const again = await writePex(plan, { output, layout, entryPoint: 'hello_app.cli:main', cacheDir });
-    expect(again.sha256).toBe(result.sha256);
-  });
+  it.each(['packed', 'loose'] as const)(
+    'writes a %s PEX whose .bootstrap and code import',
+    async (layout) => {
+      const output = join(work, `dir-${layout}`);
+      const result = await writePex(plan, {
+        output,
+        layout,
+        entryPoint: 'hello_app.cli:main',
+        cacheDir,
+      });
+      expect(result.layout).toBe(layout);
+      expect(existsSync(join(output, 'PEX-INFO'))).toBe(true);
+      expect(existsSync(join(output, '.deps', 'requests-2.32.3-py3-none-any.whl'))).toBe(true);
+      expect(statSync(join(output, '.bootstrap')).isDirectory()).toBe(layout === 'loose');
+      expect(statSync(join(output, 'hello_app/__init__.py')).mode & 0o777).toBe(0o644);
+      const python = pythons()[0];
+      const probe =
+        'import sys, os; sys.path[:0] = [sys.argv[1], os.path.join(sys.argv[1], ".bootstrap")]; import hello_app, pexkit_boot; print("ok")';
+      expect(execFileSync(python, ['-c', probe, output], { encoding: 'utf8' })).toBe('ok\n');
+      // Rebuilding over the previous directory output replaces it, and the hash is stable.
+      const again = await writePex(plan, {
+        output,
+        layout,
+        entryPoint: 'hello_app.cli:main',
+        cacheDir,
+      });
+      expect(again.sha256).toBe(result.sha256);
+    },
+  );
 });

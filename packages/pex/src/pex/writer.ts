@@ -7,9 +7,21 @@ import { reproducibleDosTime } from '../zip/dos-time.js';
 import { prepareEntry, ZipWriter, type PreparedEntry } from '../zip/writer.js';
 import { readBootstrapFiles } from './bootstrap-files.js';
 import { resolveEntry } from './entry-point.js';
-import { checkOutputPath, commitOutput, hashTree, releaseTemp, tempOutputPath, trackTemp } from './output.js';
+import {
+  checkOutputPath,
+  commitOutput,
+  hashTree,
+  releaseTemp,
+  tempOutputPath,
+  trackTemp,
+} from './output.js';
 import { buildPexInfo, hashNamedContents, type InheritPath, type PexInfo } from './pex-info.js';
-import { collectUserCode, compareNames, firstPartyDistInfo, type UserCodeFile } from './user-code.js';
+import {
+  collectUserCode,
+  compareNames,
+  firstPartyDistInfo,
+  type UserCodeFile,
+} from './user-code.js';
 
 export type PexLayout = 'zipapp' | 'packed' | 'loose';
 export const PEX_LAYOUTS: readonly PexLayout[] = ['zipapp', 'packed', 'loose'];
@@ -94,21 +106,29 @@ function inheritPathOf(value: WritePexOptions['inheritPath']): InheritPath {
 /** Every distinct wheel of the plan, sorted by file name. */
 export function planWheels(plan: BuildPlan): ResolvedWheel[] {
   const byName = new Map<string, ResolvedWheel>();
-  for (const p of plan.projects) for (const w of p.wheels) if (!byName.has(w.filename)) byName.set(w.filename, w);
+  for (const p of plan.projects)
+    for (const w of p.wheels) if (!byName.has(w.filename)) byName.set(w.filename, w);
   return [...byName.values()].sort((a, b) => compareNames(a.filename, b.filename));
 }
 
-async function validateAll(wheels: ResolvedWheel[], options: WritePexOptions): Promise<Map<string, WheelVerdict>> {
+async function validateAll(
+  wheels: ResolvedWheel[],
+  options: WritePexOptions,
+): Promise<Map<string, WheelVerdict>> {
   const verdicts = new Map<string, WheelVerdict>();
   let next = 0;
   const worker = async (): Promise<void> => {
     while (next < wheels.length) {
       const w = wheels[next++];
       const info = await stat(w.path).catch((error: unknown) => {
-        throw new WheelMismatchError(`wheel ${w.filename} is missing at ${w.path}`, { cause: error });
+        throw new WheelMismatchError(`wheel ${w.filename} is missing at ${w.path}`, {
+          cause: error,
+        });
       });
       if (info.size !== w.size) {
-        throw new WheelMismatchError(`wheel ${w.filename} at ${w.path} is ${info.size} bytes, the plan says ${w.size}`);
+        throw new WheelMismatchError(
+          `wheel ${w.filename} at ${w.path} is ${info.size} bytes, the plan says ${w.size}`,
+        );
       }
       verdicts.set(w.filename, await validateWheel(w, { cacheDir: options.cacheDir }));
     }
@@ -125,7 +145,8 @@ async function validateAll(wheels: ResolvedWheel[], options: WritePexOptions): P
  */
 export async function writePex(plan: BuildPlan, options: WritePexOptions): Promise<WritePexResult> {
   const layout = options.layout ?? 'zipapp';
-  if (!PEX_LAYOUTS.includes(layout)) throw new UsageError(`--layout must be one of ${PEX_LAYOUTS.join(', ')}, got '${layout}'`);
+  if (!PEX_LAYOUTS.includes(layout))
+    throw new UsageError(`--layout must be one of ${PEX_LAYOUTS.join(', ')}, got '${layout}'`);
   const output = resolve(options.output);
   const log = options.logger ?? {};
   const compress = options.compress ?? true;
@@ -149,11 +170,16 @@ export async function writePex(plan: BuildPlan, options: WritePexOptions): Promi
   for (const f of userFiles) {
     const top = f.name.split('/')[0];
     if (RESERVED.includes(top)) {
-      throw new UsageError(`first-party project '${f.project}' has '${f.name}', a name the PEX format reserves`);
+      throw new UsageError(
+        `first-party project '${f.project}' has '${f.name}', a name the PEX format reserves`,
+      );
     }
   }
   const bootstrap = await readBootstrapFiles(options.bootstrapDir);
-  const bootstrapHash = hashNamedContents([{ name: '__main__.py', data: bootstrap.main }, ...bootstrap.package]);
+  const bootstrapHash = hashNamedContents([
+    { name: '__main__.py', data: bootstrap.main },
+    ...bootstrap.package,
+  ]);
   const { info, text } = buildPexInfo({
     plan,
     verdicts,
@@ -169,9 +195,24 @@ export async function writePex(plan: BuildPlan, options: WritePexOptions): Promi
   const items: Item[] = [
     { kind: 'data', name: '__main__.py', data: bootstrap.main, executable: false },
     { kind: 'data', name: 'PEX-INFO', data: Buffer.from(text, 'utf8'), executable: false },
-    ...bootstrap.package.map((f): Item => ({ kind: 'data', name: `.bootstrap/${f.name}`, data: f.data, executable: false })),
-    ...wheels.map((w): Item => ({ kind: 'wheel', name: `.deps/${w.filename}`, path: w.path, size: w.size })),
-    ...userFiles.map((f): Item => ({ kind: 'data', name: f.name, data: f.data, executable: f.executable })),
+    ...bootstrap.package.map((f): Item => ({
+      kind: 'data',
+      name: `.bootstrap/${f.name}`,
+      data: f.data,
+      executable: false,
+    })),
+    ...wheels.map((w): Item => ({
+      kind: 'wheel',
+      name: `.deps/${w.filename}`,
+      path: w.path,
+      size: w.size,
+    })),
+    ...userFiles.map((f): Item => ({
+      kind: 'data',
+      name: f.name,
+      data: f.data,
+      executable: f.executable,
+    })),
   ];
   await mkdir(dirname(output), { recursive: true });
   const temp = tempOutputPath(output);
@@ -193,7 +234,9 @@ export async function writePex(plan: BuildPlan, options: WritePexOptions): Promi
     }
     await commitOutput(temp, output);
     for (const w of warnings) log.warn?.(w);
-    log.info?.(`wrote ${output} (${layout}, ${result.size} bytes, pex_hash ${info.pex_hash.slice(0, 12)})`);
+    log.info?.(
+      `wrote ${output} (${layout}, ${result.size} bytes, pex_hash ${info.pex_hash.slice(0, 12)})`,
+    );
     return { output, layout, ...result, pexHash: info.pex_hash, info, warnings };
   } catch (error) {
     await rm(temp, { recursive: true, force: true });
@@ -221,12 +264,17 @@ async function writeZipapp(
 ): Promise<{ sha256: string; size: number; entries: number; zip64: boolean }> {
   // Deflate every new entry up front in libuv's thread pool, then write in order.
   const prepared = new Map<string, Promise<PreparedEntry>>();
-  for (const item of items) if (item.kind === 'data') prepared.set(item.name, prepareEntry(item.data, options.compress));
-  const zip = await ZipWriter.create(path, { preamble: options.preamble, dosTime: options.dosTime });
+  for (const item of items)
+    if (item.kind === 'data') prepared.set(item.name, prepareEntry(item.data, options.compress));
+  const zip = await ZipWriter.create(path, {
+    preamble: options.preamble,
+    dosTime: options.dosTime,
+  });
   try {
     for (const item of items) {
       if (item.kind === 'dir') zip.addDirectory(item.name);
-      else if (item.kind === 'data') zip.addPrepared(item.name, await prepared.get(item.name)!, { executable: item.executable });
+      else if (item.kind === 'data')
+        zip.addPrepared(item.name, await prepared.get(item.name)!, { executable: item.executable });
       else await zip.addFileStored(item.name, item.path, item.size);
       await zip.maybeFlush();
     }
@@ -237,7 +285,12 @@ async function writeZipapp(
   }
   const summary = await zip.close();
   await chmod(path, 0o755);
-  return { sha256: await sha256File(path), size: summary.size, entries: summary.entries, zip64: summary.zip64 };
+  return {
+    sha256: await sha256File(path),
+    size: summary.size,
+    entries: summary.entries,
+    zip64: summary.zip64,
+  };
 }
 
 async function writeDirectory(
@@ -260,19 +313,26 @@ async function writeDirectory(
       await mkdir(dirname(full), { recursive: true });
       await copyFile(item.path, full);
       await chmod(full, 0o644);
-    } else if (item.kind === 'data' && !(layout === 'packed' && item.name.startsWith('.bootstrap/'))) {
+    } else if (
+      item.kind === 'data' &&
+      !(layout === 'packed' && item.name.startsWith('.bootstrap/'))
+    ) {
       await put(item.name, item.data, item.executable);
     }
   }
   if (layout === 'packed') {
     // `.bootstrap` is a zip of its own (pexkit_boot/…), importable as a sys.path entry.
     const zipItems = withDirectories(
-      bootstrapItems.map((i): Item => ({ ...(i as Extract<Item, { kind: 'data' }>), name: i.name.slice('.bootstrap/'.length) })),
+      bootstrapItems.map((i): Item => ({
+        ...(i as Extract<Item, { kind: 'data' }>),
+        name: i.name.slice('.bootstrap/'.length),
+      })),
     );
     const zip = await ZipWriter.create(join(root, '.bootstrap'), { dosTime: options.dosTime });
     for (const item of zipItems) {
       if (item.kind === 'dir') zip.addDirectory(item.name);
-      else if (item.kind === 'data') await zip.addBuffer(item.name, item.data, { compress: options.compress });
+      else if (item.kind === 'data')
+        await zip.addBuffer(item.name, item.data, { compress: options.compress });
     }
     await zip.close();
     await chmod(join(root, '.bootstrap'), 0o644);
@@ -284,5 +344,6 @@ async function writeDirectory(
 
 async function fixDirectoryModes(dir: string): Promise<void> {
   await chmod(dir, 0o755);
-  for (const e of await readdir(dir, { withFileTypes: true })) if (e.isDirectory()) await fixDirectoryModes(join(dir, e.name));
+  for (const e of await readdir(dir, { withFileTypes: true }))
+    if (e.isDirectory()) await fixDirectoryModes(join(dir, e.name));
 }

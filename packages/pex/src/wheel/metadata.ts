@@ -36,7 +36,8 @@ export function parseCoreMetadata(text: string): CoreMetadata {
   const one = (key: string): string | undefined => fields.get(key)?.[0];
   const name = one('name');
   const version = one('version');
-  if (name === undefined || version === undefined) throw new Error('METADATA lacks Name or Version');
+  if (name === undefined || version === undefined)
+    throw new Error('METADATA lacks Name or Version');
   return {
     name,
     version,

@@ -111,7 +111,11 @@ describe('validateWheel', () => {
     ['large (thread-pool inflate)', randomBytes(600_000)],
   ])('refuses a wheel whose %s entry inflates past its declared size', async (label, payload) => {
     const name = `liar${label.startsWith('small') ? 's' : 'l'}`;
-    const path = makeWheel(work, { ...good, name, files: [{ name: 'demo/data.txt', data: payload }] });
+    const path = makeWheel(work, {
+      ...good,
+      name,
+      files: [{ name: 'demo/data.txt', data: payload }],
+    });
     const bytes = readFileSync(path);
     // Patch the declared uncompressed size (central directory and local header) down to 10.
     const entry = Buffer.from('demo/data.txt');
@@ -122,7 +126,9 @@ describe('validateWheel', () => {
       if (local) bytes.writeUInt32LE(10, at - 30 + 22);
     }
     writeFileSync(path, bytes);
-    await expect(validateWheel({ path }, { cacheDir })).rejects.toThrow(new RegExp(`${name}-1\\.0.*demo/data\\.txt.*more than its declared 10 bytes`));
+    await expect(validateWheel({ path }, { cacheDir })).rejects.toThrow(
+      new RegExp(`${name}-1\\.0.*demo/data\\.txt.*more than its declared 10 bytes`),
+    );
   });
 
   it('refuses a file that is not a zip', async () => {

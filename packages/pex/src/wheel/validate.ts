@@ -54,7 +54,8 @@ const STRONG_HASHES = new Set(['sha256', 'sha384', 'sha512']);
 /** sha256 hex of a file, streamed. */
 export async function sha256File(path: string): Promise<string> {
   const hash = createHash('sha256');
-  for await (const chunk of createReadStream(path, { highWaterMark: 1 << 20 })) hash.update(chunk as Buffer);
+  for await (const chunk of createReadStream(path, { highWaterMark: 1 << 20 }))
+    hash.update(chunk as Buffer);
   return hash.digest('hex');
 }
 
@@ -95,9 +96,14 @@ export async function validateWheel(
 
 function wrap(filename: string, error: unknown): unknown {
   if (error instanceof ZipError) {
-    return new InvalidWheelError(filename, error.entry, error.message.replace(`${error.archive}: `, '').replace(/^entry '[^']*': /, ''), {
-      cause: error,
-    });
+    return new InvalidWheelError(
+      filename,
+      error.entry,
+      error.message.replace(`${error.archive}: `, '').replace(/^entry '[^']*': /, ''),
+      {
+        cause: error,
+      },
+    );
   }
   return error;
 }
@@ -108,11 +114,17 @@ async function verify(reader: ZipReader, filename: string, sha256: string): Prom
   let installedSize = 0;
   for (const entry of reader.entries) {
     const reason = unsafeEntryNameReason(entry.name);
-    if (reason !== undefined) throw new InvalidWheelError(filename, entry.name, `unsafe name: ${reason}`);
+    if (reason !== undefined)
+      throw new InvalidWheelError(filename, entry.name, `unsafe name: ${reason}`);
     if (isSymlinkAttributes(entry.externalAttributes, entry.versionMadeBy)) {
-      throw new InvalidWheelError(filename, entry.name, 'is a symbolic link; wheels must not hold symlinks');
+      throw new InvalidWheelError(
+        filename,
+        entry.name,
+        'is a symbolic link; wheels must not hold symlinks',
+      );
     }
-    if (byName.has(entry.name)) throw new InvalidWheelError(filename, entry.name, 'duplicate entry name');
+    if (byName.has(entry.name))
+      throw new InvalidWheelError(filename, entry.name, 'duplicate entry name');
     byName.set(entry.name, entry);
     installedSize += entry.uncompressedSize;
     const top = entry.name.split('/')[0];
@@ -122,18 +134,33 @@ async function verify(reader: ZipReader, filename: string, sha256: string): Prom
     throw new InvalidWheelError(
       filename,
       undefined,
-      distInfos.size === 0 ? 'no .dist-info directory' : `several .dist-info directories: ${[...distInfos].sort().join(', ')}`,
+      distInfos.size === 0
+        ? 'no .dist-info directory'
+        : `several .dist-info directories: ${[...distInfos].sort().join(', ')}`,
     );
   }
   const distInfo = [...distInfos][0];
-  const expectedPrefix = filename.split('-').slice(0, 2).join('-').toLowerCase().replace(/[-_.]+/g, '_');
-  const actualPrefix = distInfo.slice(0, -'.dist-info'.length).toLowerCase().replace(/[-_.]+/g, '_');
+  const expectedPrefix = filename
+    .split('-')
+    .slice(0, 2)
+    .join('-')
+    .toLowerCase()
+    .replace(/[-_.]+/g, '_');
+  const actualPrefix = distInfo
+    .slice(0, -'.dist-info'.length)
+    .toLowerCase()
+    .replace(/[-_.]+/g, '_');
   if (expectedPrefix !== actualPrefix) {
-    throw new InvalidWheelError(filename, distInfo, `does not match the wheel file name (expected ${expectedPrefix}.dist-info)`);
+    throw new InvalidWheelError(
+      filename,
+      distInfo,
+      `does not match the wheel file name (expected ${expectedPrefix}.dist-info)`,
+    );
   }
   const need = (file: string): ZipEntryInfo => {
     const entry = byName.get(`${distInfo}/${file}`);
-    if (entry === undefined) throw new InvalidWheelError(filename, `${distInfo}/${file}`, 'missing');
+    if (entry === undefined)
+      throw new InvalidWheelError(filename, `${distInfo}/${file}`, 'missing');
     return entry;
   };
   need('WHEEL');
@@ -160,21 +187,39 @@ async function verify(reader: ZipReader, filename: string, sha256: string): Prom
     const eq = row.hash.indexOf('=');
     const algorithm = eq > 0 ? row.hash.slice(0, eq) : '';
     if (!STRONG_HASHES.has(algorithm)) {
-      throw new InvalidWheelError(filename, entry.name, `RECORD gives no sha256 (or stronger) hash: '${row.hash}'`);
+      throw new InvalidWheelError(
+        filename,
+        entry.name,
+        `RECORD gives no sha256 (or stronger) hash: '${row.hash}'`,
+      );
     }
     const data = await reader.read(entry);
     const actual = createHash(algorithm).update(data).digest('base64url');
     if (actual !== row.hash.slice(eq + 1).replace(/=+$/, '')) {
-      throw new InvalidWheelError(filename, entry.name, `RECORD hash mismatch (RECORD says ${row.hash}, file has ${algorithm}=${actual})`);
+      throw new InvalidWheelError(
+        filename,
+        entry.name,
+        `RECORD hash mismatch (RECORD says ${row.hash}, file has ${algorithm}=${actual})`,
+      );
     }
     if (row.size !== undefined && row.size !== data.length) {
-      throw new InvalidWheelError(filename, entry.name, `RECORD size mismatch (RECORD says ${row.size}, file has ${data.length})`);
+      throw new InvalidWheelError(
+        filename,
+        entry.name,
+        `RECORD size mismatch (RECORD says ${row.size}, file has ${data.length})`,
+      );
     }
   }
   for (const row of rows) {
     if (!byName.has(row.path)) {
       const reason = unsafeEntryNameReason(row.path);
-      throw new InvalidWheelError(filename, row.path, reason === undefined ? 'listed in RECORD but missing from the wheel' : `RECORD lists an unsafe path: ${reason}`);
+      throw new InvalidWheelError(
+        filename,
+        row.path,
+        reason === undefined
+          ? 'listed in RECORD but missing from the wheel'
+          : `RECORD lists an unsafe path: ${reason}`,
+      );
     }
   }
   let meta;
@@ -184,7 +229,8 @@ async function verify(reader: ZipReader, filename: string, sha256: string): Prom
     throw new InvalidWheelError(filename, `${distInfo}/METADATA`, (error as Error).message);
   }
   const epEntry = byName.get(`${distInfo}/entry_points.txt`);
-  const entryPoints = epEntry === undefined ? {} : parseEntryPoints((await reader.read(epEntry)).toString('utf8'));
+  const entryPoints =
+    epEntry === undefined ? {} : parseEntryPoints((await reader.read(epEntry)).toString('utf8'));
   return {
     filename,
     sha256,
@@ -199,9 +245,16 @@ async function verify(reader: ZipReader, filename: string, sha256: string): Prom
   };
 }
 
-async function readVerdict(marker: string, filename: string, sha256: string): Promise<WheelVerdict | undefined> {
+async function readVerdict(
+  marker: string,
+  filename: string,
+  sha256: string,
+): Promise<WheelVerdict | undefined> {
   try {
-    const parsed = JSON.parse(await readFile(marker, 'utf8')) as { version?: number; verdict?: WheelVerdict };
+    const parsed = JSON.parse(await readFile(marker, 'utf8')) as {
+      version?: number;
+      verdict?: WheelVerdict;
+    };
     if (parsed.version !== VERDICT_VERSION || parsed.verdict === undefined) return undefined;
     if (parsed.verdict.sha256 !== sha256) return undefined;
     return { ...parsed.verdict, filename };

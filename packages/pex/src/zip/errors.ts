@@ -7,7 +7,12 @@ export class ZipError extends PexkitError {
   readonly archive: string;
   /** The entry at fault, when one is. */
   readonly entry: string | undefined;
-  constructor(archive: string, entry: string | undefined, problem: string, options?: { cause?: unknown }) {
+  constructor(
+    archive: string,
+    entry: string | undefined,
+    problem: string,
+    options?: { cause?: unknown },
+  ) {
     super(`${archive}${entry === undefined ? '' : `: entry '${entry}'`}: ${problem}`, options);
     this.archive = archive;
     this.entry = entry;

@@ -76,12 +76,16 @@ export class ZipReader {
       await handle.read(tail, 0, tailLen, size - tailLen);
       let eocdAt = -1;
       for (let i = tailLen - EOCD_SIZE; i >= 0; i--) {
-        if (tail.readUInt32LE(i) === EOCD_SIG && i + EOCD_SIZE + tail.readUInt16LE(i + 20) <= tailLen) {
+        if (
+          tail.readUInt32LE(i) === EOCD_SIG &&
+          i + EOCD_SIZE + tail.readUInt16LE(i + 20) <= tailLen
+        ) {
           eocdAt = i;
           break;
         }
       }
-      if (eocdAt < 0) throw new ZipError(path, undefined, 'not a zip file (no end of central directory record)');
+      if (eocdAt < 0)
+        throw new ZipError(path, undefined, 'not a zip file (no end of central directory record)');
       const eocdOffset = size - tailLen + eocdAt;
       let count = tail.readUInt16LE(eocdAt + 10);
       let cdSize = tail.readUInt32LE(eocdAt + 12);
@@ -101,10 +105,15 @@ export class ZipReader {
         cdEnd = z64Offset;
       }
       if (count > caps.maxEntries) {
-        throw new ZipBombError(path, undefined, `${count} entries (more than the cap of ${caps.maxEntries})`);
+        throw new ZipBombError(
+          path,
+          undefined,
+          `${count} entries (more than the cap of ${caps.maxEntries})`,
+        );
       }
       const cdStart = cdEnd - cdSize;
-      if (cdStart < 0) throw new ZipError(path, undefined, 'central directory size exceeds the file');
+      if (cdStart < 0)
+        throw new ZipError(path, undefined, 'central directory size exceeds the file');
       const delta = cdStart - cdOffset; // bytes of preamble not counted in the offsets
       const cd = Buffer.alloc(cdSize);
       await handle.read(cd, 0, cdSize, cdStart);
@@ -129,7 +138,11 @@ export class ZipReader {
     const name = Buffer.alloc(nameLen);
     await this.handle.read(name, 0, nameLen, entry.localOffset + LOCAL_HEADER_SIZE);
     if (name.toString('utf8') !== entry.name) {
-      throw new ZipError(this.path, entry.name, `local header names '${name.toString('utf8')}' instead`);
+      throw new ZipError(
+        this.path,
+        entry.name,
+        `local header names '${name.toString('utf8')}' instead`,
+      );
     }
     const start = entry.localOffset + LOCAL_HEADER_SIZE + nameLen + extraLen;
     if (start + entry.compressedSize > this.cdStart) {
@@ -149,16 +162,24 @@ export class ZipReader {
     } else if (entry.method === METHOD_DEFLATED) {
       try {
         const options = { maxOutputLength: Math.max(entry.uncompressedSize, 1) };
-        data = raw.length >= ASYNC_INFLATE_AT ? await inflateRawAsync(raw, options) : inflateRawSync(raw, options);
+        data =
+          raw.length >= ASYNC_INFLATE_AT
+            ? await inflateRawAsync(raw, options)
+            : inflateRawSync(raw, options);
       } catch (error) {
-        if (error instanceof RangeError || (error as { code?: string }).code === 'ERR_BUFFER_TOO_LARGE') {
+        if (
+          error instanceof RangeError ||
+          (error as { code?: string }).code === 'ERR_BUFFER_TOO_LARGE'
+        ) {
           throw new ZipBombError(
             this.path,
             entry.name,
             `inflates to more than its declared ${entry.uncompressedSize} bytes`,
           );
         }
-        throw new ZipError(this.path, entry.name, `cannot inflate: ${(error as Error).message}`, { cause: error });
+        throw new ZipError(this.path, entry.name, `cannot inflate: ${(error as Error).message}`, {
+          cause: error,
+        });
       }
     } else {
       throw new ZipError(this.path, entry.name, `unsupported compression method ${entry.method}`);
@@ -170,7 +191,8 @@ export class ZipReader {
         `declares ${entry.uncompressedSize} bytes but holds ${data.length}`,
       );
     }
-    if ((crc32(data) >>> 0) !== entry.crc32) throw new ZipError(this.path, entry.name, 'CRC-32 mismatch');
+    if (crc32(data) >>> 0 !== entry.crc32)
+      throw new ZipError(this.path, entry.name, 'CRC-32 mismatch');
     return data;
   }
 
@@ -179,7 +201,12 @@ export class ZipReader {
   }
 }
 
-function parseCentralDirectory(path: string, cd: Buffer, count: number, delta: number): ZipEntryInfo[] {
+function parseCentralDirectory(
+  path: string,
+  cd: Buffer,
+  count: number,
+  delta: number,
+): ZipEntryInfo[] {
   const entries: ZipEntryInfo[] = [];
   let p = 0;
   for (let i = 0; i < count; i++) {
@@ -226,7 +253,12 @@ function parseCentralDirectory(path: string, cd: Buffer, count: number, delta: n
   return entries;
 }
 
-function findExtra(buf: Buffer, start: number, end: number, id: number): { start: number; end: number } | undefined {
+function findExtra(
+  buf: Buffer,
+  start: number,
+  end: number,
+  id: number,
+): { start: number; end: number } | undefined {
   let p = start;
   while (p + 4 <= end) {
     const tag = buf.readUInt16LE(p);
@@ -237,7 +269,12 @@ function findExtra(buf: Buffer, start: number, end: number, id: number): { start
   return undefined;
 }
 
-function checkLimits(path: string, entries: ZipEntryInfo[], caps: Required<ZipLimits>, cdStart: number): void {
+function checkLimits(
+  path: string,
+  entries: ZipEntryInfo[],
+  caps: Required<ZipLimits>,
+  cdStart: number,
+): void {
   let total = 0;
   for (const e of entries) {
     total += e.uncompressedSize;
@@ -248,7 +285,10 @@ function checkLimits(path: string, entries: ZipEntryInfo[], caps: Required<ZipLi
         `declared uncompressed total exceeds the cap of ${caps.maxTotalUncompressed} bytes`,
       );
     }
-    if (e.uncompressedSize > 1024 * 1024 && e.uncompressedSize > caps.maxRatio * Math.max(e.compressedSize, 1)) {
+    if (
+      e.uncompressedSize > 1024 * 1024 &&
+      e.uncompressedSize > caps.maxRatio * Math.max(e.compressedSize, 1)
+    ) {
       throw new ZipBombError(
         path,
         e.name,

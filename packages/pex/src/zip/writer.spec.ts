@@ -20,7 +20,10 @@ async function sample(path: string, env: NodeJS.ProcessEnv = {}): Promise<void> 
   zip.addDirectory('pkg/');
   await zip.addBuffer('pkg/__init__.py', Buffer.from('VALUE = 42\n'));
   await zip.addBuffer('pkg/big.py', Buffer.from(`DATA = ${JSON.stringify('x'.repeat(10_000))}\n`));
-  await zip.addBuffer('pkg/run.sh', Buffer.from('#!/bin/sh\necho hi\n'), { executable: true, compress: false });
+  await zip.addBuffer('pkg/run.sh', Buffer.from('#!/bin/sh\necho hi\n'), {
+    executable: true,
+    compress: false,
+  });
   const file = join(work, 'source.bin');
   writeFileSync(file, Buffer.alloc(3_000_000, 7));
   await zip.addFileStored('pkg/blob.bin', file, 3_000_000);
@@ -38,7 +41,9 @@ describe('ZipWriter', () => {
       execFileSync(python, ['-m', 'zipfile', '-t', path]);
       expect(execFileSync(python, [path], { encoding: 'utf8' })).toBe('42\n');
     }
-    expect(spawnSync('unzip', ['-t', path], { encoding: 'utf8' }).stdout).toContain('No errors detected');
+    expect(spawnSync('unzip', ['-t', path], { encoding: 'utf8' }).stdout).toContain(
+      'No errors detected',
+    );
     const listing = execFileSync('unzip', ['-Z', '-l', path], { encoding: 'utf8' });
     expect(listing).toMatch(/-rwxr-xr-x.*pkg\/run\.sh/);
     expect(listing).toMatch(/-rw-r--r--.*pkg\/__init__\.py/);
@@ -67,15 +72,26 @@ describe('ZipWriter', () => {
     expect(t.time).toBe((13 << 11) | (45 << 5) | 15);
     const c = join(work, 'sde.zip');
     await sample(c, { SOURCE_DATE_EPOCH: '1623764730' });
-    expect(execFileSync('unzip', ['-Z', '-l', c], { encoding: 'utf8' })).toContain('21-Jun-15 13:45');
-    expect(() => reproducibleDosTime({ SOURCE_DATE_EPOCH: 'yesterday' })).toThrow(/SOURCE_DATE_EPOCH/);
+    expect(execFileSync('unzip', ['-Z', '-l', c], { encoding: 'utf8' })).toContain(
+      '21-Jun-15 13:45',
+    );
+    expect(() => reproducibleDosTime({ SOURCE_DATE_EPOCH: 'yesterday' })).toThrow(
+      /SOURCE_DATE_EPOCH/,
+    );
   });
 
   it('reads back what it wrote, raw and inflated, and copies raw entries unchanged', async () => {
     const path = join(work, 'a.pyz');
     const reader = await ZipReader.open(path);
     const names = reader.entries.map((e) => e.name);
-    expect(names).toEqual(['pkg/', 'pkg/__init__.py', 'pkg/big.py', 'pkg/run.sh', 'pkg/blob.bin', '__main__.py']);
+    expect(names).toEqual([
+      'pkg/',
+      'pkg/__init__.py',
+      'pkg/big.py',
+      'pkg/run.sh',
+      'pkg/blob.bin',
+      '__main__.py',
+    ]);
     const big = reader.entries[2];
     expect(big.method).toBe(8);
     expect((await reader.read(big)).toString()).toContain('xxxx');
@@ -84,13 +100,24 @@ describe('ZipWriter', () => {
     const raw = await reader.readRaw(big);
     const copy = join(work, 'copy.zip');
     const zip = await ZipWriter.create(copy);
-    zip.addRaw('big.py', { method: big.method, crc32: big.crc32, uncompressedSize: big.uncompressedSize, compressedData: raw });
+    zip.addRaw('big.py', {
+      method: big.method,
+      crc32: big.crc32,
+      uncompressedSize: big.uncompressedSize,
+      compressedData: raw,
+    });
     await zip.close();
     await reader.close();
     execFileSync('unzip', ['-t', copy]);
     const again = await ZipReader.open(copy);
-    expect(createHash('sha256').update(await again.read(again.entries[0])).digest('hex')).toBe(
-      createHash('sha256').update(`DATA = ${JSON.stringify('x'.repeat(10_000))}\n`).digest('hex'),
+    expect(
+      createHash('sha256')
+        .update(await again.read(again.entries[0]))
+        .digest('hex'),
+    ).toBe(
+      createHash('sha256')
+        .update(`DATA = ${JSON.stringify('x'.repeat(10_000))}\n`)
+        .digest('hex'),
     );
     await again.close();
   });
@@ -101,7 +128,9 @@ describe('ZipWriter', () => {
     const path = join(work, 'many.zip');
     const zip = await ZipWriter.create(path);
     for (let i = 0; i < 70_000; i++) {
-      await zip.addBuffer(`f/${String(i).padStart(5, '0')}.txt`, Buffer.from(String(i)), { compress: false });
+      await zip.addBuffer(`f/${String(i).padStart(5, '0')}.txt`, Buffer.from(String(i)), {
+        compress: false,
+      });
       await zip.maybeFlush();
     }
     const summary = await zip.close();
@@ -112,9 +141,13 @@ describe('ZipWriter', () => {
     await reader.close();
     const py313 = pythons().find((p) => p.includes('/3.13'));
     if (py313 !== undefined) {
-      const out = execFileSync(py313, ['-c', 'import sys, zipfile; print(len(zipfile.ZipFile(sys.argv[1]).namelist()))', path], {
-        encoding: 'utf8',
-      });
+      const out = execFileSync(
+        py313,
+        ['-c', 'import sys, zipfile; print(len(zipfile.ZipFile(sys.argv[1]).namelist()))', path],
+        {
+          encoding: 'utf8',
+        },
+      );
       expect(out.trim()).toBe('70000');
     }
   });

@@ -80,11 +80,18 @@ export interface ZipSummary {
  * Compresses `data` with raw deflate (big entries off the main thread, in libuv's pool); keeps it STORED
  * when `compress` is false or deflate would not make it smaller. Deterministic for given input.
  */
-export async function prepareEntry(data: Uint8Array, compress: boolean, level = 6): Promise<PreparedEntry> {
+export async function prepareEntry(
+  data: Uint8Array,
+  compress: boolean,
+  level = 6,
+): Promise<PreparedEntry> {
   const crc = crc32(data);
   if (compress && data.length > 0) {
     const options = { level, strategy: zlibConstants.Z_DEFAULT_STRATEGY };
-    const deflated = data.length >= ASYNC_DEFLATE_AT ? await deflateRawAsync(data, options) : deflateRawSync(data, options);
+    const deflated =
+      data.length >= ASYNC_DEFLATE_AT
+        ? await deflateRawAsync(data, options)
+        : deflateRawSync(data, options);
     if (deflated.length < data.length) {
       return { method: METHOD_DEFLATED, crc32: crc, uncompressedSize: data.length, data: deflated };
     }
@@ -116,7 +123,8 @@ export class ZipWriter {
   static async create(path: string, options: ZipWriterOptions = {}): Promise<ZipWriter> {
     const handle = await open(path, 'w', 0o644);
     const writer = new ZipWriter(path, handle, options.dosTime ?? DOS_EPOCH, options.level ?? 6);
-    if (options.preamble !== undefined && options.preamble.length > 0) writer.push(Buffer.from(options.preamble));
+    if (options.preamble !== undefined && options.preamble.length > 0)
+      writer.push(Buffer.from(options.preamble));
     return writer;
   }
 
@@ -132,7 +140,11 @@ export class ZipWriter {
   }
 
   /** A file from memory, deflated unless `compress` is false. */
-  async addBuffer(name: string, data: Uint8Array, options: { compress?: boolean; executable?: boolean } = {}): Promise<void> {
+  async addBuffer(
+    name: string,
+    data: Uint8Array,
+    options: { compress?: boolean; executable?: boolean } = {},
+  ): Promise<void> {
     this.addPrepared(name, await prepareEntry(data, options.compress ?? true, this.level), options);
   }
 
@@ -166,7 +178,12 @@ export class ZipWriter {
    * A whole file from disk, STORED, streamed in 1 MiB chunks with a running CRC; the CRC is
    * patched into the local header afterwards (no data descriptor). `size` is the file's size.
    */
-  async addFileStored(name: string, sourcePath: string, size: number, options: { executable?: boolean } = {}): Promise<void> {
+  async addFileStored(
+    name: string,
+    sourcePath: string,
+    size: number,
+    options: { executable?: boolean } = {},
+  ): Promise<void> {
     const nameBuf = this.checkName(name);
     const localOffset = this.position;
     const zip64 = size >= MAX_32;
@@ -192,7 +209,11 @@ export class ZipWriter {
       await source.close();
     }
     if (copied !== size) {
-      throw new ZipError(this.path, name, `${sourcePath} changed size while being copied (${size} → ${copied} bytes)`);
+      throw new ZipError(
+        this.path,
+        name,
+        `${sourcePath} changed size while being copied (${size} → ${copied} bytes)`,
+      );
     }
     const crcBuf = Buffer.alloc(4);
     crcBuf.writeUInt32LE(crc >>> 0);
@@ -219,7 +240,10 @@ export class ZipWriter {
       const cdSize = this.position - cdOffset;
       const count = this.central.length;
       const zip64 =
-        count >= MAX_16 || cdOffset >= MAX_32 || cdSize >= MAX_32 || this.central.some((r) => needsZip64(r));
+        count >= MAX_16 ||
+        cdOffset >= MAX_32 ||
+        cdSize >= MAX_32 ||
+        this.central.some((r) => needsZip64(r));
       if (zip64) {
         const zip64EocdOffset = this.position;
         const rec = Buffer.alloc(ZIP64_EOCD_SIZE + ZIP64_LOCATOR_SIZE);
@@ -269,7 +293,8 @@ export class ZipWriter {
     }
     this.names.add(name);
     const buf = Buffer.from(name, 'utf8');
-    if (buf.length > MAX_16) throw new ZipError(this.path, name, 'entry name longer than 65,535 bytes');
+    if (buf.length > MAX_16)
+      throw new ZipError(this.path, name, 'entry name longer than 65,535 bytes');
     return buf;
   }
 
@@ -285,7 +310,9 @@ export class ZipWriter {
     const nameBuf = this.checkName(name);
     const localOffset = this.position;
     const zip64 = compressedSize >= MAX_32 || uncompressedSize >= MAX_32;
-    this.push(localHeader(nameBuf, method, crc, compressedSize, uncompressedSize, this.dosTime, zip64));
+    this.push(
+      localHeader(nameBuf, method, crc, compressedSize, uncompressedSize, this.dosTime, zip64),
+    );
     this.push(Buffer.from(data.buffer, data.byteOffset, data.byteLength));
     this.central.push({
       name: nameBuf,
@@ -309,13 +336,19 @@ export class ZipWriter {
   /** Writes buffered bytes; call before awaiting anything else that touches the file. */
   async flush(): Promise<void> {
     if (this.pendingSize === 0) return;
-    const data = this.pending.length === 1 ? this.pending[0] : Buffer.concat(this.pending, this.pendingSize);
+    const data =
+      this.pending.length === 1 ? this.pending[0] : Buffer.concat(this.pending, this.pendingSize);
     const at = this.position - this.pendingSize;
     this.pending = [];
     this.pendingSize = 0;
     let written = 0;
     while (written < data.length) {
-      const { bytesWritten } = await this.handle.write(data, written, data.length - written, at + written);
+      const { bytesWritten } = await this.handle.write(
+        data,
+        written,
+        data.length - written,
+        at + written,
+      );
       written += bytesWritten;
     }
   }

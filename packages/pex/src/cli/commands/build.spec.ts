@@ -4,11 +4,45 @@ import { parseBuildArgs } from './build.js';
 describe('parseBuildArgs', () => {
   it('maps every option onto buildPex options', () => {
     const { options } = parseBuildArgs([
-      '--project', 'apps/svc', '--lock', 'uv.lock', '--target', 'current', '--target', 'manylinux2014_x86_64-cp-311-cp311',
-      '-m', 'svc.main:run', '--interpreter-constraint', 'CPython>=3.9', '--python-shebang', 'python3.11',
-      '--layout', 'packed', '-o', 'out/svc', '--index-url', 'https://pypi.org/simple', '--extra-index-url', 'https://x/simple',
-      '--find-links', 'wheels', '--find-links', 'more', '--offline', '--no-compress', '--inherit-path', '--venv',
-      '--cache-dir', '/tmp/c', '--extra', 'fast', '--include-tests', '--exclude', '*.md', '--include', 'app/tests/fixtures/',
+      '--project',
+      'apps/svc',
+      '--lock',
+      'uv.lock',
+      '--target',
+      'current',
+      '--target',
+      'manylinux2014_x86_64-cp-311-cp311',
+      '-m',
+      'svc.main:run',
+      '--interpreter-constraint',
+      'CPython>=3.9',
+      '--python-shebang',
+      'python3.11',
+      '--layout',
+      'packed',
+      '-o',
+      'out/svc',
+      '--index-url',
+      'https://pypi.org/simple',
+      '--extra-index-url',
+      'https://x/simple',
+      '--find-links',
+      'wheels',
+      '--find-links',
+      'more',
+      '--offline',
+      '--no-compress',
+      '--inherit-path',
+      '--venv',
+      '--cache-dir',
+      '/tmp/c',
+      '--extra',
+      'fast',
+      '--include-tests',
+      '--exclude',
+      '*.md',
+      '--include',
+      'app/tests/fixtures/',
     ]);
     expect(options).toEqual({
       project: 'apps/svc',
@@ -43,7 +77,9 @@ describe('parseBuildArgs', () => {
   });
 
   it('rejects bad values naming the option', () => {
-    expect(() => parseBuildArgs(['--layout', 'tarball'])).toThrow(/--layout must be one of zipapp, packed, loose/);
+    expect(() => parseBuildArgs(['--layout', 'tarball'])).toThrow(
+      /--layout must be one of zipapp, packed, loose/,
+    );
     expect(() => parseBuildArgs(['--inherit-path=sometimes'])).toThrow(/--inherit-path/);
     expect(() => parseBuildArgs(['--frobnicate'])).toThrow(/frobnicate/);
     expect(() => parseBuildArgs(['--compress', '--no-compress'])).toThrow(/not both/);

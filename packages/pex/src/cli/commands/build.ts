@@ -37,10 +37,16 @@ Builds a PEX for a Python project from its lock file.
 const INHERIT_MODES = ['false', 'prefer', 'fallback'];
 
 /** Parses `pexkit build` arguments into `buildPex` options (pure). */
-export function parseBuildArgs(argv: string[]): { options: BuildPexOptions; help: boolean; quiet: boolean } {
+export function parseBuildArgs(argv: string[]): {
+  options: BuildPexOptions;
+  help: boolean;
+  quiet: boolean;
+} {
   // `--inherit-path` may stand alone (meaning prefer), which parseArgs cannot express.
   const args = argv.flatMap((a, i) =>
-    a === '--inherit-path' && !INHERIT_MODES.includes(argv[i + 1] ?? '') ? ['--inherit-path=prefer'] : [a],
+    a === '--inherit-path' && !INHERIT_MODES.includes(argv[i + 1] ?? '')
+      ? ['--inherit-path=prefer']
+      : [a],
   );
   let parsed;
   try {
@@ -79,7 +85,8 @@ export function parseBuildArgs(argv: string[]): { options: BuildPexOptions; help
     throw new UsageError(`${(error as Error).message}\n\n${HELP}`);
   }
   const v = parsed.values;
-  if (v.compress === true && v['no-compress'] === true) throw new UsageError('give --compress or --no-compress, not both');
+  if (v.compress === true && v['no-compress'] === true)
+    throw new UsageError('give --compress or --no-compress, not both');
   const layout = v.layout;
   if (layout !== undefined && !PEX_LAYOUTS.includes(layout as PexLayout)) {
     throw new UsageError(`--layout must be one of ${PEX_LAYOUTS.join(', ')}, got '${layout}'`);

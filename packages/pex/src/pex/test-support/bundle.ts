@@ -6,7 +6,9 @@ import { REPO_ROOT } from '../../testing/python-tools.js';
 
 /** Bundles `entry` into `outFile` (ESM); `import.meta.url` is pinned to src/package-info.ts. */
 export function bundleForNode(entry: string, outFile: string): void {
-  const metaUrl = pathToFileURL(fileURLToPath(new URL('../../package-info.ts', import.meta.url))).href;
+  const metaUrl = pathToFileURL(
+    fileURLToPath(new URL('../../package-info.ts', import.meta.url)),
+  ).href;
   execFileSync(join(REPO_ROOT, 'node_modules/.bin/esbuild'), [
     entry,
     '--bundle',

@@ -14,7 +14,8 @@ export function writeTree(root: string, files: Record<string, string>): void {
 }
 
 export const APP_FILES: Record<string, string> = {
-  'pyproject.toml': '[project]\nname = "hello-app"\nversion = "1.2.0"\ndependencies = ["requests>=2"]\n[project.scripts]\nhello = "hello_app.cli:main"\n',
+  'pyproject.toml':
+    '[project]\nname = "hello-app"\nversion = "1.2.0"\ndependencies = ["requests>=2"]\n[project.scripts]\nhello = "hello_app.cli:main"\n',
   'README.md': '# hello\n',
   'src/hello_app/__init__.py': 'GREETING = "hello"\n',
   'src/hello_app/cli.py':
@@ -48,7 +49,10 @@ export function appProject(root: string): FirstPartyProject {
 }
 
 /** A ResolvedProject for a wheel file on disk (name/version from the file name). */
-export async function projectForWheel(path: string, requires: string[] = []): Promise<ResolvedProject> {
+export async function projectForWheel(
+  path: string,
+  requires: string[] = [],
+): Promise<ResolvedProject> {
   const filename = path.split('/').pop()!;
   const [rawName, version] = filename.split('-');
   const name = rawName.toLowerCase().replace(/[-_.]+/g, '-');
@@ -56,11 +60,25 @@ export async function projectForWheel(path: string, requires: string[] = []): Pr
     name,
     version,
     requires,
-    wheels: [{ filename, path, sha256: await sha256File(path), size: statSync(path).size, name, version, targets: ['current'] }],
+    wheels: [
+      {
+        filename,
+        path,
+        sha256: await sha256File(path),
+        size: statSync(path).size,
+        name,
+        version,
+        targets: ['current'],
+      },
+    ],
   };
 }
 
-export async function planFor(main: FirstPartyProject, wheelPaths: string[], requirements: string[] = ['requests>=2']): Promise<BuildPlan> {
+export async function planFor(
+  main: FirstPartyProject,
+  wheelPaths: string[],
+  requirements: string[] = ['requests>=2'],
+): Promise<BuildPlan> {
   const projects = await Promise.all(wheelPaths.map((p) => projectForWheel(p)));
   projects.sort((a, b) => (a.name < b.name ? -1 : 1));
   return {
@@ -74,4 +92,10 @@ export async function planFor(main: FirstPartyProject, wheelPaths: string[], req
 }
 
 /** Pinned wheels of requests and its dependencies (pure Python except charset-normalizer's). */
-export const REQUESTS_WHEELS = ['requests==2.32.3', 'idna==3.10', 'certifi==2024.8.30', 'urllib3==2.2.3', 'charset-normalizer==3.4.0'];
+export const REQUESTS_WHEELS = [
+  'requests==2.32.3',
+  'idna==3.10',
+  'certifi==2024.8.30',
+  'urllib3==2.2.3',
+  'charset-normalizer==3.4.0',
+];

@@ -5,7 +5,10 @@ import { exitOnSignals } from '../output.js';
 import { writePex, type WritePexOptions } from '../writer.js';
 
 exitOnSignals();
-const input = JSON.parse(readFileSync(process.argv[2], 'utf8')) as { plan: BuildPlan; options: WritePexOptions };
+const input = JSON.parse(readFileSync(process.argv[2], 'utf8')) as {
+  plan: BuildPlan;
+  options: WritePexOptions;
+};
 writePex(input.plan, input.options).then(
   (r) => process.stdout.write(`${JSON.stringify({ sha256: r.sha256, pexHash: r.pexHash })}\n`),
   (e: unknown) => {

@@ -16,13 +16,15 @@ export function downloadWheel(requirement: string, python = '311'): string {
   const dir = join(TEST_WHEEL_CACHE, python === 'pure' ? 'pure' : `cp${python}`);
   mkdirSync(dir, { recursive: true });
   const prefix = `${name.replace(/[-_.]+/g, '_').toLowerCase()}-${version}-`;
-  const find = () => readdirSync(dir).find((f) => f.toLowerCase().startsWith(prefix) && f.endsWith('.whl'));
+  const find = () =>
+    readdirSync(dir).find((f) => f.toLowerCase().startsWith(prefix) && f.endsWith('.whl'));
   const found = find();
   if (found !== undefined) return join(dir, found);
   const tmp = mkdtempSync(join(dir, '.download-'));
   try {
     const pip = join(REPO_ROOT, '.venv-tools/bin/pip');
-    if (!existsSync(pip)) throw new Error('run tools/setup-python-tools.sh first (.venv-tools/bin/pip is missing)');
+    if (!existsSync(pip))
+      throw new Error('run tools/setup-python-tools.sh first (.venv-tools/bin/pip is missing)');
     execFileSync(
       pip,
       [
@@ -31,7 +33,16 @@ export function downloadWheel(requirement: string, python = '311'): string {
         '--only-binary=:all:',
         '--no-deps',
         ...(python === 'pure'
-          ? ['--platform', 'any', '--implementation', 'py', '--abi', 'none', '--python-version', '3.8']
+          ? [
+              '--platform',
+              'any',
+              '--implementation',
+              'py',
+              '--abi',
+              'none',
+              '--python-version',
+              '3.8',
+            ]
           : ['--python-version', python]),
         '--dest',
         tmp,

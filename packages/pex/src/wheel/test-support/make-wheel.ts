@@ -49,6 +49,8 @@ export function makeWheel(dir: string, spec: TestWheelSpec): string {
     files: spec.files.map(enc),
     unrecorded: (spec.unrecorded ?? []).map(enc),
   });
-  execFileSync(anyPython(), [fileURLToPath(new URL('./make-wheel.py', import.meta.url))], { input });
+  execFileSync(anyPython(), [fileURLToPath(new URL('./make-wheel.py', import.meta.url))], {
+    input,
+  });
   return out;
 }
