@@ -125,7 +125,7 @@ describe('writePex (zipapp)', () => {
     expect(infoText).not.toContain(work);
   });
 
-  it('runs under every CPython 3.8+ on the machine with the real runtime, zipapp and packed', async () => {
+  it('runs under every CPython 3.8+ on the machine with the real runtime (zipapp; packed and loose on the oldest and newest)', async () => {
     const output = join(work, 'run', 'hello.pex');
     await writePex(plan, { output, consoleScript: 'hello', cacheDir });
     const packed = join(work, 'run', 'hello-packed');
@@ -141,9 +141,16 @@ describe('writePex (zipapp)', () => {
     expect(execFileSync(output, ['direct'], { encoding: 'utf8', env })).toBe(
       'hello 2.32.3 1.2.0 direct\n',
     );
-    expect(execFileSync(all[0], [packed, 'p'], { encoding: 'utf8', env })).toBe(
-      'hello 2.32.3 1.2.0 p\n',
-    );
+    const loose = join(work, 'run', 'hello-loose');
+    await writePex(plan, { output: loose, layout: 'loose', consoleScript: 'hello', cacheDir });
+    for (const python of [all[0], all[all.length - 1]]) {
+      expect(execFileSync(python, [packed, 'p'], { encoding: 'utf8', env })).toBe(
+        'hello 2.32.3 1.2.0 p\n',
+      );
+      expect(execFileSync(python, [loose, 'l'], { encoding: 'utf8', env })).toBe(
+        'hello 2.32.3 1.2.0 l\n',
+      );
+    }
   });
 
   it('is reproducible across checkout paths, umasks and time zones', async () => {
