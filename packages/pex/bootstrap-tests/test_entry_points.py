@@ -222,3 +222,19 @@ def test_two_copies_of_a_loose_pex(tmp_path, run_pex):
     assert run_pex(b).stdout.strip() == str(b / "m.py")
     shutil.rmtree(str(a))
     assert run_pex(b).stdout.strip() == str(b / "m.py")
+
+
+def test_multiprocessing_spawn(tmp_path, run_pex, wheels):
+    code = {"mpapp.py": (
+        "import multiprocessing as mp\n"
+        "def sq(x):\n"
+        "    import six\n"
+        "    return x * x\n"
+        "def main():\n"
+        "    with mp.get_context('spawn').Pool(2) as p:\n"
+        "        print(p.map(sq, [1, 2, 3]))\n"
+    )}
+    pex = build_pex(tmp_path / "mp.pex", code=code, wheels=[wheels["six"]], entry_point="mpapp:main")
+    for _ in range(2):
+        r = run_pex(pex)
+        assert (r.returncode, r.stdout.strip()) == (0, "[1, 4, 9]"), r.stderr
