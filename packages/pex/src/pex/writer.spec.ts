@@ -299,6 +299,16 @@ describe('writePex (zipapp)', () => {
 
   it('leaves the old output and no temp file when interrupted mid-write (SIGTERM)', async () => {
     const shared = mkdtempSync(join(tmpdir(), 'pexkit-interrupt-'));
+    const fifo = join(shared, 'blocked-1.0-py3-none-any.whl');
+    let child: ReturnType<typeof spawn> | undefined;
+    // The child's copy thread sits in open() on the FIFO; opening the write end lets it go.
+    const release = () => {
+      try {
+        closeSync(openSync(fifo, fsConstants.O_WRONLY | fsConstants.O_NONBLOCK));
+      } catch {
+        // no reader (left)
+      }
+    };
     try {
       const script = join(shared, 'write.mjs');
       bundleForNode(
@@ -310,7 +320,6 @@ describe('writePex (zipapp)', () => {
       const output = join(outDir, 'app.pex');
       writeFileSync(output, 'previous build');
       // A wheel that is a FIFO nobody writes to: the copy blocks half-way through the zip.
-      const fifo = join(shared, 'blocked-1.0-py3-none-any.whl');
       execFileSync('mkfifo', [fifo]);
       const sha = 'e'.repeat(64);
       const cache = join(shared, 'cache');
@@ -354,25 +363,25 @@ describe('writePex (zipapp)', () => {
           options: { output, cacheDir: cache },
         }),
       );
-      const child = spawn(process.execPath, [script, input], { stdio: 'ignore' });
-      const exited = new Promise<number | null>((ok) => child.on('exit', (code) => ok(code)));
+      child = spawn(process.execPath, [script, input], { stdio: 'ignore' });
+      const running = child;
+      const exited = new Promise<number | null>((ok) => running.on('exit', (code) => ok(code)));
       const deadline = Date.now() + 20_000;
       const hasTemp = () => readdirSync(outDir).some((n) => n.includes('.tmp-'));
       while (!hasTemp() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
       expect(hasTemp()).toBe(true);
       await new Promise((r) => setTimeout(r, 200));
       child.kill('SIGTERM');
-      // The child's copy thread sits in open() on the FIFO; let it go so the process can end.
       await new Promise((r) => setTimeout(r, 300));
-      try {
-        closeSync(openSync(fifo, fsConstants.O_WRONLY | fsConstants.O_NONBLOCK));
-      } catch {
-        // no reader left: the child is already gone
-      }
+      release();
       expect(await exited).toBe(143);
       expect(readdirSync(outDir)).toEqual(['app.pex']);
       expect(readFileSync(output, 'utf8')).toBe('previous build');
     } finally {
+      if (child !== undefined && child.exitCode === null && child.signalCode === null) {
+        child.kill('SIGKILL');
+        release();
+      }
       rmSync(shared, { recursive: true, force: true });
     }
   });
