@@ -133,3 +133,38 @@ def test_mac_platforms_match_packaging():
             if arch == "arm64" and version < (11, 0):
                 continue
             assert tags.mac_platforms(version, arch) == list(T.mac_platforms(version, arch)), (version, arch)
+
+
+def test_resolve_picks_among_versions_by_requires_python(python):
+    """A PEX whose targets needed different versions of one project (a uv lock forked on the
+    Python version) lists both; each interpreter gets the version its Python allows, and that
+    version's own requirements."""
+    code = textwrap.dedent('''
+        import sys; sys.path.insert(0, sys.argv[1])
+        from pexkit_boot import resolve
+        info = {"requirements": ["click"], "projects": {
+            "click": [
+                {"version": "8.5.1", "requires": [], "requires_python": ">=3.10",
+                 "wheels": ["click-8.5.1-py3-none-any.whl"]},
+                {"version": "8.1.8", "requires": ["importlib-metadata; python_version < '3.10'"],
+                 "requires_python": ">=3.7", "wheels": ["click-8.1.8-py3-none-any.whl"]}],
+            "importlib-metadata": {"version": "8.0.0", "requires": [], "requires_python": ">=3.8",
+                                   "wheels": ["importlib_metadata-8.0.0-py3-none-any.whl"]}}}
+        def env(v):
+            return {"python_full_version": v + ".0", "python_version": v, "sys_platform": "linux"}
+        tags = ["py3-none-any"]
+        assert resolve.resolve(info, env("3.11"), tags) == [("click", "click-8.5.1-py3-none-any.whl")]
+        assert resolve.resolve(info, env("3.9"), tags) == [
+            ("click", "click-8.1.8-py3-none-any.whl"),
+            ("importlib-metadata", "importlib_metadata-8.0.0-py3-none-any.whl")], resolve.resolve(info, env("3.9"), tags)
+        try:
+            resolve.resolve(info, env("3.6"), tags)
+        except resolve.ResolveError as e:
+            assert "8.5.1 / 8.1.8" in str(e) and "3.6.0" in str(e), str(e)
+        else:
+            raise AssertionError("no error")
+        print("OK")
+    ''')
+    out = subprocess.run([python, "-c", code, str(BOOTSTRAP)], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                         universal_newlines=True)
+    assert out.stdout.strip() == "OK", out.stderr

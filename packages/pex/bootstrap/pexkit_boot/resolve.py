@@ -41,30 +41,41 @@ def resolve(info, env, sys_tags):
         name = req.name
         if name in chosen or name in first_party:
             continue
-        project = projects.get(name)
-        if project is None:
+        entries = projects.get(name)
+        if entries is None:
             raise ResolveError("pexkit: requirement %r: project %s is not in this PEX" % (text, name))
-        if not _requires_python_ok(project.get("requires_python"), env):
+        # One version, or a list of versions when the PEX's targets needed different ones.
+        if not isinstance(entries, list):
+            entries = [entries]
+        fitting = [e for e in entries if _requires_python_ok(e.get("requires_python"), env)]
+        if not fitting:
             raise ResolveError(
                 "pexkit: %s %s requires Python %s; this is Python %s"
-                % (name, project.get("version"), project.get("requires_python"), env["python_full_version"])
+                % (
+                    name,
+                    " / ".join(e.get("version") or "?" for e in entries),
+                    " / ".join(e.get("requires_python") or "?" for e in entries),
+                    env["python_full_version"],
+                )
             )
         best = None
-        for wheel in project.get("wheels") or []:
-            r = rank_wheel(wheel, tag_rank)
-            if r is not None and (best is None or r < best[0]):
-                best = (r, wheel)
+        for project in fitting:
+            for wheel in project.get("wheels") or []:
+                r = rank_wheel(wheel, tag_rank)
+                if r is not None and (best is None or r < best[0]):
+                    best = (r, wheel, project)
         if best is None:
             raise ResolveError(
                 "pexkit: no wheel of %s %s in this PEX fits this interpreter.\n"
                 "  wheels present: %s\n  this interpreter's top tags: %s"
                 % (
                     name,
-                    project.get("version"),
-                    ", ".join(project.get("wheels") or []) or "none",
+                    " / ".join(e.get("version") or "?" for e in fitting),
+                    ", ".join(w for e in fitting for w in e.get("wheels") or []) or "none",
                     ", ".join(sys_tags[:6]),
                 )
             )
+        project = best[2]
         chosen[name] = best[1]
         order.append(name)
         queue.extend(project.get("requires") or [])

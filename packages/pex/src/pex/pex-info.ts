@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { PEXKIT_VERSION } from '../package-info.js';
 import type { BuildPlan } from '../plan/build-plan.js';
 import type { WheelVerdict } from '../wheel/validate.js';
+import { compareVersions } from '../pep440/version.js';
 import { compareNames } from './user-code.js';
 
 export type InheritPath = 'false' | 'prefer' | 'fallback';
@@ -21,14 +22,19 @@ export interface PexInfo {
   inject_env: Record<string, string>;
   inject_args: string[];
   distributions: Record<string, string>;
-  projects: Record<
-    string,
-    { version: string; requires: string[]; requires_python: string | null; wheels: string[] }
-  >;
+  /** One entry per project, or a list (newest version first) when targets needed several. */
+  projects: Record<string, ProjectEntry | ProjectEntry[]>;
   requirements: string[];
   first_party: string[];
   targets: string[];
   build_properties: { pexkit_version: string };
+}
+
+export interface ProjectEntry {
+  version: string;
+  requires: string[];
+  requires_python: string | null;
+  wheels: string[];
 }
 
 export interface PexInfoInput {
@@ -85,7 +91,7 @@ function requiresWithoutExtras(requiresDist: string[]): string[] {
 export function buildPexInfo(input: PexInfoInput): { info: PexInfo; text: string } {
   const { plan } = input;
   const distributions: Record<string, string> = {};
-  const projects: PexInfo['projects'] = {};
+  const byName = new Map<string, ProjectEntry[]>();
   for (const project of plan.projects) {
     const wheels = [...project.wheels].sort((a, b) => compareNames(a.filename, b.filename));
     for (const w of wheels) distributions[w.filename] = w.sha256;
@@ -94,12 +100,20 @@ export function buildPexInfo(input: PexInfoInput): { info: PexInfo; text: string
       project.requires.length > 0 || verdict === undefined
         ? project.requires
         : requiresWithoutExtras(verdict.requiresDist);
-    projects[project.name] = {
+    const entries = byName.get(project.name) ?? [];
+    entries.push({
       version: project.version,
       requires: [...requires],
       requires_python: project.requiresPython ?? verdict?.requiresPython ?? null,
       wheels: wheels.map((w) => w.filename),
-    };
+    });
+    byName.set(project.name, entries);
+  }
+  const projects: PexInfo['projects'] = {};
+  for (const [name, entries] of byName) {
+    // Newest first: on a tie in tag rank the runtime keeps the first entry that fits.
+    entries.sort((a, b) => compareVersions(b.version, a.version));
+    projects[name] = entries.length === 1 ? entries[0] : entries;
   }
   const body: Omit<PexInfo, 'pex_hash'> = {
     format: 1,
