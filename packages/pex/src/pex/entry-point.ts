@@ -11,6 +11,16 @@ export interface ResolvedEntry {
 const ENTRY_POINT = /^[A-Za-z_][\w]*(\.[A-Za-z_][\w]*)*(:[A-Za-z_][\w]*(\.[A-Za-z_][\w]*)*)?$/;
 
 /**
+ * The console script a PEX of `project` runs when none is named: its only `[project.scripts]`
+ * entry, or the one named like the project.
+ */
+export function defaultConsoleScript(project: BuildPlan['main']): string | undefined {
+  const scripts = Object.keys(project.scripts);
+  if (scripts.length === 1) return scripts[0];
+  return scripts.find((s) => s.replace(/[-_.]+/g, '-').toLowerCase() === project.name);
+}
+
+/**
  * Turns `--entry-point` / `--console-script` into PEX-INFO fields. A console script is looked up
  * at build time, first in the first-party projects (the app first), then in the wheels'
  * `entry_points.txt`, and recorded as its `module:function`; an unknown name is an error that
@@ -32,8 +42,9 @@ export function resolveEntry(
     }
     return { entryPoint: options.entryPoint, script: null };
   }
-  if (options.consoleScript === undefined) return { entryPoint: null, script: null };
-  const name = options.consoleScript;
+  const name = options.consoleScript ?? defaultConsoleScript(plan.main);
+  // No entry point at all: the PEX runs as an interpreter (as pex does).
+  if (name === undefined) return { entryPoint: null, script: null };
   const offered = new Map<string, { target: string; from: string }>();
   const offer = (scripts: Record<string, string> | undefined, from: string): void => {
     for (const [script, target] of Object.entries(scripts ?? {})) {

@@ -411,7 +411,8 @@ describe('writePex options', () => {
       inherit_path: 'fallback',
       venv: true,
       interpreter_constraints: ['CPython>=3.10,<3.14'],
-      entry_point: null,
+      // No entry point given: the app's only console script.
+      entry_point: 'hello_app.cli:main',
     });
     expect(execFileSync('unzip', ['-Z', '-l', output], { encoding: 'utf8' })).toContain(
       '23-Nov-14 22:13',

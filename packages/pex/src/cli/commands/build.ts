@@ -13,7 +13,8 @@ Builds a PEX for a Python project from its lock file.
   --lock FILE                   lock file (uv.lock, pylock.toml, requirements.txt)
   --target T                    target platform, repeatable (default: current)
   -m, --entry-point MOD[:FN]    entry point module or module:function
-  -c, --console-script NAME     console script of the app or a dependency
+  -c, --console-script NAME     console script of the app or a dependency (default: the
+                                app's only script, or the one named like the project)
   --interpreter-constraint IC   e.g. 'CPython>=3.9,<3.14', repeatable
   --python-shebang SHEBANG      python3.11, /usr/bin/python3 or a full #! line
   --layout L                    zipapp (default), packed or loose
