@@ -62,11 +62,19 @@ class _Slice(io.RawIOBase):
 
 
 def open_member(zip_path, name):
-    """Open a STORED member of the zip at `zip_path` as a seekable file, without copying it."""
+    """Open a member of the zip at `zip_path` as a seekable file: a STORED one in place, without
+    copying it; a deflated one (the writer deflates small wheels whole) inflated once into an
+    anonymous temp file, its CRC checked by zipfile."""
     with zipfile.ZipFile(zip_path) as zf:
         info = zf.getinfo(name)
-    if info.compress_type != zipfile.ZIP_STORED:
-        raise InstallError("%s: %s must be stored uncompressed (method 0)" % (zip_path, name))
+        if info.compress_type != zipfile.ZIP_STORED:
+            import tempfile
+
+            tmp = tempfile.TemporaryFile()
+            with zf.open(info) as src:
+                shutil.copyfileobj(src, tmp, 1 << 20)
+            tmp.seek(0)
+            return tmp
     with open(zip_path, "rb") as f:
         f.seek(info.header_offset)
         header = f.read(30)

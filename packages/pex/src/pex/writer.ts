@@ -4,7 +4,8 @@ import { PexkitError, UsageError } from '../errors.js';
 import type { BuildPlan, ResolvedWheel } from '../plan/build-plan.js';
 import { sha256File, validateWheel, type WheelVerdict } from '../wheel/validate.js';
 import { reproducibleDosTime } from '../zip/dos-time.js';
-import { prepareEntry, ZipWriter, type PreparedEntry } from '../zip/writer.js';
+import { prepareEntry, ZipWriter, type PreparedEntry, type RawEntry } from '../zip/writer.js';
+import { deflatedWheel } from './deflated-wheel.js';
 import { readBootstrapFiles } from './bootstrap-files.js';
 import { resolveEntry } from './entry-point.js';
 import {
@@ -45,7 +46,7 @@ export interface WritePexOptions {
   interpreterConstraints?: string[];
   /** `python3.11`, `/usr/bin/python3` or a full `#!…` line; default `/usr/bin/env python3`. */
   pythonShebang?: string;
-  /** Deflate new entries (default true); wheels are always stored whole. */
+  /** Deflate new entries and whole wheels when smaller (default true). */
   compress?: boolean;
   inheritPath?: InheritPath | boolean;
   venv?: boolean;
@@ -85,7 +86,7 @@ export class WheelMismatchError extends PexkitError {
 type Item =
   | { kind: 'dir'; name: string }
   | { kind: 'data'; name: string; data: Buffer; executable: boolean }
-  | { kind: 'wheel'; name: string; path: string; size: number };
+  | { kind: 'wheel'; name: string; path: string; size: number; sha256: string };
 
 const RESERVED = ['__main__.py', 'PEX-INFO', '.bootstrap', '.deps'];
 
@@ -206,6 +207,7 @@ export async function writePex(plan: BuildPlan, options: WritePexOptions): Promi
       name: `.deps/${w.filename}`,
       path: w.path,
       size: w.size,
+      sha256: w.sha256,
     })),
     ...userFiles.map((f): Item => ({
       kind: 'data',
@@ -221,7 +223,12 @@ export async function writePex(plan: BuildPlan, options: WritePexOptions): Promi
   try {
     let result: { sha256: string; size: number; entries: number; zip64: boolean };
     if (layout === 'zipapp') {
-      result = await writeZipapp(temp, withDirectories(items), { preamble, dosTime, compress });
+      result = await writeZipapp(temp, withDirectories(items), {
+        preamble,
+        dosTime,
+        compress,
+        cacheDir: options.cacheDir,
+      });
       if (result.zip64) {
         const why = `${result.entries} zip entries, ${result.size} bytes`;
         warnings.push(
@@ -260,12 +267,22 @@ function withDirectories(items: Item[]): Item[] {
 async function writeZipapp(
   path: string,
   items: Item[],
-  options: { preamble: Buffer; dosTime: ReturnType<typeof reproducibleDosTime>; compress: boolean },
+  options: {
+    preamble: Buffer;
+    dosTime: ReturnType<typeof reproducibleDosTime>;
+    compress: boolean;
+    cacheDir?: string;
+  },
 ): Promise<{ sha256: string; size: number; entries: number; zip64: boolean }> {
-  // Deflate every new entry up front in libuv's thread pool, then write in order.
+  // Deflate every new entry up front in libuv's thread pool, then write in order. Wheels are
+  // deflated whole (cached by sha256) when that makes them smaller; see deflated-wheel.ts.
   const prepared = new Map<string, Promise<PreparedEntry>>();
-  for (const item of items)
+  const wheels = new Map<string, Promise<RawEntry | undefined>>();
+  for (const item of items) {
     if (item.kind === 'data') prepared.set(item.name, prepareEntry(item.data, options.compress));
+    else if (item.kind === 'wheel' && options.compress)
+      wheels.set(item.name, deflatedWheel(item.path, item.sha256, item.size, options));
+  }
   const zip = await ZipWriter.create(path, {
     preamble: options.preamble,
     dosTime: options.dosTime,
@@ -275,11 +292,15 @@ async function writeZipapp(
       if (item.kind === 'dir') zip.addDirectory(item.name);
       else if (item.kind === 'data')
         zip.addPrepared(item.name, await prepared.get(item.name)!, { executable: item.executable });
-      else await zip.addFileStored(item.name, item.path, item.size);
+      else {
+        const deflated = await wheels.get(item.name);
+        if (deflated !== undefined) zip.addRaw(item.name, deflated);
+        else await zip.addFileStored(item.name, item.path, item.size);
+      }
       await zip.maybeFlush();
     }
   } catch (error) {
-    await Promise.allSettled(prepared.values());
+    await Promise.allSettled([...prepared.values(), ...wheels.values()]);
     await zip.abort();
     throw error;
   }
