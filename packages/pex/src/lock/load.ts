@@ -12,7 +12,10 @@ export function detectLockFormat(path: string, text: string): Lock['format'] {
   if (/\.txt$|\.in$|^requirements/.test(name)) return 'requirements';
   if (/^\s*lock-version\s*=/m.test(text)) return 'pylock';
   if (/^\s*\[\[package\]\]/m.test(text) && /^\s*version\s*=\s*\d/m.test(text)) return 'uv.lock';
-  throw new LockError(path, 'unknown lock format: expected uv.lock, pylock.toml (PEP 751) or a pinned requirements file');
+  throw new LockError(
+    path,
+    'unknown lock format: expected uv.lock, pylock.toml (PEP 751) or a pinned requirements file',
+  );
 }
 
 /** Reads a lock file of any supported format into the common model. */

@@ -85,6 +85,19 @@ export interface Lock {
   noIndex?: boolean;
 }
 
+/** A package from a registry with nothing known yet but its name (readers fill in the rest). */
+export function registryPackage(name: string, line: number | undefined): LockPackage {
+  return {
+    name,
+    source: { kind: 'registry' },
+    dependencies: [],
+    optionalDependencies: {},
+    wheels: [],
+    resolutionMarkers: [],
+    line,
+  };
+}
+
 /** A lock file that cannot be read; the message names the file and line. */
 export class LockError extends PexkitError {
   override readonly name = 'LockError';
@@ -94,7 +107,9 @@ export class LockError extends PexkitError {
     readonly line?: number,
     readonly column?: number,
   ) {
-    super(`${file}${line !== undefined ? `:${line}${column !== undefined ? `:${column}` : ''}` : ''}: ${redactUserinfo(message)}`);
+    super(
+      `${file}${line !== undefined ? `:${line}${column !== undefined ? `:${column}` : ''}` : ''}: ${redactUserinfo(message)}`,
+    );
   }
 }
 

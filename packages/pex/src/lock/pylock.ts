@@ -4,6 +4,7 @@ import {
   canonical,
   filenameOf,
   LockError,
+  registryPackage,
   type Lock,
   type LockArtifact,
   type LockDependency,
@@ -28,12 +29,19 @@ class Ctx {
   }
 }
 
-function artifactOf(ctx: Ctx, v: unknown, kind: 'wheel' | 'sdist', what: string, line?: number): LockArtifact {
+function artifactOf(
+  ctx: Ctx,
+  v: unknown,
+  kind: 'wheel' | 'sdist',
+  what: string,
+  line?: number,
+): LockArtifact {
   if (!isTable(v)) ctx.fail(line, `${what}: expected a table`);
   const url = ctx.optStr(v['url'], `${what}.url`, line);
   const path = ctx.optStr(v['path'], `${what}.path`, line);
   const name = ctx.optStr(v['name'], `${what}.name`, line);
-  if (url === undefined && path === undefined) ctx.fail(line, `${what}: needs a url or a path (PEP 751)`);
+  if (url === undefined && path === undefined)
+    ctx.fail(line, `${what}: needs a url or a path (PEP 751)`);
   const filename = name ?? filenameOf((url ?? path) as string);
   const art: LockArtifact = { kind, filename };
   if (url !== undefined) art.url = url;
@@ -42,11 +50,13 @@ function artifactOf(ctx: Ctx, v: unknown, kind: 'wheel' | 'sdist', what: string,
   if (!isTable(hashes)) ctx.fail(line, `${what}.hashes: required table (PEP 751)`);
   if (hashes['sha256'] !== undefined) {
     const sha = ctx.str(hashes['sha256'], `${what}.hashes.sha256`, line);
-    if (!/^[0-9a-fA-F]{64}$/.test(sha)) ctx.fail(line, `${what}.hashes.sha256: expected 64 hex digits`);
+    if (!/^[0-9a-fA-F]{64}$/.test(sha))
+      ctx.fail(line, `${what}.hashes.sha256: expected 64 hex digits`);
     art.sha256 = sha.toLowerCase();
   }
   if (v['size'] !== undefined) {
-    if (typeof v['size'] !== 'number' || !Number.isInteger(v['size'])) ctx.fail(line, `${what}.size: expected an integer`);
+    if (typeof v['size'] !== 'number' || !Number.isInteger(v['size']))
+      ctx.fail(line, `${what}.size: expected an integer`);
     art.size = v['size'];
   }
   return art;
@@ -56,15 +66,7 @@ function packageOf(ctx: Ctx, raw: unknown, position: number, line?: number): Loc
   if (!isTable(raw)) ctx.fail(line, `packages[${position}]: expected a table`);
   const name = canonical(ctx.str(raw['name'], `packages[${position}].name`, line));
   const what = `package '${name}'`;
-  const pkg: LockPackage = {
-    name,
-    source: { kind: 'registry' },
-    dependencies: [],
-    optionalDependencies: {},
-    wheels: [],
-    resolutionMarkers: [],
-    line,
-  };
+  const pkg: LockPackage = registryPackage(name, line);
   const version = ctx.optStr(raw['version'], `${what}.version`, line);
   if (version !== undefined) pkg.version = version;
   const marker = ctx.optStr(raw['marker'], `${what}.marker`, line);
@@ -77,37 +79,60 @@ function packageOf(ctx: Ctx, raw: unknown, position: number, line?: number): Loc
     pkg.source.url = index;
   }
   if (raw['dependencies'] !== undefined) {
-    if (!Array.isArray(raw['dependencies'])) ctx.fail(line, `${what}.dependencies: expected an array`);
+    if (!Array.isArray(raw['dependencies']))
+      ctx.fail(line, `${what}.dependencies: expected an array`);
     pkg.dependencies = raw['dependencies'].map((d: unknown, i: number): LockDependency => {
       if (!isTable(d)) ctx.fail(line, `${what}.dependencies[${i}]: expected a table`);
-      const dep: LockDependency = { name: canonical(ctx.str(d['name'], `${what}.dependencies[${i}].name`, line)), extras: [] };
+      const dep: LockDependency = {
+        name: canonical(ctx.str(d['name'], `${what}.dependencies[${i}].name`, line)),
+        extras: [],
+      };
       const v = ctx.optStr(d['version'], `${what}.dependencies[${i}].version`, line);
       if (v !== undefined) dep.version = v;
       return dep;
     });
   }
-  const sources = ['vcs', 'directory', 'archive', 'sdist', 'wheels'].filter((k) => raw[k] !== undefined);
+  const sources = ['vcs', 'directory', 'archive', 'sdist', 'wheels'].filter(
+    (k) => raw[k] !== undefined,
+  );
   if (raw['vcs'] !== undefined) {
     const vcs = raw['vcs'];
     if (!isTable(vcs)) ctx.fail(line, `${what}.vcs: expected a table`);
-    pkg.source = { kind: 'git', url: ctx.optStr(vcs['url'], `${what}.vcs.url`, line) ?? ctx.str(vcs['path'], `${what}.vcs.path`, line) };
+    pkg.source = {
+      kind: 'git',
+      url:
+        ctx.optStr(vcs['url'], `${what}.vcs.url`, line) ??
+        ctx.str(vcs['path'], `${what}.vcs.path`, line),
+    };
   } else if (raw['directory'] !== undefined) {
     const d = raw['directory'];
     if (!isTable(d)) ctx.fail(line, `${what}.directory: expected a table`);
-    pkg.source = { kind: d['editable'] === true ? 'editable' : 'directory', path: ctx.str(d['path'], `${what}.directory.path`, line) };
+    pkg.source = {
+      kind: d['editable'] === true ? 'editable' : 'directory',
+      path: ctx.str(d['path'], `${what}.directory.path`, line),
+    };
   } else if (raw['archive'] !== undefined) {
     const art = artifactOf(ctx, raw['archive'], 'sdist', `${what}.archive`, line);
     if (art.filename.endsWith('.whl')) art.kind = 'wheel';
-    pkg.source = art.url !== undefined ? { kind: 'url', url: art.url } : { kind: 'path', path: art.path as string };
+    pkg.source =
+      art.url !== undefined
+        ? { kind: 'url', url: art.url }
+        : { kind: 'path', path: art.path as string };
     if (art.kind === 'wheel') pkg.wheels.push(art);
     else pkg.sdist = art;
   }
-  if (raw['sdist'] !== undefined) pkg.sdist = artifactOf(ctx, raw['sdist'], 'sdist', `${what}.sdist`, line);
+  if (raw['sdist'] !== undefined)
+    pkg.sdist = artifactOf(ctx, raw['sdist'], 'sdist', `${what}.sdist`, line);
   if (raw['wheels'] !== undefined) {
     if (!Array.isArray(raw['wheels'])) ctx.fail(line, `${what}.wheels: expected an array`);
-    pkg.wheels.push(...raw['wheels'].map((w: unknown, i: number) => artifactOf(ctx, w, 'wheel', `${what}.wheels[${i}]`, line)));
+    pkg.wheels.push(
+      ...raw['wheels'].map((w: unknown, i: number) =>
+        artifactOf(ctx, w, 'wheel', `${what}.wheels[${i}]`, line),
+      ),
+    );
   }
-  if (sources.length === 0) ctx.fail(line, `${what}: no vcs, directory, archive, sdist or wheels (PEP 751 requires one)`);
+  if (sources.length === 0)
+    ctx.fail(line, `${what}: no vcs, directory, archive, sdist or wheels (PEP 751 requires one)`);
   return pkg;
 }
 
@@ -116,10 +141,17 @@ export function parsePylock(text: string, path: string): Lock {
   const abs = resolve(path);
   const ctx = new Ctx(path, dirname(abs));
   const parsed = parseToml(text);
-  if ('error' in parsed) throw new LockError(path, `invalid TOML: ${parsed.error.message}`, parsed.error.line, parsed.error.column);
+  if ('error' in parsed)
+    throw new LockError(
+      path,
+      `invalid TOML: ${parsed.error.message}`,
+      parsed.error.line,
+      parsed.error.column,
+    );
   const doc = parsed.table;
   const lockVersion = ctx.str(doc['lock-version'], 'not a PEP 751 lock: `lock-version`', 1);
-  if (!/^1(\.\d+)?$/.test(lockVersion)) ctx.fail(1, `lock-version ${lockVersion} is not supported (expected 1.x)`);
+  if (!/^1(\.\d+)?$/.test(lockVersion))
+    ctx.fail(1, `lock-version ${lockVersion} is not supported (expected 1.x)`);
   const lines = arrayTableLines(text, 'packages');
   const raw: unknown = doc['packages'] ?? [];
   if (!Array.isArray(raw)) ctx.fail(undefined, '`packages` must be an array of tables');

@@ -27,8 +27,14 @@ describe('uv.lock', () => {
     expect(forks.every((p) => p.resolutionMarkers.length > 0)).toBe(true);
     const root = packagesNamed(lock, 'lockdemo')[0];
     expect(root?.source).toEqual({ kind: 'virtual', path: '.' });
-    expect(root?.dependencies.find((d) => d.name === 'colorama')?.marker).toBe("sys_platform == 'win32'");
-    expect(packagesNamed(lock, 'cffi')[0]?.dependencies.filter((d) => d.name === 'pycparser').map((d) => d.version)).toHaveLength(2);
+    expect(root?.dependencies.find((d) => d.name === 'colorama')?.marker).toBe(
+      "sys_platform == 'win32'",
+    );
+    expect(
+      packagesNamed(lock, 'cffi')[0]
+        ?.dependencies.filter((d) => d.name === 'pycparser')
+        .map((d) => d.version),
+    ).toHaveLength(2);
     const crypto = packagesNamed(lock, 'cryptography')[0];
     expect(crypto?.source.kind).toBe('registry');
     expect(crypto?.wheels.length).toBeGreaterThan(10);
@@ -45,7 +51,10 @@ describe('uv.lock', () => {
   it('reads the examples workspace lock (members, editable sources)', () => {
     const lock = loadLock(join(REPO_ROOT, 'examples/uv.lock'));
     expect(lock.members).toEqual(['greeting', 'hello-service']);
-    expect(packagesNamed(lock, 'greeting')[0]?.source).toEqual({ kind: 'editable', path: 'greeting' });
+    expect(packagesNamed(lock, 'greeting')[0]?.source).toEqual({
+      kind: 'editable',
+      path: 'greeting',
+    });
   });
 
   it('reads every source kind and optional dependencies', () => {
@@ -88,7 +97,9 @@ source = { directory = "libs/e" }
     const [a, b, c, d, e] = lock.packages;
     expect(a?.name).toBe('a-pkg');
     expect(a?.wheels[0]?.path).toBe('/ws/wheelhouse/a_pkg-1.0-py3-none-any.whl');
-    expect(a?.optionalDependencies).toEqual({ fast: [{ name: 'b', extras: ['x'], marker: "python_version >= '3.10'" }] });
+    expect(a?.optionalDependencies).toEqual({
+      fast: [{ name: 'b', extras: ['x'], marker: "python_version >= '3.10'" }],
+    });
     expect(b?.source.kind).toBe('url');
     expect(c?.source).toEqual({ kind: 'git', url: 'https://github.com/x/c?rev=main#abc' });
     expect(d?.wheels[0]?.path).toBe('/ws/dist/d-4.0-py3-none-any.whl');
@@ -97,13 +108,20 @@ source = { directory = "libs/e" }
   });
 
   it('names file and line for malformed input', () => {
-    expect(() => parseUvLock('version = 1\n[[package]]\nname = "x"\nversion = \n', 'u.lock')).toThrow(/^u\.lock:4:\d+: invalid TOML/);
+    expect(() =>
+      parseUvLock('version = 1\n[[package]]\nname = "x"\nversion = \n', 'u.lock'),
+    ).toThrow(/^u\.lock:4:\d+: invalid TOML/);
     expect(() => parseUvLock('revision = 1\n', 'u.lock')).toThrow(/^u\.lock:1: not a uv\.lock/);
     expect(() => parseUvLock('version = 2\n', 'u.lock')).toThrow(/version 2 is not supported/);
-    const badHash = 'version = 1\n\n[[package]]\nname = "x"\nversion = "1"\nsource = { registry = "https://pypi.org/simple" }\nwheels = [{ url = "https://h/x-1-py3-none-any.whl", hash = "sha256:zz" }]\n';
-    expect(() => parseUvLock(badHash, 'u.lock')).toThrow(/^u\.lock:3: package 'x'\.wheels\[0\]\.hash: expected sha256/);
+    const badHash =
+      'version = 1\n\n[[package]]\nname = "x"\nversion = "1"\nsource = { registry = "https://pypi.org/simple" }\nwheels = [{ url = "https://h/x-1-py3-none-any.whl", hash = "sha256:zz" }]\n';
+    expect(() => parseUvLock(badHash, 'u.lock')).toThrow(
+      /^u\.lock:3: package 'x'\.wheels\[0\]\.hash: expected sha256/,
+    );
     const noSource = 'version = 1\n\n\n[[package]]\nname = "x"\nversion = "1"\n';
-    expect(() => parseUvLock(noSource, 'u.lock')).toThrow(/^u\.lock:4: package 'x'\.source: expected a table/);
+    expect(() => parseUvLock(noSource, 'u.lock')).toThrow(
+      /^u\.lock:4: package 'x'\.source: expected a table/,
+    );
     expect(() => parseUvLock(noSource, 'u.lock')).toThrow(LockError);
   });
 });
@@ -120,18 +138,32 @@ describe('pylock.toml', () => {
     for (const p of lock.packages) {
       const twin = packagesNamed(uv, p.name).find((q) => q.version === p.version);
       expect(twin, p.name).toBeDefined();
-      expect(p.wheels.map((w) => `${w.filename} ${w.sha256}`)).toEqual(twin?.wheels.map((w) => `${w.filename} ${w.sha256}`));
+      expect(p.wheels.map((w) => `${w.filename} ${w.sha256}`)).toEqual(
+        twin?.wheels.map((w) => `${w.filename} ${w.sha256}`),
+      );
     }
   });
 
   it('names file and line for malformed input', () => {
-    expect(() => parsePylock('lock-version = "1.0"\n[[packages]\n', 'pylock.toml')).toThrow(/^pylock\.toml:2:\d+: invalid TOML/);
-    expect(() => parsePylock('created-by = "x"\n', 'pylock.toml')).toThrow(/^pylock\.toml:1: not a PEP 751 lock/);
-    expect(() => parsePylock('lock-version = "2.0"\n', 'pylock.toml')).toThrow(/lock-version 2\.0 is not supported/);
-    const noHashes = 'lock-version = "1.0"\n\n[[packages]]\nname = "x"\nversion = "1"\nwheels = [{ url = "https://h/x-1-py3-none-any.whl" }]\n';
-    expect(() => parsePylock(noHashes, 'pylock.toml')).toThrow(/^pylock\.toml:3: package 'x'\.wheels\[0\]\.hashes: required/);
-    const nothing = 'lock-version = "1.0"\n\n[[packages]]\nname = "x"\nversion = "1"\n\n[[packages]]\nname = "y"\n';
-    expect(() => parsePylock(nothing, 'pylock.toml')).toThrow(/^pylock\.toml:3: package 'x': no vcs/);
+    expect(() => parsePylock('lock-version = "1.0"\n[[packages]\n', 'pylock.toml')).toThrow(
+      /^pylock\.toml:2:\d+: invalid TOML/,
+    );
+    expect(() => parsePylock('created-by = "x"\n', 'pylock.toml')).toThrow(
+      /^pylock\.toml:1: not a PEP 751 lock/,
+    );
+    expect(() => parsePylock('lock-version = "2.0"\n', 'pylock.toml')).toThrow(
+      /lock-version 2\.0 is not supported/,
+    );
+    const noHashes =
+      'lock-version = "1.0"\n\n[[packages]]\nname = "x"\nversion = "1"\nwheels = [{ url = "https://h/x-1-py3-none-any.whl" }]\n';
+    expect(() => parsePylock(noHashes, 'pylock.toml')).toThrow(
+      /^pylock\.toml:3: package 'x'\.wheels\[0\]\.hashes: required/,
+    );
+    const nothing =
+      'lock-version = "1.0"\n\n[[packages]]\nname = "x"\nversion = "1"\n\n[[packages]]\nname = "y"\n';
+    expect(() => parsePylock(nothing, 'pylock.toml')).toThrow(
+      /^pylock\.toml:3: package 'x': no vcs/,
+    );
   });
 });
 
@@ -147,14 +179,19 @@ describe('requirements.txt', () => {
     const uv = loadLock(join(fixtures, 'uv.lock'));
     for (const p of lock.packages) {
       const twin = packagesNamed(uv, p.name).find((q) => q.version === p.version);
-      const all = [...(twin?.wheels ?? []), ...(twin?.sdist ? [twin.sdist] : [])].map((a) => a.sha256).sort();
+      const all = [...(twin?.wheels ?? []), ...(twin?.sdist ? [twin.sdist] : [])]
+        .map((a) => a.sha256)
+        .sort();
       expect([...(p.allowedHashes ?? [])].sort(), p.name).toEqual(all);
     }
   });
 
   it('handles includes, options, continuations, comments and URLs', () => {
     const dir = mkdtempSync(join(tmpdir(), 'req-'));
-    writeFileSync(join(dir, 'base.txt'), '--extra-index-url https://extra.example/simple\nsix==1.16.0  # via x\n');
+    writeFileSync(
+      join(dir, 'base.txt'),
+      '--extra-index-url https://extra.example/simple\nsix==1.16.0  # via x\n',
+    );
     writeFileSync(join(dir, 'cons.txt'), 'attrs==23.2.0\nnot-used==1\n');
     const main = [
       '# header',
@@ -175,7 +212,12 @@ describe('requirements.txt', () => {
     expect(lock.indexUrl).toBe('https://idx.example/simple');
     expect(lock.extraIndexUrls).toEqual(['https://extra.example/simple']);
     expect(lock.findLinks).toEqual([join(dir, 'wheels')]);
-    expect(lock.packages.map((p) => `${p.name}==${p.version ?? '?'}`)).toEqual(['six==1.16.0', 'requests==2.31.0', 'attrs==23.2.0', 'foo==?']);
+    expect(lock.packages.map((p) => `${p.name}==${p.version ?? '?'}`)).toEqual([
+      'six==1.16.0',
+      'requests==2.31.0',
+      'attrs==23.2.0',
+      'foo==?',
+    ]);
     const req = packagesNamed(lock, 'requests')[0];
     expect(req?.marker).toBe('python_version >= "3.8"');
     expect(req?.allowedHashes).toEqual(['a'.repeat(64), 'b'.repeat(64)]);
@@ -191,13 +233,23 @@ describe('requirements.txt', () => {
   });
 
   it('names file and line for malformed input', () => {
-    expect(() => parseRequirements('six==1\nrequests>=2\n', 'r.txt')).toThrow(/^r\.txt:2: 'requests' is not pinned/);
-    expect(() => parseRequirements('six==1\n\n!!bad\n', 'r.txt')).toThrow(/^r\.txt:3: cannot parse requirement/);
-    expect(() => parseRequirements('--frobnicate x\n', 'r.txt')).toThrow(/^r\.txt:1: unsupported option "--frobnicate"/);
-    expect(() => parseRequirements('six==1 --hash=md5:abc\n', 'r.txt')).toThrow(/^r\.txt:1: bad --hash/);
+    expect(() => parseRequirements('six==1\nrequests>=2\n', 'r.txt')).toThrow(
+      /^r\.txt:2: 'requests' is not pinned/,
+    );
+    expect(() => parseRequirements('six==1\n\n!!bad\n', 'r.txt')).toThrow(
+      /^r\.txt:3: cannot parse requirement/,
+    );
+    expect(() => parseRequirements('--frobnicate x\n', 'r.txt')).toThrow(
+      /^r\.txt:1: unsupported option "--frobnicate"/,
+    );
+    expect(() => parseRequirements('six==1 --hash=md5:abc\n', 'r.txt')).toThrow(
+      /^r\.txt:1: bad --hash/,
+    );
     const dir = mkdtempSync(join(tmpdir(), 'req-'));
     writeFileSync(join(dir, 'r.txt'), 'six==1\n-r missing.txt\n');
-    expect(() => loadLock(join(dir, 'r.txt'))).toThrow(/r\.txt:2: -r missing\.txt: .*missing\.txt: file not found/);
+    expect(() => loadLock(join(dir, 'r.txt'))).toThrow(
+      /r\.txt:2: -r missing\.txt: .*missing\.txt: file not found/,
+    );
     writeFileSync(join(dir, 'inner.txt'), 'ok==1\nbad>=1\n');
     writeFileSync(join(dir, 'outer.txt'), '-r inner.txt\n');
     expect(() => loadLock(join(dir, 'outer.txt'))).toThrow(/inner\.txt:2: 'bad' is not pinned/);
@@ -219,7 +271,10 @@ describe('credentials', () => {
   it('never shows URL passwords in reader errors', () => {
     let message = '';
     try {
-      parseRequirements('foo @ https://user:s3cret@host.example/simple/foo-1.0.tar.gz extra junk\n', 'r.txt');
+      parseRequirements(
+        'foo @ https://user:s3cret@host.example/simple/foo-1.0.tar.gz extra junk\n',
+        'r.txt',
+      );
     } catch (e) {
       message = (e as Error).message;
     }

@@ -1,5 +1,13 @@
 import { dirname, isAbsolute, resolve } from 'node:path';
-import { canonical, filenameOf, LockError, type Lock, type LockArtifact, type LockPackage } from './model.js';
+import {
+  canonical,
+  filenameOf,
+  LockError,
+  registryPackage,
+  type Lock,
+  type LockArtifact,
+  type LockPackage,
+} from './model.js';
 import { readLockText } from './uv-lock.js';
 
 /** One logical line of a requirements file: continuations joined, comment stripped. */
@@ -116,10 +124,16 @@ function parseInto(state: State, text: string, file: string, asConstraints: bool
         try {
           body = state.read(target);
         } catch (error) {
-          if (error instanceof LockError) throw new LockError(file, `${include.name} ${include.value}: ${error.message}`, line);
+          if (error instanceof LockError)
+            throw new LockError(file, `${include.name} ${include.value}: ${error.message}`, line);
           throw error;
         }
-        parseInto(state, body, target, asConstraints || include.name === '-c' || include.name === '--constraint');
+        parseInto(
+          state,
+          body,
+          target,
+          asConstraints || include.name === '-c' || include.name === '--constraint',
+        );
         continue;
       }
       const index = takeOption(raw, ['-i', '--index-url']);
@@ -135,7 +149,9 @@ function parseInto(state: State, text: string, file: string, asConstraints: bool
       const links = takeOption(raw, ['-f', '--find-links']);
       if (links !== undefined) {
         const v = links.value;
-        state.lock.findLinks.push(/^[a-z][a-z0-9+.-]*:\/\//i.test(v) || isAbsolute(v) ? v : resolve(dir, v));
+        state.lock.findLinks.push(
+          /^[a-z][a-z0-9+.-]*:\/\//i.test(v) || isAbsolute(v) ? v : resolve(dir, v),
+        );
         continue;
       }
       if (raw === '--no-index') {
@@ -143,7 +159,12 @@ function parseInto(state: State, text: string, file: string, asConstraints: bool
         continue;
       }
       if (/^(-e|--editable)(\s|=)/.test(raw)) continue; // the project itself (uv export emits `-e .`)
-      if (/^--(only-binary|no-binary|prefer-binary|pre|trusted-host|require-hashes|use-feature|no-deps)\b/.test(raw)) continue;
+      if (
+        /^--(only-binary|no-binary|prefer-binary|pre|trusted-host|require-hashes|use-feature|no-deps)\b/.test(
+          raw,
+        )
+      )
+        continue;
       fail(`unsupported option ${JSON.stringify(raw.split(/\s/)[0])}`);
     }
     // Split off per-requirement options (`--hash=sha256:…`).
@@ -152,7 +173,8 @@ function parseInto(state: State, text: string, file: string, asConstraints: bool
       .replace(/\s--hash[=\s]\s*(\S+)/g, (_m, h: string) => {
         const hm = /^sha256:([0-9a-fA-F]{64})$/.exec(h);
         if (hm?.[1] !== undefined) hashes.push(hm[1].toLowerCase());
-        else if (!/^sha(384|512):/.test(h)) fail(`bad --hash ${JSON.stringify(h)} (expected sha256:<64 hex digits>)`);
+        else if (!/^sha(384|512):/.test(h))
+          fail(`bad --hash ${JSON.stringify(h)} (expected sha256:<64 hex digits>)`);
         return '';
       })
       .trim();
@@ -164,15 +186,7 @@ function parseInto(state: State, text: string, file: string, asConstraints: bool
       if (match[4] !== undefined) state.constraints.set(name, match[4]);
       continue;
     }
-    const pkg: LockPackage = {
-      name,
-      source: { kind: 'registry' },
-      dependencies: [],
-      optionalDependencies: {},
-      wheels: [],
-      resolutionMarkers: [],
-      line,
-    };
+    const pkg: LockPackage = registryPackage(name, line);
     if (match[4] !== undefined) pkg.version = match[4];
     if (match[7] !== undefined && match[7].trim() !== '') pkg.marker = match[7].trim();
     if (hashes.length > 0) pkg.allowedHashes = hashes;
@@ -182,7 +196,10 @@ function parseInto(state: State, text: string, file: string, asConstraints: bool
     if (url !== undefined) {
       const filename = filenameOf(url);
       const isLocal = url.startsWith('file:');
-      const located: LockArtifact = { kind: filename.endsWith('.whl') ? 'wheel' : 'sdist', filename };
+      const located: LockArtifact = {
+        kind: filename.endsWith('.whl') ? 'wheel' : 'sdist',
+        filename,
+      };
       if (isLocal) located.path = decodeURIComponent(new URL(url).pathname);
       else located.url = url;
       if (hashes.length === 1) located.sha256 = hashes[0];
@@ -222,11 +239,16 @@ export function parseRequirements(text: string, path: string, options: Options =
   for (const { pkg, file, line } of state.unpinned) {
     const pin = state.constraints.get(pkg.name);
     if (pin === undefined) {
-      throw new LockError(file, `'${pkg.name}' is not pinned: a requirements lock needs 'name==version' for every package`, line);
+      throw new LockError(
+        file,
+        `'${pkg.name}' is not pinned: a requirements lock needs 'name==version' for every package`,
+        line,
+      );
     }
     pkg.version = pin;
   }
-  for (const pkg of state.lock.packages) if (state.lock.indexUrl !== undefined) pkg.indexUrl = state.lock.indexUrl;
+  for (const pkg of state.lock.packages)
+    if (state.lock.indexUrl !== undefined) pkg.indexUrl = state.lock.indexUrl;
   return state.lock;
 }
 

@@ -32,7 +32,8 @@ class Ctx {
 }
 
 function str(ctx: Ctx, v: unknown, what: string, line?: number): string {
-  if (typeof v !== 'string') ctx.fail(line, `${what}: expected a string, got ${JSON.stringify(v) ?? 'nothing'}`);
+  if (typeof v !== 'string')
+    ctx.fail(line, `${what}: expected a string, got ${JSON.stringify(v) ?? 'nothing'}`);
   return v;
 }
 
@@ -83,9 +84,11 @@ function artifactOf(
   if (!isTable(v)) ctx.fail(line, `${what}: expected a table`);
   const url = v['url'] === undefined ? undefined : str(ctx, v['url'], `${what}.url`, line);
   const path = v['path'] === undefined ? undefined : str(ctx, v['path'], `${what}.path`, line);
-  const given = v['filename'] === undefined ? undefined : str(ctx, v['filename'], `${what}.filename`, line);
+  const given =
+    v['filename'] === undefined ? undefined : str(ctx, v['filename'], `${what}.filename`, line);
   const filename =
-    given ?? (url !== undefined ? filenameOf(url) : path !== undefined ? filenameOf(path) : fallbackName);
+    given ??
+    (url !== undefined ? filenameOf(url) : path !== undefined ? filenameOf(path) : fallbackName);
   if (filename === undefined) ctx.fail(line, `${what}: needs a url, path or filename`);
   const art: LockArtifact = { kind, filename };
   if (url !== undefined) {
@@ -96,7 +99,8 @@ function artifactOf(
   const sha = sha256Of(ctx, v['hash'], what, line);
   if (sha !== undefined) art.sha256 = sha;
   if (v['size'] !== undefined) {
-    if (typeof v['size'] !== 'number' || !Number.isInteger(v['size'])) ctx.fail(line, `${what}.size: expected an integer`);
+    if (typeof v['size'] !== 'number' || !Number.isInteger(v['size']))
+      ctx.fail(line, `${what}.size: expected an integer`);
     art.size = v['size'];
   }
   return art;
@@ -138,26 +142,41 @@ function packageOf(ctx: Ctx, raw: unknown, index: number, line?: number): LockPa
   if (optional !== undefined) {
     if (!isTable(optional)) ctx.fail(line, `${what}.optional-dependencies: expected a table`);
     for (const [extra, deps] of Object.entries(optional)) {
-      pkg.optionalDependencies[canonical(extra)] = dependencyList(ctx, deps, `${what}.optional-dependencies.${extra}`, line);
+      pkg.optionalDependencies[canonical(extra)] = dependencyList(
+        ctx,
+        deps,
+        `${what}.optional-dependencies.${extra}`,
+        line,
+      );
     }
   }
   // Artifacts of a find-links registry are relative to that directory; others to the lock's.
-  const base = source.kind === 'registry' && source.path !== undefined ? resolve(ctx.dir, source.path) : ctx.dir;
+  const base =
+    source.kind === 'registry' && source.path !== undefined
+      ? resolve(ctx.dir, source.path)
+      : ctx.dir;
   // `path` / `url` sources name the file themselves; their artifact tables may hold only a hash.
-  const own = source.kind === 'path' || source.kind === 'url' ? filenameOf(source.path ?? source.url ?? '') : undefined;
+  const own =
+    source.kind === 'path' || source.kind === 'url'
+      ? filenameOf(source.path ?? source.url ?? '')
+      : undefined;
   const wheels = raw['wheels'];
   if (wheels !== undefined) {
     if (!Array.isArray(wheels)) ctx.fail(line, `${what}.wheels: expected an array`);
-    pkg.wheels = wheels.map((w, i) => artifactOf(ctx, w, 'wheel', `${what}.wheels[${i}]`, base, line, own));
+    pkg.wheels = wheels.map((w, i) =>
+      artifactOf(ctx, w, 'wheel', `${what}.wheels[${i}]`, base, line, own),
+    );
   }
-  if (raw['sdist'] !== undefined) pkg.sdist = artifactOf(ctx, raw['sdist'], 'sdist', `${what}.sdist`, base, line, own);
+  if (raw['sdist'] !== undefined)
+    pkg.sdist = artifactOf(ctx, raw['sdist'], 'sdist', `${what}.sdist`, base, line, own);
   // A `path` source names the artifact itself.
   if (source.kind === 'path' && source.path !== undefined) {
     const abs = resolve(ctx.dir, source.path);
     for (const a of [...pkg.wheels, ...(pkg.sdist ? [pkg.sdist] : [])]) a.path ??= abs;
   }
   if (source.kind === 'url' && source.url !== undefined) {
-    for (const a of [...pkg.wheels, ...(pkg.sdist ? [pkg.sdist] : [])]) if (a.path === undefined) a.url ??= source.url;
+    for (const a of [...pkg.wheels, ...(pkg.sdist ? [pkg.sdist] : [])])
+      if (a.path === undefined) a.url ??= source.url;
   }
   if (isTable(raw['metadata']) && typeof raw['metadata']['requires-python'] === 'string') {
     pkg.requiresPython = raw['metadata']['requires-python'];
@@ -170,10 +189,18 @@ export function parseUvLock(text: string, path: string): Lock {
   const abs = resolve(path);
   const ctx = new Ctx(path, dirname(abs));
   const parsed = parseToml(text);
-  if ('error' in parsed) throw new LockError(path, `invalid TOML: ${parsed.error.message}`, parsed.error.line, parsed.error.column);
+  if ('error' in parsed)
+    throw new LockError(
+      path,
+      `invalid TOML: ${parsed.error.message}`,
+      parsed.error.line,
+      parsed.error.column,
+    );
   const doc: TomlTable = parsed.table;
-  if (typeof doc['version'] !== 'number') ctx.fail(1, 'not a uv.lock: missing top-level integer `version`');
-  if (doc['version'] !== 1) ctx.fail(1, `uv.lock version ${doc['version']} is not supported (expected 1)`);
+  if (typeof doc['version'] !== 'number')
+    ctx.fail(1, 'not a uv.lock: missing top-level integer `version`');
+  if (doc['version'] !== 1)
+    ctx.fail(1, `uv.lock version ${doc['version']} is not supported (expected 1)`);
   const lines = arrayTableLines(text, 'package');
   const rawPackages: unknown = doc['package'] ?? [];
   if (!Array.isArray(rawPackages)) ctx.fail(undefined, '`package` must be an array of tables');
@@ -184,7 +211,10 @@ export function parseUvLock(text: string, path: string): Lock {
   if (members.length === 0) {
     // A single-project lock: the root is the editable/virtual package at ".".
     members = packages
-      .filter((p) => (p.source.kind === 'editable' || p.source.kind === 'virtual') && p.source.path === '.')
+      .filter(
+        (p) =>
+          (p.source.kind === 'editable' || p.source.kind === 'virtual') && p.source.path === '.',
+      )
       .map((p) => p.name);
   }
   const lock: Lock = {
@@ -197,7 +227,8 @@ export function parseUvLock(text: string, path: string): Lock {
     extraIndexUrls: [],
     findLinks: [],
   };
-  if (doc['requires-python'] !== undefined) lock.requiresPython = str(ctx, doc['requires-python'], 'requires-python');
+  if (doc['requires-python'] !== undefined)
+    lock.requiresPython = str(ctx, doc['requires-python'], 'requires-python');
   return lock;
 }
 
@@ -211,6 +242,9 @@ export function readLockText(path: string): string {
     return readFileSync(path, 'utf8');
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    throw new LockError(path, code === 'ENOENT' ? 'file not found' : `cannot read: ${String(error)}`);
+    throw new LockError(
+      path,
+      code === 'ENOENT' ? 'file not found' : `cannot read: ${String(error)}`,
+    );
   }
 }

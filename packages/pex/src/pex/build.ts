@@ -1,23 +1,12 @@
 import { resolve } from 'node:path';
 import { UsageError } from '../errors.js';
-import { planBuild } from '../resolve/plan.js';
+import { planBuild, type PlanOptions } from '../resolve/plan.js';
 import type { BuildPlan } from '../plan/build-plan.js';
 import type { InheritPath } from './pex-info.js';
 import { writePex, type PexLayout, type PexLogger, type WritePexResult } from './writer.js';
 
 /** What `planBuild` (issue 4, `resolve/plan.ts`) takes. */
-export interface PlanBuildOptions {
-  project: string;
-  lock?: string;
-  targets?: string[];
-  indexUrl?: string;
-  extraIndexUrls?: string[];
-  findLinks?: string[];
-  offline?: boolean;
-  cacheDir?: string;
-  extras?: string[];
-  logger?: PexLogger;
-}
+export type PlanBuildOptions = PlanOptions;
 
 export type PlanBuildFunction = (options: PlanBuildOptions) => Promise<BuildPlan>;
 
