@@ -209,6 +209,8 @@ def run_pex(python, pex_root):
             if k.startswith("PEX") or k in ("PYTHONPATH", "_PEXKIT_TEST_PAUSE_AFTER_INSTALL"):
                 del env[k]
         env["PEX_ROOT"] = str(pex_root)
+        # Plain tracebacks: Python 3.13 colours them when FORCE_COLOR is set (Nx sets it for tasks).
+        env["PYTHON_COLORS"] = "0"
         env.update(kw.pop("env", {}))
         for k in [k for k, v in env.items() if v is None]:
             del env[k]

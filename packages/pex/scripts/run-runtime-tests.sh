@@ -3,6 +3,8 @@
 # every ~/.pyenv/versions/3.8+ CPython and pypy3 if installed. Fails if any run fails.
 # pytest itself comes from .venv-tools; the PEXes under test run with the interpreter given by --python.
 set -uo pipefail
+# Plain tracebacks for the assertions that read them (Python 3.13 colours them under FORCE_COLOR).
+export PYTHON_COLORS=0
 here="$(cd "$(dirname "$0")/.." && pwd)"
 repo="$(cd "$here/../.." && pwd)"
 pytest="$repo/.venv-tools/bin/pytest"
