@@ -1,9 +1,14 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { AggregateCreateNodesError, type CreateNodesResult, type ProjectConfiguration } from '@nx/devkit';
+import {
+  AggregateCreateNodesError,
+  type CreateNodesResult,
+  type ProjectConfiguration,
+} from '@nx/devkit';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createDependencies, createNodes, createNodesV2 } from './plugin.js';
 import { clearNodesMemoryCache } from './lib/nodes-cache.js';
+import { CURRENT_PYTHON_INPUT, NODE_RUNTIME_INPUT } from './lib/infer-projects.js';
 import {
   dependenciesContext,
   nodesContext,
@@ -27,15 +32,23 @@ function workspace(files: Record<string, string>): string {
   return root;
 }
 
-async function infer(root: string, files: string[], options?: PexkitPluginOptions, namedInputs?: Record<string, string[]>) {
+async function infer(
+  root: string,
+  files: string[],
+  options?: PexkitPluginOptions,
+  namedInputs?: Record<string, string[]>,
+) {
   const results = await createNodes[1](files, options, nodesContext(root, namedInputs));
   return projectsOf(results);
 }
 
-function projectsOf(results: ReadonlyArray<readonly [string, CreateNodesResult]>): Record<string, ProjectConfiguration> {
+function projectsOf(
+  results: ReadonlyArray<readonly [string, CreateNodesResult]>,
+): Record<string, ProjectConfiguration> {
   const out: Record<string, ProjectConfiguration> = {};
   for (const [, r] of results) {
-    for (const [root, p] of Object.entries(r.projects ?? {})) out[p.name ?? root] = { ...p, root } as ProjectConfiguration;
+    for (const [root, p] of Object.entries(r.projects ?? {}))
+      out[p.name ?? root] = { ...p, root } as ProjectConfiguration;
   }
   return out;
 }
@@ -67,21 +80,38 @@ describe('createNodes', () => {
     expect(build?.cache).toBe(true);
     expect(build?.outputs).toEqual(['{workspaceRoot}/dist/{projectRoot}']);
     // [tool.pexkit] options (kebab-case keys) become executor options.
-    expect(build?.options).toMatchObject({ targets: ['current', 'manylinux2014_aarch64-cp-311-cp311'], compress: false });
+    expect(build?.options).toMatchObject({
+      targets: ['current', 'manylinux2014_aarch64-cp-311-cp311'],
+      compress: false,
+    });
     expect(build?.inputs).toContain('default');
     expect(build?.inputs).toContain('^default');
     expect(build?.inputs).toContain('!{projectRoot}/tests/**/*');
     expect(build?.inputs).toContain('{workspaceRoot}/py/pyproject.toml');
+    // Cache key parts outside the workspace: Node's zlib (deflated bytes) and, for the default
+    // `current` target, the machine's python3.
+    expect(build?.inputs).toContainEqual(NODE_RUNTIME_INPUT);
+    expect(build?.inputs).toContainEqual(CURRENT_PYTHON_INPUT);
     expect(projects['core-lib']?.targets).toEqual({});
     expect(projects['core-lib']?.projectType).toBe('library');
     // A flat layout (no src/) has the project root as its source root.
-    expect((projects['util']?.metadata?.['pexkit'] as { sourceRoots: string[] }).sourceRoots).toEqual(['py/libs/util']);
+    expect(
+      (projects['util']?.metadata?.['pexkit'] as { sourceRoots: string[] }).sourceRoots,
+    ).toEqual(['py/libs/util']);
   });
 
   it('keeps absolute paths and times out of the inferred configuration', async () => {
     const root = workspace({ ...UV_WORKSPACE, 'py/uv.lock': LOCK });
     const results = await createNodes[1](UV_WORKSPACE_FILES, {}, nodesContext(root));
     expect(JSON.stringify(results)).not.toContain(root);
+  });
+
+  it('keys the cache on the machine python only when a target is `current`', async () => {
+    const explicit = UV_WORKSPACE['py/apps/web/pyproject.toml']!.replace('"current", ', '');
+    const root = workspace({ ...UV_WORKSPACE, 'py/apps/web/pyproject.toml': explicit });
+    const inputs = (await infer(root, UV_WORKSPACE_FILES))['web-app']?.targets?.['build']?.inputs;
+    expect(inputs).toContainEqual(NODE_RUNTIME_INPUT);
+    expect(inputs).not.toContainEqual(CURRENT_PYTHON_INPUT);
   });
 
   it('uses the production named input when nx.json defines one', async () => {
@@ -92,14 +122,24 @@ describe('createNodes', () => {
 
   it('names the target as configured, or infers none', async () => {
     const root = workspace(UV_WORKSPACE);
-    expect(Object.keys((await infer(root, UV_WORKSPACE_FILES, { buildTargetName: 'pex' }))['web-app']?.targets ?? {})).toEqual(['pex']);
-    expect((await infer(root, UV_WORKSPACE_FILES, { buildTargetName: false }))['web-app']?.targets).toEqual({});
+    expect(
+      Object.keys(
+        (await infer(root, UV_WORKSPACE_FILES, { buildTargetName: 'pex' }))['web-app']?.targets ??
+          {},
+      ),
+    ).toEqual(['pex']);
+    expect(
+      (await infer(root, UV_WORKSPACE_FILES, { buildTargetName: false }))['web-app']?.targets,
+    ).toEqual({});
     const byDir = await infer(root, UV_WORKSPACE_FILES, { projectNameSource: 'directory' });
     expect(Object.keys(byDir).sort()).toEqual(['core', 'util', 'web']);
   });
 
   it('gives a library a target when [tool.pexkit] names an entry point', async () => {
-    const root = workspace({ 'lib/pyproject.toml': '[project]\nname = "lib"\nversion = "1"\n\n[tool.pexkit]\nentry-point = "lib.main:run"\n' });
+    const root = workspace({
+      'lib/pyproject.toml':
+        '[project]\nname = "lib"\nversion = "1"\n\n[tool.pexkit]\nentry-point = "lib.main:run"\n',
+    });
     const build = (await infer(root, ['lib/pyproject.toml']))['lib']?.targets?.['build'];
     expect(build?.options).toEqual({ entryPoint: 'lib.main:run' });
   });
@@ -108,22 +148,31 @@ describe('createNodes', () => {
     const examples = new URL('../../../../examples/', import.meta.url);
     const read = (p: string) => readFileSync(new URL(p, examples), 'utf8');
     const files: Record<string, string> = {};
-    for (const p of ['pyproject.toml', 'greeting/pyproject.toml', 'hello-service/pyproject.toml']) files[`ex/${p}`] = read(p);
+    for (const p of ['pyproject.toml', 'greeting/pyproject.toml', 'hello-service/pyproject.toml'])
+      files[`ex/${p}`] = read(p);
     const root = workspace({ ...files, 'ex/uv.lock': LOCK });
     const pyprojects = Object.keys(files);
     const hashOf = async () => {
       clearNodesMemoryCache();
-      const options = (await infer(root, pyprojects))['hello-service']?.targets?.['build']?.options as { lockSubsetHash?: string };
+      const options = (await infer(root, pyprojects))['hello-service']?.targets?.['build']
+        ?.options as { lockSubsetHash?: string };
       return options.lockSubsetHash;
     };
     const base = await hashOf();
     expect(base).toMatch(/^[0-9a-f]{64}$/);
     // pluggy is only in the dev group (pytest): no build of hello-service uses it.
-    const unrelated = LOCK.replace('name = "pluggy"\nversion = "1.7.0"', 'name = "pluggy"\nversion = "1.7.1"');
+    const unrelated = LOCK.replace(
+      'name = "pluggy"\nversion = "1.7.0"',
+      'name = "pluggy"\nversion = "1.7.1"',
+    );
     expect(unrelated).not.toBe(LOCK);
     writeFile(root, 'ex/uv.lock', unrelated);
     expect(await hashOf()).toBe(base);
-    writeFile(root, 'ex/uv.lock', LOCK.replace('name = "rich"\nversion = "15.0.0"', 'name = "rich"\nversion = "15.0.1"'));
+    writeFile(
+      root,
+      'ex/uv.lock',
+      LOCK.replace('name = "rich"\nversion = "15.0.0"', 'name = "rich"\nversion = "15.0.1"'),
+    );
     expect(await hashOf()).not.toBe(base);
   });
 
@@ -132,25 +181,46 @@ describe('createNodes', () => {
     const root = workspace({
       ...UV_WORKSPACE,
       'py/uv.lock': LOCK,
-      'py/apps/web/pyproject.toml': app.replace('"core-lib", ', '"core-lib", "util", ').replace('core-lib = { workspace = true }', 'core-lib = { workspace = true }\nutil = { workspace = true }'),
+      'py/apps/web/pyproject.toml': app
+        .replace('"core-lib", ', '"core-lib", "util", ')
+        .replace(
+          'core-lib = { workspace = true }',
+          'core-lib = { workspace = true }\nutil = { workspace = true }',
+        ),
       'py/libs/util/pyproject.toml': '[project]\nname = "util"\nversion = [\n',
     });
-    const error = (await Promise.resolve(createNodes[1](UV_WORKSPACE_FILES, {}, nodesContext(root))).catch((e: unknown) => e)) as AggregateCreateNodesError;
+    const error = (await Promise.resolve(
+      createNodes[1](UV_WORKSPACE_FILES, {}, nodesContext(root)),
+    ).catch((e: unknown) => e)) as AggregateCreateNodesError;
     expect(error.errors.map(([f]) => f)).toEqual(['py/libs/util/pyproject.toml']);
-    const options = projectsOf(error.partialResults)['web-app']?.targets?.['build']?.options as { lockSubsetHash?: string };
+    const options = projectsOf(error.partialResults)['web-app']?.targets?.['build']?.options as {
+      lockSubsetHash?: string;
+    };
     expect(options.lockSubsetHash).toMatch(/^whole-lock:[0-9a-f]{64}$/);
   });
 
   it('reports an unreadable lock on the lock file', async () => {
     const root = workspace({ ...UV_WORKSPACE, 'py/uv.lock': 'version = 1\n[[package]\n' });
-    const error = (await Promise.resolve(createNodes[1](UV_WORKSPACE_FILES, {}, nodesContext(root))).catch((e: unknown) => e)) as AggregateCreateNodesError;
+    const error = (await Promise.resolve(
+      createNodes[1](UV_WORKSPACE_FILES, {}, nodesContext(root)),
+    ).catch((e: unknown) => e)) as AggregateCreateNodesError;
     expect(error.errors.map(([f]) => f)).toEqual(['py/uv.lock']);
-    expect(Object.keys(projectsOf(error.partialResults)).sort()).toEqual(['core-lib', 'util', 'web-app']);
+    expect(Object.keys(projectsOf(error.partialResults)).sort()).toEqual([
+      'core-lib',
+      'util',
+      'web-app',
+    ]);
   });
 
   it('reports a malformed pyproject.toml with its file and line, and still returns the other projects', async () => {
-    const root = workspace({ ...UV_WORKSPACE, 'py/libs/util/pyproject.toml': '[project]\nname = "util"\nversion = "0.1.0"\ndependencies = ["a",\n' });
-    const error = await Promise.resolve(createNodes[1](UV_WORKSPACE_FILES, {}, nodesContext(root))).then(
+    const root = workspace({
+      ...UV_WORKSPACE,
+      'py/libs/util/pyproject.toml':
+        '[project]\nname = "util"\nversion = "0.1.0"\ndependencies = ["a",\n',
+    });
+    const error = await Promise.resolve(
+      createNodes[1](UV_WORKSPACE_FILES, {}, nodesContext(root)),
+    ).then(
       () => undefined,
       (e: unknown) => e,
     );
@@ -160,7 +230,10 @@ describe('createNodes', () => {
     const [file, cause] = aggregate.errors[0] ?? [];
     expect(file).toBe('py/libs/util/pyproject.toml');
     expect(cause?.message).toMatch(/py\/libs\/util\/pyproject\.toml:5/);
-    expect(Object.keys(projectsOf(aggregate.partialResults)).sort()).toEqual(['core-lib', 'web-app']);
+    expect(Object.keys(projectsOf(aggregate.partialResults)).sort()).toEqual([
+      'core-lib',
+      'web-app',
+    ]);
   });
 
   it('reports a schema error (bad [tool.pexkit] value) for that file only', async () => {
@@ -168,9 +241,13 @@ describe('createNodes', () => {
       ...UV_WORKSPACE,
       'py/apps/web/pyproject.toml': `${UV_WORKSPACE['py/apps/web/pyproject.toml']}layout = "tarball"\n`,
     });
-    const error = (await Promise.resolve(createNodes[1](UV_WORKSPACE_FILES, {}, nodesContext(root))).catch((e: unknown) => e)) as AggregateCreateNodesError;
+    const error = (await Promise.resolve(
+      createNodes[1](UV_WORKSPACE_FILES, {}, nodesContext(root)),
+    ).catch((e: unknown) => e)) as AggregateCreateNodesError;
     expect(error.errors.map(([f]) => f)).toEqual(['py/apps/web/pyproject.toml']);
-    expect(error.errors[0]?.[1].message).toContain('tool.pexkit.layout must be one of zipapp, packed, loose');
+    expect(error.errors[0]?.[1].message).toContain(
+      'tool.pexkit.layout must be one of zipapp, packed, loose',
+    );
     expect(Object.keys(projectsOf(error.partialResults)).sort()).toEqual(['core-lib', 'util']);
   });
 
@@ -181,7 +258,11 @@ describe('createNodes', () => {
     expect(existsSync(cacheFile)).toBe(true);
     clearNodesMemoryCache();
     expect(await infer(root, UV_WORKSPACE_FILES)).toEqual(first);
-    writeFile(root, 'py/libs/util/pyproject.toml', '[project]\nname = "util"\nversion = "0.1.0"\n\n[project.scripts]\nu = "util:main"\n');
+    writeFile(
+      root,
+      'py/libs/util/pyproject.toml',
+      '[project]\nname = "util"\nversion = "0.1.0"\n\n[project.scripts]\nu = "util:main"\n',
+    );
     const changed = await infer(root, UV_WORKSPACE_FILES);
     expect(changed['util']?.targets?.['build']).toBeDefined();
   });
@@ -190,13 +271,24 @@ describe('createNodes', () => {
 describe('createDependencies', () => {
   async function graph(files: Record<string, string>, options?: PexkitPluginOptions) {
     const root = workspace(files);
-    const projects = await infer(root, Object.keys(files).filter((f) => f.endsWith('pyproject.toml')), options);
+    const projects = await infer(
+      root,
+      Object.keys(files).filter((f) => f.endsWith('pyproject.toml')),
+      options,
+    );
     return createDependencies(options, dependenciesContext(root, projects));
   }
 
   it('adds a static edge, from the pyproject.toml, for each declared workspace dependency', async () => {
     const deps = await graph(UV_WORKSPACE, { inferImportDependencies: false });
-    expect(deps).toEqual([{ source: 'web-app', target: 'core-lib', type: 'static', sourceFile: 'py/apps/web/pyproject.toml' }]);
+    expect(deps).toEqual([
+      {
+        source: 'web-app',
+        target: 'core-lib',
+        type: 'static',
+        sourceFile: 'py/apps/web/pyproject.toml',
+      },
+    ]);
   });
 
   it('adds edges from import statements, naming the importing file', async () => {
@@ -205,8 +297,18 @@ describe('createDependencies', () => {
       'py/libs/core/src/core_lib/extra.py': 'import util\n',
       'py/apps/web/src/web_app/other.py': 'from util import x\n',
     });
-    expect(deps).toContainEqual({ source: 'core-lib', target: 'util', type: 'static', sourceFile: 'py/libs/core/src/core_lib/extra.py' });
-    expect(deps).toContainEqual({ source: 'web-app', target: 'util', type: 'static', sourceFile: 'py/apps/web/src/web_app/other.py' });
+    expect(deps).toContainEqual({
+      source: 'core-lib',
+      target: 'util',
+      type: 'static',
+      sourceFile: 'py/libs/core/src/core_lib/extra.py',
+    });
+    expect(deps).toContainEqual({
+      source: 'web-app',
+      target: 'util',
+      type: 'static',
+      sourceFile: 'py/apps/web/src/web_app/other.py',
+    });
     // The declared edge keeps its pyproject.toml source file (first seen wins).
     expect(deps.filter((d) => d.source === 'web-app' && d.target === 'core-lib')).toHaveLength(1);
   });

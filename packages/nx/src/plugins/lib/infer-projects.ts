@@ -81,7 +81,8 @@ export function inferPythonProjects(
     let root = p.dir;
     let best: string | undefined;
     for (const candidate of uvRoots.keys()) {
-      if (isWithin(p.dir, candidate) && (best === undefined || candidate.length > best.length)) best = candidate;
+      if (isWithin(p.dir, candidate) && (best === undefined || candidate.length > best.length))
+        best = candidate;
     }
     if (best !== undefined) root = best;
     const list = groups.get(root) ?? [];
@@ -102,16 +103,33 @@ export function inferPythonProjects(
     const buildable = members.filter((m) => hasEntryPoint(m.info));
     let subsetHashes = new Map<string, string>();
     const lockFile = joinWorkspacePath(wsDir, 'uv.lock');
-    if (options.buildTargetName !== false && buildable.length > 0 && existsSync(join(workspaceRoot, lockFile))) {
+    if (
+      options.buildTargetName !== false &&
+      buildable.length > 0 &&
+      existsSync(join(workspaceRoot, lockFile))
+    ) {
       try {
-        subsetHashes = lockSubsetHashes(join(workspaceRoot, lockFile), workspace, buildable.map((b) => ({ name: b.info.name, extras: extrasOf(b.info) })));
+        subsetHashes = lockSubsetHashes(
+          join(workspaceRoot, lockFile),
+          workspace,
+          buildable.map((b) => ({ name: b.info.name, extras: extrasOf(b.info) })),
+        );
       } catch (error) {
         errors.push([lockFile, error instanceof Error ? error : new Error(String(error))]);
       }
     }
     for (const m of members) {
       try {
-        const project = projectConfiguration(workspaceRoot, m, wsDir, byName, rootSourcesOfGroup, options, productionInput, subsetHashes.get(m.info.name));
+        const project = projectConfiguration(
+          workspaceRoot,
+          m,
+          wsDir,
+          byName,
+          rootSourcesOfGroup,
+          options,
+          productionInput,
+          subsetHashes.get(m.info.name),
+        );
         results.push([m.file.file, { projects: { [m.dir]: project } }]);
       } catch (error) {
         errors.push([m.file.file, error instanceof Error ? error : new Error(String(error))]);
@@ -129,7 +147,8 @@ function rootSources(doc: Record<string, unknown>): Record<string, UvSource> {
   const out: Record<string, UvSource> = {};
   if (typeof sources !== 'object' || sources === null || Array.isArray(sources)) return out;
   for (const [k, v] of Object.entries(sources)) {
-    if (typeof v === 'object' && v !== null && !Array.isArray(v)) out[canonicalProjectName(k)] = v as UvSource;
+    if (typeof v === 'object' && v !== null && !Array.isArray(v))
+      out[canonicalProjectName(k)] = v as UvSource;
   }
   return out;
 }
@@ -180,7 +199,12 @@ function projectConfiguration(
     dependencies,
     uvWorkspaceRoot: wsDir,
   };
-  const name = options.projectNameSource === 'directory' ? (dir === '.' ? info.name : dir.slice(dir.lastIndexOf('/') + 1)) : info.name;
+  const name =
+    options.projectNameSource === 'directory'
+      ? dir === '.'
+        ? info.name
+        : dir.slice(dir.lastIndexOf('/') + 1)
+      : info.name;
   const targets: Record<string, TargetConfiguration> = {};
   const buildable = hasEntryPoint(info);
   if (buildable && options.buildTargetName !== false) {
@@ -207,6 +231,21 @@ export const PYTHON_TEST_EXCLUDES = [
   '!{projectRoot}/**/conftest.py',
 ];
 
+/**
+ * Deflated bytes depend on the zlib inside Node: the Node version and architecture are part of
+ * the cache key, so a remote cache never serves a PEX that this machine would write differently.
+ */
+export const NODE_RUNTIME_INPUT = { runtime: 'node -p process.version+process.arch' };
+
+/**
+ * The `current` target (the default) means "the python3 on this machine": its implementation,
+ * version and platform decide which wheels go in, so they are part of the cache key.
+ */
+export const CURRENT_PYTHON_INPUT = {
+  runtime:
+    'python3 -c "import sys,sysconfig;print(sys.implementation.cache_tag,sysconfig.get_platform())"',
+};
+
 function buildTarget(
   m: Parsed,
   wsDir: string,
@@ -216,14 +255,25 @@ function buildTarget(
   const tableOptions = pexkitTableToOptions(m.info.pexkit, `${m.file.file} [tool.pexkit]`);
   const options: Partial<PexExecutorSchema> = { ...tableOptions };
   if (lockSubsetHash !== undefined) options.lockSubsetHash = lockSubsetHash;
-  const inputs: TargetConfiguration['inputs'] = [productionInput, ...PYTHON_TEST_EXCLUDES, `^${productionInput}`];
+  const inputs: TargetConfiguration['inputs'] = [
+    productionInput,
+    ...PYTHON_TEST_EXCLUDES,
+    `^${productionInput}`,
+    NODE_RUNTIME_INPUT,
+  ];
   if (wsDir !== m.dir) inputs.push(`{workspaceRoot}/${joinWorkspacePath(wsDir, 'pyproject.toml')}`);
+  const targets = tableOptions.targets;
+  if (targets === undefined || targets.includes('current')) inputs.push(CURRENT_PYTHON_INPUT);
   const output = tableOptions.output;
   return {
     executor: '@pexkit/nx:pex',
     cache: true,
     inputs,
-    outputs: [output !== undefined ? `{workspaceRoot}/${joinWorkspacePath(output)}` : '{workspaceRoot}/dist/{projectRoot}'],
+    outputs: [
+      output !== undefined
+        ? `{workspaceRoot}/${joinWorkspacePath(output)}`
+        : '{workspaceRoot}/dist/{projectRoot}',
+    ],
     options,
     metadata: {
       technologies: ['python'],
@@ -234,7 +284,10 @@ function buildTarget(
 }
 
 /** Reads the plugin's input files from disk (once per call). */
-export function readPyprojectFiles(workspaceRoot: string, files: readonly string[]): PyprojectFile[] {
+export function readPyprojectFiles(
+  workspaceRoot: string,
+  files: readonly string[],
+): PyprojectFile[] {
   return files.map((file) => {
     const abs = join(workspaceRoot, file);
     let hasSrc = false;
