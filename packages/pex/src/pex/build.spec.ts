@@ -73,9 +73,13 @@ describe('buildPex', () => {
     const out = execFileSync(a.output, ['Ada'], { encoding: 'utf8', env });
     expect(out).toMatch(/^Hello, Ada!\n\(python 3\.\d+, click \d/);
     const written: string[] = [];
+    const errors: string[] = [];
     const write = process.stdout.write.bind(process.stdout);
+    const writeErr = process.stderr.write.bind(process.stderr);
     process.stdout.write = ((chunk: string) =>
       written.push(String(chunk)) > 0) as typeof process.stdout.write;
+    process.stderr.write = ((chunk: string) =>
+      errors.push(String(chunk)) > 0) as typeof process.stderr.write;
     let code: number;
     try {
       code = await buildCommand.run([
@@ -92,9 +96,11 @@ describe('buildPex', () => {
       ]);
     } finally {
       process.stdout.write = write;
+      process.stderr.write = writeErr;
     }
     expect(code).toBe(0);
     expect(written.join('')).toBe(`${join(work, 'hello-b.pex')}\n`);
+    expect(errors.join('')).toBe(''); // -q: no progress or summary lines either
     expect(
       createHash('sha256')
         .update(readFileSync(join(work, 'hello-b.pex')))

@@ -39,6 +39,8 @@ export interface BuildPexOptions {
   /** Globs of first-party files or directories to keep despite the default exclusions. */
   includes?: string[];
   logger?: PexLogger;
+  /** Download progress: a live line on a TTY, a summary line, or nothing (default `auto`). */
+  progress?: PlanOptions['progress'];
   /** Replaces `planBuild` (tests, or callers with a plan source of their own). */
   planBuild?: PlanBuildFunction;
 }
@@ -72,6 +74,7 @@ export async function buildPex(options: BuildPexOptions): Promise<BuildPexResult
     cacheDir: options.cacheDir,
     extras: options.extras,
     logger: options.logger,
+    progress: options.progress,
   });
   const layout = options.layout ?? 'zipapp';
   const output = resolve(

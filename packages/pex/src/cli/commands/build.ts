@@ -138,6 +138,7 @@ export const buildCommand: CliCommand = {
     const started = process.hrtime.bigint();
     const result = await buildPex({
       ...options,
+      progress: quiet ? 'none' : 'auto',
       logger: {
         warn: (m) => process.stderr.write(`pexkit build: warning: ${m}\n`),
         info: quiet ? undefined : (m) => process.stderr.write(`pexkit build: ${m}\n`),
