@@ -77,3 +77,29 @@ describe('evaluateMarkerOnTarget', () => {
     expect(() => evaluateMarkerOnTarget('python_version >', linux)).toThrow(InvalidMarker);
   });
 });
+
+describe('evaluateMarkerOnTarget on an abbreviated Python version', () => {
+  const linux311 = parseTarget('manylinux2014_x86_64-cp-311-cp311');
+
+  it('answers python_full_version markers that hold for the whole minor series', () => {
+    expect(evaluateMarkerOnTarget('python_full_version >= "3.9"', linux311)).toBe(true);
+    expect(evaluateMarkerOnTarget('python_full_version < "3.11"', linux311)).toBe(false);
+  });
+
+  it('refuses one that depends on the patch release, naming the variable', () => {
+    expect(() => evaluateMarkerOnTarget('python_full_version < "3.11.4"', linux311)).toThrow(
+      /depends on the patch release through python_full_version.*--complete-platform/,
+    );
+  });
+
+  it('takes a value the caller filled into the environment as known', () => {
+    const known = {
+      ...linux311,
+      markerEnvironment: { ...linux311.markerEnvironment, platform_release: '6.1.0' },
+    };
+    expect(evaluateMarkerOnTarget('platform_release >= "6"', known)).toBe(true);
+    expect(() => evaluateMarkerOnTarget('platform_release >= "6"', linux311)).toThrow(
+      MarkerNeedsUnknownValue,
+    );
+  });
+});
