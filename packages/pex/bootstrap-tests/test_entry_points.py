@@ -137,6 +137,8 @@ def test_pex_interpreter(app_pex, run_pex, tmp_path):
     script.write_text("import sys, toolpkg\nprint('script', sys.argv)\nsys.exit(5)\n")
     r = run_pex(app_pex, script, "1", env={"PEX_INTERPRETER": "1"})
     assert (r.returncode, r.stdout.strip()) == (5, "script ['%s', '1']" % script), r.stderr
+    r = run_pex(app_pex, tmp_path / "missing.py", env={"PEX_INTERPRETER": "1"})
+    assert r.returncode == 2 and "can't open file" in r.stderr and "Traceback" not in r.stderr, r.stderr
     r = run_pex(app_pex, "-m", "app", env={"PEX_INTERPRETER": "1"})
     assert r.stdout.startswith("app main"), r.stderr
     r = run_pex(app_pex, env={"PEX_INTERPRETER": "1"}, input="import six\nprint('repl', six.__name__)\n")

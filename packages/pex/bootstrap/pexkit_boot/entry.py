@@ -113,5 +113,13 @@ def run_interpreter(stage1):
         sys.argv[:] = ["-"] + args[1:]
         stage1.run_as_main(compile(sys.stdin.read(), "<stdin>", "exec"), "<stdin>")
     else:
+        path = os.path.abspath(args[0])
+        if not os.path.isfile(path):
+            # What `python FILE` says (a PEX in interpreter mode takes a script path first).
+            sys.stderr.write(
+                "%s: can't open file %r: [Errno 2] No such file or directory\n"
+                % (os.environ.get("PEX", sys.argv[0] or "pex"), path)
+            )
+            sys.exit(2)
         sys.argv[:] = args
-        stage1.run_entry(["path", os.path.abspath(args[0])])
+        stage1.run_entry(["path", path])
