@@ -1,5 +1,5 @@
 import { dirname, isAbsolute, resolve } from 'node:path';
-import { isTable, parseToml } from '../project/toml.js';
+import { isTable } from '../project/toml.js';
 import {
   canonical,
   filenameOf,
@@ -10,7 +10,7 @@ import {
   type LockDependency,
   type LockPackage,
 } from './model.js';
-import { arrayTableLines, readLockText } from './uv-lock.js';
+import { arrayTableLines, parseLockToml, readLockText } from './uv-lock.js';
 
 class Ctx {
   constructor(
@@ -140,15 +140,7 @@ function packageOf(ctx: Ctx, raw: unknown, position: number, line?: number): Loc
 export function parsePylock(text: string, path: string): Lock {
   const abs = resolve(path);
   const ctx = new Ctx(path, dirname(abs));
-  const parsed = parseToml(text);
-  if ('error' in parsed)
-    throw new LockError(
-      path,
-      `invalid TOML: ${parsed.error.message}`,
-      parsed.error.line,
-      parsed.error.column,
-    );
-  const doc = parsed.table;
+  const doc = parseLockToml(text, path);
   const lockVersion = ctx.str(doc['lock-version'], 'not a PEP 751 lock: `lock-version`', 1);
   if (!/^1(\.\d+)?$/.test(lockVersion))
     ctx.fail(1, `lock-version ${lockVersion} is not supported (expected 1.x)`);

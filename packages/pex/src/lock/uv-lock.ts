@@ -188,15 +188,7 @@ function packageOf(ctx: Ctx, raw: unknown, index: number, line?: number): LockPa
 export function parseUvLock(text: string, path: string): Lock {
   const abs = resolve(path);
   const ctx = new Ctx(path, dirname(abs));
-  const parsed = parseToml(text);
-  if ('error' in parsed)
-    throw new LockError(
-      path,
-      `invalid TOML: ${parsed.error.message}`,
-      parsed.error.line,
-      parsed.error.column,
-    );
-  const doc: TomlTable = parsed.table;
+  const doc: TomlTable = parseLockToml(text, path);
   if (typeof doc['version'] !== 'number')
     ctx.fail(1, 'not a uv.lock: missing top-level integer `version`');
   if (doc['version'] !== 1)
@@ -235,6 +227,19 @@ export function parseUvLock(text: string, path: string): Lock {
 /** Reads a `uv.lock` file. */
 export function readUvLock(path: string): Lock {
   return parseUvLock(readLockText(path), path);
+}
+
+/** Parses a lock file's TOML; a syntax error is a LockError naming the file, line and column. */
+export function parseLockToml(text: string, path: string): TomlTable {
+  const parsed = parseToml(text);
+  if ('error' in parsed)
+    throw new LockError(
+      path,
+      `invalid TOML: ${parsed.error.message}`,
+      parsed.error.line,
+      parsed.error.column,
+    );
+  return parsed.table;
 }
 
 export function readLockText(path: string): string {

@@ -30,7 +30,9 @@ function pythonNodes(context: CreateDependenciesContext): PythonNode[] {
  * Top-level module → the project that provides it. A module provided by several projects
  * (a namespace package split across projects) maps to none: it cannot name one project.
  */
-export function moduleOwners(nodes: Array<{ name: string; files: readonly string[]; sourceRoots: readonly string[] }>): Map<string, string> {
+export function moduleOwners(
+  nodes: Array<{ name: string; files: readonly string[]; sourceRoots: readonly string[] }>,
+): Map<string, string> {
   const owners = new Map<string, string | null>();
   for (const node of nodes) {
     for (const module of topLevelModules(node.files, node.sourceRoots)) {
@@ -48,11 +50,15 @@ export function moduleOwners(nodes: Array<{ name: string; files: readonly string
  * file: the pyproject.toml), and, unless switched off, static edges from `import` statements
  * (source file: the importing .py file) to the project owning the imported module.
  */
-export function pythonDependencies(options: NormalizedPluginOptions, context: CreateDependenciesContext): RawProjectGraphDependency[] {
+export function pythonDependencies(
+  options: NormalizedPluginOptions,
+  context: CreateDependenciesContext,
+): RawProjectGraphDependency[] {
   const nodes = pythonNodes(context);
   if (nodes.length === 0) return [];
   const rootToName = new Map<string, string>();
-  for (const [name, project] of Object.entries(context.projects)) rootToName.set(project.root, name);
+  for (const [name, project] of Object.entries(context.projects))
+    rootToName.set(project.root, name);
   const out: RawProjectGraphDependency[] = [];
   const pairs = new Set<string>();
   const add = (dependency: RawProjectGraphDependency) => {
@@ -70,16 +76,28 @@ export function pythonDependencies(options: NormalizedPluginOptions, context: Cr
     for (const dep of node.meta.dependencies) {
       const target = rootToName.get(dep.root);
       if (target === undefined || target === node.name) continue;
-      add({ source: node.name, target, type: DependencyType.static, sourceFile: joinWorkspacePath(node.root, 'pyproject.toml') });
+      add({
+        source: node.name,
+        target,
+        type: DependencyType.static,
+        sourceFile: joinWorkspacePath(node.root, 'pyproject.toml'),
+      });
     }
   }
   if (!options.inferImportDependencies) return out;
 
   const projectFiles = context.fileMap.projectFileMap;
   const owners = moduleOwners(
-    nodes.map((n) => ({ name: n.name, files: (projectFiles[n.name] ?? []).map((f) => f.file), sourceRoots: n.meta.sourceRoots })),
+    nodes.map((n) => ({
+      name: n.name,
+      files: (projectFiles[n.name] ?? []).map((f) => f.file),
+      sourceRoots: n.meta.sourceRoots,
+    })),
   );
-  const cache = new ImportCache(workspaceDataDirectoryForWorkspace(context.workspaceRoot), context.workspaceRoot);
+  const cache = new ImportCache(
+    workspaceDataDirectoryForWorkspace(context.workspaceRoot),
+    context.workspaceRoot,
+  );
   for (const node of nodes) {
     for (const file of projectFiles[node.name] ?? []) {
       if (!file.file.endsWith('.py')) continue;

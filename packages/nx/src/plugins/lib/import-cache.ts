@@ -1,5 +1,6 @@
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { writeJsonCacheFile } from './json-cache-file.js';
 import { scanPythonImports } from '../../utils/python-imports.js';
 
 interface CacheFile {
@@ -51,14 +52,7 @@ export class ImportCache {
     memory.clear();
     for (const [hash, modules] of this.used) memory.set(hash, modules);
     const data: CacheFile = { version: 1, files: Object.fromEntries(this.used) };
-    try {
-      mkdirSync(this.directory, { recursive: true });
-      const tmp = `${this.file}.${process.pid}.tmp`;
-      writeFileSync(tmp, JSON.stringify(data));
-      renameSync(tmp, this.file);
-    } catch {
-      // An unwritable cache only costs time.
-    }
+    writeJsonCacheFile(this.directory, this.file, data);
   }
 
   private load(): void {

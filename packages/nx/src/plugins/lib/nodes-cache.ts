@@ -1,5 +1,6 @@
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { writeJsonCacheFile } from './json-cache-file.js';
 import type { CreateNodesResult } from '@nx/devkit';
 
 type Results = Array<[file: string, result: CreateNodesResult]>;
@@ -36,27 +37,25 @@ export class NodesCache {
   set(key: string, results: Results): void {
     memory.set(key, results);
     // A long-lived daemon sees many keys as files change: keep only the newest few in memory.
-    for (const old of [...memory.keys()].slice(0, Math.max(0, memory.size - MAX_ENTRIES))) memory.delete(old);
+    for (const old of [...memory.keys()].slice(0, Math.max(0, memory.size - MAX_ENTRIES)))
+      memory.delete(old);
     const data = this.load();
     delete data.entries[key];
     data.entries[key] = results;
     const keys = Object.keys(data.entries);
-    for (const old of keys.slice(0, Math.max(0, keys.length - MAX_ENTRIES))) delete data.entries[old];
-    try {
-      mkdirSync(this.directory, { recursive: true });
-      const tmp = `${this.file}.${process.pid}.tmp`;
-      writeFileSync(tmp, JSON.stringify(data));
-      renameSync(tmp, this.file);
-    } catch {
-      // An unwritable cache only costs time.
-    }
+    for (const old of keys.slice(0, Math.max(0, keys.length - MAX_ENTRIES)))
+      delete data.entries[old];
+    writeJsonCacheFile(this.directory, this.file, data);
   }
 
   private load(): CacheFile {
     if (this.data !== undefined) return this.data;
     try {
       const parsed = JSON.parse(readFileSync(this.file, 'utf8')) as CacheFile;
-      this.data = parsed.version === 1 && typeof parsed.entries === 'object' ? parsed : { version: 1, entries: {} };
+      this.data =
+        parsed.version === 1 && typeof parsed.entries === 'object'
+          ? parsed
+          : { version: 1, entries: {} };
     } catch {
       this.data = { version: 1, entries: {} };
     }

@@ -21,15 +21,24 @@ export class PluginOptionsError extends Error {
   override readonly name = 'PluginOptionsError';
 }
 
-export function normalizePluginOptions(options: PexkitPluginOptions | undefined): NormalizedPluginOptions {
+export function normalizePluginOptions(
+  options: PexkitPluginOptions | undefined,
+): NormalizedPluginOptions {
   const o = options ?? {};
   const buildTargetName = o.buildTargetName ?? 'build';
-  if (buildTargetName !== false && (typeof buildTargetName !== 'string' || buildTargetName.trim() === '')) {
-    throw new PluginOptionsError(`@pexkit/nx/plugin: option buildTargetName must be a non-empty string or false, got ${JSON.stringify(o.buildTargetName)}`);
+  if (
+    buildTargetName !== false &&
+    (typeof buildTargetName !== 'string' || buildTargetName.trim() === '')
+  ) {
+    throw new PluginOptionsError(
+      `@pexkit/nx/plugin: option buildTargetName must be a non-empty string or false, got ${JSON.stringify(o.buildTargetName)}`,
+    );
   }
   const projectNameSource = o.projectNameSource ?? 'pyproject';
   if (projectNameSource !== 'pyproject' && projectNameSource !== 'directory') {
-    throw new PluginOptionsError(`@pexkit/nx/plugin: option projectNameSource must be 'pyproject' or 'directory', got ${JSON.stringify(projectNameSource)}`);
+    throw new PluginOptionsError(
+      `@pexkit/nx/plugin: option projectNameSource must be 'pyproject' or 'directory', got ${JSON.stringify(projectNameSource)}`,
+    );
   }
   return {
     buildTargetName,

@@ -10,10 +10,17 @@ export interface PythonProjectMetadata {
   uvWorkspaceRoot: string;
 }
 
-export function readPythonMetadata(metadata: Record<string, unknown> | undefined): PythonProjectMetadata | undefined {
+export function readPythonMetadata(
+  metadata: Record<string, unknown> | undefined,
+): PythonProjectMetadata | undefined {
   const value = metadata?.['pexkit'];
   if (typeof value !== 'object' || value === null) return undefined;
   const m = value as Partial<PythonProjectMetadata>;
-  if (typeof m.pythonName !== 'string' || !Array.isArray(m.sourceRoots) || !Array.isArray(m.dependencies)) return undefined;
+  if (
+    typeof m.pythonName !== 'string' ||
+    !Array.isArray(m.sourceRoots) ||
+    !Array.isArray(m.dependencies)
+  )
+    return undefined;
   return m as PythonProjectMetadata;
 }
