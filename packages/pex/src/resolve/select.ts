@@ -8,7 +8,7 @@ import type { Target } from '../targets/target.js';
 export interface WheelNameParts {
   name: string;
   version: string;
-  build?: [number, string];
+  build?: [bigint, string];
   /** `{python}-{abi}-{platform}` (possibly a compressed tag set). */
   tag: string;
 }
@@ -24,14 +24,17 @@ export function wheelNameParts(filename: string): WheelNameParts | undefined {
   if (parts.length === 6) {
     const m = /^(\d+)(.*)$/.exec(parts[2] as string);
     if (m === null) return undefined;
-    out.build = [Number(m[1]), m[2] as string];
+    out.build = [BigInt(m[1] as string), m[2] as string];
   }
   return out;
 }
 
 /** The Python version a target claims, as pip compares it with requires-python. */
 export function targetPythonVersion(target: Target): string {
-  return target.markerEnvironment.python_full_version ?? `${target.pythonVersion[0]}.${target.pythonVersion[1]}`;
+  return (
+    target.markerEnvironment.python_full_version ??
+    `${target.pythonVersion[0]}.${target.pythonVersion[1]}`
+  );
 }
 
 /** A name to show for a target in messages. */
@@ -49,7 +52,8 @@ export class NoCompatibleWheelError extends PexkitError {
     readonly availableTags: string[],
     detail = '',
   ) {
-    const tags = availableTags.length === 0 ? 'none (the lock lists no wheels)' : availableTags.join(', ');
+    const tags =
+      availableTags.length === 0 ? 'none (the lock lists no wheels)' : availableTags.join(', ');
     super(
       `No wheel of ${project} ${version} fits target ${target}${detail}. Wheels that exist: ${tags}. ` +
         'Pick another target, pin a version with wheels for it, or build on a matching machine.',
@@ -75,21 +79,27 @@ export type Candidate = LockArtifact & { requiresPython?: string; yanked?: boole
 
 export type Selection =
   | { kind: 'wheel'; artifact: Candidate; score: number }
-  | { kind: 'sdist'; artifact: LockArtifact; /** Tags of the wheels that exist (none fit). */ availableTags: string[] };
+  | {
+      kind: 'sdist';
+      artifact: LockArtifact;
+      /** Tags of the wheels that exist (none fit). */ availableTags: string[];
+    };
 
 function pythonOk(spec: string | undefined, version: string, what: string): boolean {
   if (spec === undefined || spec.trim() === '') return true;
   try {
     return SpecifierSet.parse(spec).contains(version, { prereleases: true });
   } catch (error) {
-    throw new RequiresPythonError(`${what}: invalid requires-python ${JSON.stringify(spec)}`, { cause: error });
+    throw new RequiresPythonError(`${what}: invalid requires-python ${JSON.stringify(spec)}`, {
+      cause: error,
+    });
   }
 }
 
-function compareBuild(a: [number, string] | undefined, b: [number, string] | undefined): number {
-  const x = a ?? [-1, ''];
-  const y = b ?? [-1, ''];
-  if (x[0] !== y[0]) return x[0] - y[0];
+function compareBuild(a: [bigint, string] | undefined, b: [bigint, string] | undefined): number {
+  const x = a ?? [-1n, ''];
+  const y = b ?? [-1n, ''];
+  if (x[0] !== y[0]) return x[0] < y[0] ? -1 : 1;
   return x[1] < y[1] ? -1 : x[1] > y[1] ? 1 : 0;
 }
 
@@ -99,7 +109,11 @@ function compareBuild(a: [number, string] | undefined, b: [number, string] | und
  * whose requires-python admits the target. With no fitting wheel: the sdist if there is one
  * (the caller decides whether it can be built), else NoCompatibleWheelError naming what exists.
  */
-export function selectArtifact(pkg: SelectablePackage, target: Target, candidates: Candidate[] = pkg.wheels): Selection {
+export function selectArtifact(
+  pkg: SelectablePackage,
+  target: Target,
+  candidates: Candidate[] = pkg.wheels,
+): Selection {
   const version = pkg.version ?? '(unversioned)';
   const pyVersion = targetPythonVersion(target);
   const label = targetLabel(target);
@@ -108,7 +122,8 @@ export function selectArtifact(pkg: SelectablePackage, target: Target, candidate
       `${pkg.name} ${version} requires Python ${pkg.requiresPython}, but target ${label} has Python ${pyVersion}`,
     );
   }
-  let best: { artifact: Candidate; score: number; build?: [number, string]; yanked: boolean } | undefined;
+  let best:
+    { artifact: Candidate; score: number; build?: [bigint, string]; yanked: boolean } | undefined;
   const tags: string[] = [];
   let excludedByPython = 0;
   for (const w of candidates) {
@@ -132,7 +147,11 @@ export function selectArtifact(pkg: SelectablePackage, target: Target, candidate
     if (better) best = { artifact: w, score, build: parts.build, yanked };
   }
   if (best !== undefined) return { kind: 'wheel', artifact: best.artifact, score: best.score };
-  if (pkg.sdist !== undefined) return { kind: 'sdist', artifact: pkg.sdist, availableTags: [...new Set(tags)].sort() };
-  const detail = excludedByPython > 0 ? ` (${excludedByPython} matching wheel(s) exclude Python ${pyVersion} by requires-python)` : '';
+  if (pkg.sdist !== undefined)
+    return { kind: 'sdist', artifact: pkg.sdist, availableTags: [...new Set(tags)].sort() };
+  const detail =
+    excludedByPython > 0
+      ? ` (${excludedByPython} matching wheel(s) exclude Python ${pyVersion} by requires-python)`
+      : '';
   throw new NoCompatibleWheelError(pkg.name, version, label, [...new Set(tags)].sort(), detail);
 }

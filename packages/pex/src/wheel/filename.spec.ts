@@ -21,12 +21,17 @@ describe('parseWheelFilename', () => {
     const wheel = parseWheelFilename(
       'numpy-2.1.0-1abc-cp311-cp311-manylinux_2_17_x86_64.manylinux2014_x86_64.whl',
     );
-    expect(wheel.buildTag).toEqual([1, 'abc']);
+    expect(wheel.buildTag).toEqual([1n, 'abc']);
     expect(wheel.tags.map(tagToString)).toEqual([
       'cp311-cp311-manylinux_2_17_x86_64',
       'cp311-cp311-manylinux2014_x86_64',
     ]);
-    expect(parseWheelFilename('a-1-007-py3-none-any.whl').buildTag).toEqual([7, '']);
+    expect(parseWheelFilename('a-1-007-py3-none-any.whl').buildTag).toEqual([7n, '']);
+    // Exact past 2^53, as Python's int is.
+    expect(parseWheelFilename('a-1-9999999999999999999x-py3-none-any.whl').buildTag).toEqual([
+      9999999999999999999n,
+      'x',
+    ]);
   });
 
   it('normalises the version and lower-cases tags', () => {

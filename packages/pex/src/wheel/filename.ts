@@ -11,8 +11,8 @@ export interface WheelFilename {
   /** The PEP 503 canonical project name. */
   name: string;
   version: Version;
-  /** `[build number, rest]`, e.g. `1abc` → `[1, 'abc']`; absent without a build tag. */
-  buildTag?: [number, string];
+  /** `[build number, rest]`, e.g. `1abc` → `[1n, 'abc']` (a bigint, exact like Python's int); absent without a build tag. */
+  buildTag?: [bigint, string];
   /** The expanded tags of the (possibly compressed) tag set. */
   tags: Tag[];
 }
@@ -84,7 +84,7 @@ export function parseWheelFilename(filename: string): WheelFilename {
       cause: error,
     });
   }
-  let buildTag: [number, string] | undefined;
+  let buildTag: [bigint, string] | undefined;
   if (dashes === 5) {
     const buildPart = parts[2] as string;
     const match = /^([0-9]+)([^\n]*)/.exec(buildPart);
@@ -94,7 +94,7 @@ export function parseWheelFilename(filename: string): WheelFilename {
         `invalid build number ${JSON.stringify(buildPart)} (must start with a digit)`,
       );
     }
-    buildTag = [Number(match[1]), match[2] as string];
+    buildTag = [BigInt(match[1] as string), match[2] as string];
   }
   const tagText = parts.slice(-3).join('-');
   let tags: Tag[];
