@@ -240,10 +240,8 @@ export async function writePex(plan: BuildPlan, options: WritePexOptions): Promi
       result = await writeDirectory(temp, items, layout, { dosTime, compress });
     }
     await commitOutput(temp, output);
+    // The result goes back to the caller, which reports it (the CLI and the Nx executor each do).
     for (const w of warnings) log.warn?.(w);
-    log.info?.(
-      `wrote ${output} (${layout}, ${result.size} bytes, pex_hash ${info.pex_hash.slice(0, 12)})`,
-    );
     return { output, layout, ...result, pexHash: info.pex_hash, info, warnings };
   } catch (error) {
     await rm(temp, { recursive: true, force: true });
