@@ -9,7 +9,16 @@
 //   node tools/bench/graph-bench.mjs [--projects 500] [--runs 3] [--skip-nx] [--keep]
 import { execFileSync, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative, sep } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -32,14 +41,29 @@ const THIRD_PARTY = Array.from({ length: 120 }, (_, i) => `dep-${String(i).padSt
 /** Deterministic pseudo-random numbers (so every run generates the same workspace). */
 function rng(seed) {
   let s = seed >>> 0;
-  return () => ((s = (s * 1664525 + 1013904223) >>> 0) / 2 ** 32);
+  return () => (s = (s * 1664525 + 1013904223) >>> 0) / 2 ** 32;
 }
 
 export function generateWorkspace(root, count) {
   const rand = rng(42);
   const names = Array.from({ length: count }, (_, i) => `proj-${String(i).padStart(3, '0')}`);
   write(root, 'package.json', JSON.stringify({ name: 'graph-bench', private: true }, null, 2));
-  write(root, 'nx.json', JSON.stringify({ plugins: [{ plugin: '@pexkit/nx/plugin', include: ['projects/**/pyproject.toml', 'pyproject.toml'] }] }, null, 2));
+  write(
+    root,
+    'nx.json',
+    JSON.stringify(
+      {
+        plugins: [
+          {
+            plugin: '@pexkit/nx/plugin',
+            include: ['projects/**/pyproject.toml', 'pyproject.toml'],
+          },
+        ],
+      },
+      null,
+      2,
+    ),
+  );
   write(root, '.gitignore', 'node_modules\n.nx\n');
   write(root, 'pyproject.toml', '[tool.uv.workspace]\nmembers = ["projects/*"]\n');
   const lockPackages = [];
@@ -47,7 +71,10 @@ export function generateWorkspace(root, count) {
     const mod = name.replace(/-/g, '_');
     const deps = new Set();
     for (let k = 0; k < 3 && i > 0; k++) deps.add(names[Math.floor(rand() * i)]);
-    const third = [THIRD_PARTY[Math.floor(rand() * THIRD_PARTY.length)], THIRD_PARTY[Math.floor(rand() * THIRD_PARTY.length)]];
+    const third = [
+      THIRD_PARTY[Math.floor(rand() * THIRD_PARTY.length)],
+      THIRD_PARTY[Math.floor(rand() * THIRD_PARTY.length)],
+    ];
     const app = i % 5 === 0;
     const lines = [
       '[project]',
@@ -63,13 +90,31 @@ export function generateWorkspace(root, count) {
       for (const d of deps) lines.push(`${d} = { workspace = true }`);
       lines.push('');
     }
-    lines.push('[build-system]', 'requires = ["hatchling"]', 'build-backend = "hatchling.build"', '');
+    lines.push(
+      '[build-system]',
+      'requires = ["hatchling"]',
+      'build-backend = "hatchling.build"',
+      '',
+    );
     write(root, `projects/${name}/pyproject.toml`, lines.join('\n'));
     write(root, `projects/${name}/src/${mod}/__init__.py`, `"""${name}."""\n`);
     const imports = [...deps].map((d) => `import ${d.replace(/-/g, '_')}`).join('\n');
-    write(root, `projects/${name}/src/${mod}/main.py`, `import os\nimport sys\n${imports}\n\n\ndef main():\n    print(sys.argv)\n`);
-    for (let f = 0; f < 3; f++) write(root, `projects/${name}/src/${mod}/mod_${f}.py`, `from ${mod} import main\n\nVALUE = ${f}\n`);
-    write(root, `projects/${name}/tests/test_${mod}.py`, `from ${mod}.main import main\n\n\ndef test_main():\n    main()\n`);
+    write(
+      root,
+      `projects/${name}/src/${mod}/main.py`,
+      `import os\nimport sys\n${imports}\n\n\ndef main():\n    print(sys.argv)\n`,
+    );
+    for (let f = 0; f < 3; f++)
+      write(
+        root,
+        `projects/${name}/src/${mod}/mod_${f}.py`,
+        `from ${mod} import main\n\nVALUE = ${f}\n`,
+      );
+    write(
+      root,
+      `projects/${name}/tests/test_${mod}.py`,
+      `from ${mod}.main import main\n\n\ndef test_main():\n    main()\n`,
+    );
     lockPackages.push(
       [
         '[[package]]',
@@ -102,7 +147,16 @@ export function generateWorkspace(root, count) {
   write(
     root,
     'uv.lock',
-    ['version = 1', 'revision = 3', 'requires-python = ">=3.9"', '', '[manifest]', `members = [\n${names.map((n) => `    "${n}",`).join('\n')}\n]`, '', ...lockPackages].join('\n'),
+    [
+      'version = 1',
+      'revision = 3',
+      'requires-python = ">=3.9"',
+      '',
+      '[manifest]',
+      `members = [\n${names.map((n) => `    "${n}",`).join('\n')}\n]`,
+      '',
+      ...lockPackages,
+    ].join('\n'),
   );
   symlinkSync(join(repo, 'node_modules'), join(root, 'node_modules'), 'dir');
   return names;
@@ -123,7 +177,9 @@ async function child(root) {
   const t0 = performance.now();
   const plugin = await import(pluginUrl);
   const tLoad = performance.now();
-  const configFiles = listFiles(root).filter((f) => f.endsWith('pyproject.toml')).sort();
+  const configFiles = listFiles(root)
+    .filter((f) => f.endsWith('pyproject.toml'))
+    .sort();
   const context = { workspaceRoot: root, nxJsonConfiguration: {} };
   const timeNodes = async () => {
     const s = performance.now();
@@ -132,18 +188,29 @@ async function child(root) {
   };
   const first = await timeNodes();
   const projects = {};
-  for (const [, r] of first.results) for (const [projRoot, p] of Object.entries(r.projects ?? {})) projects[p.name] = { ...p, root: projRoot };
+  for (const [, r] of first.results)
+    for (const [projRoot, p] of Object.entries(r.projects ?? {}))
+      projects[p.name] = { ...p, root: projRoot };
   const roots = Object.entries(projects).sort((a, b) => b[1].root.length - a[1].root.length);
   const projectFileMap = {};
   const nonProjectFiles = [];
   for (const file of listFiles(root)) {
-    const hash = createHash('sha1').update(readFileSync(join(root, file))).digest('hex');
+    const hash = createHash('sha1')
+      .update(readFileSync(join(root, file)))
+      .digest('hex');
     const owner = roots.find(([, p]) => p.root === '.' || file.startsWith(`${p.root}/`));
     if (owner === undefined) nonProjectFiles.push({ file, hash });
     else (projectFileMap[owner[0]] ??= []).push({ file, hash });
   }
   const fileMap = { projectFileMap, nonProjectFiles };
-  const depContext = { workspaceRoot: root, projects, externalNodes: {}, nxJsonConfiguration: {}, fileMap, filesToProcess: fileMap };
+  const depContext = {
+    workspaceRoot: root,
+    projects,
+    externalNodes: {},
+    nxJsonConfiguration: {},
+    fileMap,
+    filesToProcess: fileMap,
+  };
   const timeDeps = async () => {
     const s = performance.now();
     const deps = await plugin.createDependencies({}, depContext);
@@ -159,14 +226,17 @@ async function child(root) {
       depsMs: firstDeps.ms,
       inProcessRepeatMs: second.ms + secondDeps.ms,
       projects: Object.keys(projects).length,
-      buildTargets: Object.values(projects).filter((p) => Object.keys(p.targets ?? {}).length > 0).length,
+      buildTargets: Object.values(projects).filter((p) => Object.keys(p.targets ?? {}).length > 0)
+        .length,
       edges: firstDeps.deps.length,
     }),
   );
 }
 
 function runChild(root) {
-  const out = execFileSync(process.execPath, [fileURLToPath(import.meta.url), '--child', root], { encoding: 'utf8' });
+  const out = execFileSync(process.execPath, [fileURLToPath(import.meta.url), '--child', root], {
+    encoding: 'utf8',
+  });
   return JSON.parse(out);
 }
 
@@ -187,8 +257,17 @@ function timeNxGraph(root) {
   const graph = JSON.parse(readFileSync(join(root, 'graph.json'), 'utf8')).graph;
   const edges = Object.values(graph.dependencies).reduce((n, d) => n + d.length, 0);
   // Nx's own timings of the plugin's functions (plugin worker start-up excluded).
-  const timing = (name) => Number(new RegExp(`'@pexkit/nx/plugin:${name}' ([0-9.]+)ms`).exec(r.stdout + r.stderr)?.[1] ?? NaN);
-  return { ms, nodes: Object.keys(graph.nodes).length, edges, pluginNodesMs: timing('createNodes'), pluginDepsMs: timing('createDependencies') };
+  const timing = (name) =>
+    Number(
+      new RegExp(`'@pexkit/nx/plugin:${name}' ([0-9.]+)ms`).exec(r.stdout + r.stderr)?.[1] ?? NaN,
+    );
+  return {
+    ms,
+    nodes: Object.keys(graph.nodes).length,
+    edges,
+    pluginNodesMs: timing('createNodes'),
+    pluginDepsMs: timing('createDependencies'),
+  };
 }
 
 async function main() {
@@ -215,10 +294,16 @@ async function main() {
       edges: cold[0].edges,
       files,
       plugin: {
-        coldMs: summary(cold.map((r) => ({ t: r.nodesMs + r.depsMs })), 't'),
+        coldMs: summary(
+          cold.map((r) => ({ t: r.nodesMs + r.depsMs })),
+          't',
+        ),
         coldNodesMs: summary(cold, 'nodesMs'),
         coldDepsMs: summary(cold, 'depsMs'),
-        warmMs: summary(warm.map((r) => ({ t: r.nodesMs + r.depsMs })), 't'),
+        warmMs: summary(
+          warm.map((r) => ({ t: r.nodesMs + r.depsMs })),
+          't',
+        ),
         warmNodesMs: summary(warm, 'nodesMs'),
         warmDepsMs: summary(warm, 'depsMs'),
         inProcessRepeatMs: summary(warm, 'inProcessRepeatMs'),
@@ -242,7 +327,10 @@ async function main() {
         edges: nxCold[0].edges,
       };
     }
-    result.goals = { coldUnder2s: result.plugin.coldMs < 2000, warmUnder300ms: result.plugin.warmMs < 300 };
+    result.goals = {
+      coldUnder2s: result.plugin.coldMs < 2000,
+      warmUnder300ms: result.plugin.warmMs < 300,
+    };
     console.log(JSON.stringify(result, null, 2));
   } finally {
     if (process.argv.includes('--keep')) console.error(`workspace kept at ${root}`);

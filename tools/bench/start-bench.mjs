@@ -38,7 +38,12 @@ const WHEELS = join(WORK, 'wheels');
 const ROOTS = join(WORK, 'roots');
 const log = (msg) => process.stderr.write(`start-bench: ${msg}\n`);
 const run = (cmd, args, options = {}) =>
-  execFileSync(cmd, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 64 << 20, ...options });
+  execFileSync(cmd, args, {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'inherit'],
+    maxBuffer: 64 << 20,
+    ...options,
+  });
 
 function writeApp() {
   mkdirSync(join(APP, 'src/benchapp'), { recursive: true });
@@ -61,11 +66,32 @@ function prepare() {
   const lock = join(APP, 'requirements.txt');
   if (!existsSync(lock)) {
     log('locking with uv pip compile');
-    run(toolBin('uv'), ['pip', 'compile', '-q', '--generate-hashes', '--python-version', pyVersion, join(APP, 'requirements.in'), '-o', lock]);
+    run(toolBin('uv'), [
+      'pip',
+      'compile',
+      '-q',
+      '--generate-hashes',
+      '--python-version',
+      pyVersion,
+      join(APP, 'requirements.in'),
+      '-o',
+      lock,
+    ]);
   }
   if (!existsSync(WHEELS) || readdirSync(WHEELS).length === 0) {
     log('downloading wheels');
-    run(toolBin('pip'), ['download', '-q', '--no-deps', '--only-binary=:all:', '--python-version', pyVersion, '-r', lock, '-d', WHEELS]);
+    run(toolBin('pip'), [
+      'download',
+      '-q',
+      '--no-deps',
+      '--only-binary=:all:',
+      '--python-version',
+      pyVersion,
+      '-r',
+      lock,
+      '-d',
+      WHEELS,
+    ]);
   }
   const artifacts = join(WORK, 'artifacts');
   rmSync(artifacts, { recursive: true, force: true });
@@ -74,10 +100,28 @@ function prepare() {
   log('floor: venv with the same wheels');
   const floor = join(artifacts, 'floor');
   run(PY, ['-m', 'venv', '--without-pip', floor]);
-  run(toolBin('uv'), ['pip', 'install', '-q', '--python', join(floor, 'bin/python'), '--no-index', '--find-links', WHEELS, '-r', lock]);
-  const floorSite = run(join(floor, 'bin/python'), ['-c', 'import sysconfig; print(sysconfig.get_paths()["purelib"])']).trim();
+  run(toolBin('uv'), [
+    'pip',
+    'install',
+    '-q',
+    '--python',
+    join(floor, 'bin/python'),
+    '--no-index',
+    '--find-links',
+    WHEELS,
+    '-r',
+    lock,
+  ]);
+  const floorSite = run(join(floor, 'bin/python'), [
+    '-c',
+    'import sysconfig; print(sysconfig.get_paths()["purelib"])',
+  ]).trim();
   cpSync(join(APP, 'src/benchapp'), join(floorSite, 'benchapp'), { recursive: true });
-  writeFileSync(join(floor, 'bin/benchapp'), `#!${join(floor, 'bin/python')}\nimport sys\nfrom benchapp import main\nsys.exit(main())\n`, { mode: 0o755 });
+  writeFileSync(
+    join(floor, 'bin/benchapp'),
+    `#!${join(floor, 'bin/python')}\nimport sys\nfrom benchapp import main\nsys.exit(main())\n`,
+    { mode: 0o755 },
+  );
 
   const bare = join(artifacts, 'bare');
   run(PY, ['-m', 'venv', '--without-pip', bare]);
@@ -85,13 +129,47 @@ function prepare() {
 
   log('shiv');
   const shivSite = join(artifacts, 'shiv-site');
-  run(toolBin('uv'), ['pip', 'install', '-q', '--python', PY, '--target', shivSite, '--no-index', '--find-links', WHEELS, '-r', lock]);
+  run(toolBin('uv'), [
+    'pip',
+    'install',
+    '-q',
+    '--python',
+    PY,
+    '--target',
+    shivSite,
+    '--no-index',
+    '--find-links',
+    WHEELS,
+    '-r',
+    lock,
+  ]);
   cpSync(join(APP, 'src/benchapp'), join(shivSite, 'benchapp'), { recursive: true });
   const shiv = join(artifacts, 'app.shiv');
-  run(toolBin('shiv'), ['--site-packages', shivSite, '-e', 'benchapp:main', '-o', shiv, '-p', '/usr/bin/env python3']);
+  run(toolBin('shiv'), [
+    '--site-packages',
+    shivSite,
+    '-e',
+    'benchapp:main',
+    '-o',
+    shiv,
+    '-p',
+    '/usr/bin/env python3',
+  ]);
 
   log('pex zipapp and --venv');
-  const pexArgs = ['--python', PY, '--no-pypi', '--find-links', WHEELS, '-r', lock, '-D', join(APP, 'src'), '-e', 'benchapp:main'];
+  const pexArgs = [
+    '--python',
+    PY,
+    '--no-pypi',
+    '--find-links',
+    WHEELS,
+    '-r',
+    lock,
+    '-D',
+    join(APP, 'src'),
+    '-e',
+    'benchapp:main',
+  ];
   const pexEnv = { ...process.env, PEX_ROOT: join(WORK, 'pex-build-root') };
   const pex = join(artifacts, 'app.pex');
   const pexVenv = join(artifacts, 'app-venv.pex');
@@ -104,29 +182,74 @@ function prepare() {
   const cli = join(REPO_ROOT, 'packages/pex/dist/cli/main.js');
   const built = spawnSync(
     process.execPath,
-    [cli, 'build', '--project', APP, '--lock', lock, '-c', 'benchapp', '--find-links', WHEELS, '-o', pexkit, '-q'],
+    [
+      cli,
+      'build',
+      '--project',
+      APP,
+      '--lock',
+      lock,
+      '-c',
+      'benchapp',
+      '--find-links',
+      WHEELS,
+      '-o',
+      pexkit,
+      '-q',
+    ],
     { encoding: 'utf8' },
   );
   if (built.status !== 0 || !existsSync(pexkit)) {
-    const why = `${built.stderr || ''}${built.stdout || ''}`.trim().split('\n').filter((l) => /error/i.test(l))[0] ?? `exit ${built.status}`;
+    const why =
+      `${built.stderr || ''}${built.stdout || ''}`
+        .trim()
+        .split('\n')
+        .filter((l) => /error/i.test(l))[0] ?? `exit ${built.status}`;
     pexkitHow = `writePex via tools/bench/build-pexkit-write.mjs (pexkit build failed: ${why})`;
-    run(process.execPath, [join(REPO_ROOT, 'tools/bench/build-pexkit-write.mjs'), APP, WHEELS, pexkit, 'flask==3.0.3', 'requests==2.32.3']);
+    run(process.execPath, [
+      join(REPO_ROOT, 'tools/bench/build-pexkit-write.mjs'),
+      APP,
+      WHEELS,
+      pexkit,
+      'flask==3.0.3',
+      'requests==2.32.3',
+    ]);
   }
   log(`pexkit PEX built with: ${pexkitHow}`);
   const pexkitVenv = join(artifacts, 'app-venv.pexkit.pex');
   const builtVenv =
     pexkitHow === 'pexkit build' &&
-    spawnSync(process.execPath, [cli, 'build', '--project', APP, '--lock', lock, '-c', 'benchapp', '--find-links', WHEELS, '--venv', '-o', pexkitVenv, '-q'])
-      .status === 0;
+    spawnSync(process.execPath, [
+      cli,
+      'build',
+      '--project',
+      APP,
+      '--lock',
+      lock,
+      '-c',
+      'benchapp',
+      '--find-links',
+      WHEELS,
+      '--venv',
+      '-o',
+      pexkitVenv,
+      '-q',
+    ]).status === 0;
   return {
     pexkitHow,
     contenders: [
-      { name: 'floor', argv: [join(floor, 'bin/python'), join(floor, 'bin/benchapp')], cold: false },
+      {
+        name: 'floor',
+        argv: [join(floor, 'bin/python'), join(floor, 'bin/benchapp')],
+        cold: false,
+      },
       { name: 'pexkit', argv: [BARE, pexkit], rootVar: 'PEX_ROOT', cold: true },
       { name: 'shiv', argv: [BARE, shiv], rootVar: 'SHIV_ROOT', cold: true },
       { name: 'pex', argv: [BARE, pex], rootVar: 'PEX_ROOT', cold: true },
       { name: 'pex-venv', argv: [BARE, pexVenv], rootVar: 'PEX_ROOT', cold: true },
-      ...(builtVenv ? [{ name: 'pexkit-venv', argv: [BARE, pexkitVenv], rootVar: 'PEX_ROOT', cold: true }] : []),
+      ...(builtVenv
+        ? [{ name: 'pexkit-venv', argv: [BARE, pexkitVenv], rootVar: 'PEX_ROOT', cold: true }]
+        : []),
     ],
   };
 }
@@ -134,7 +257,13 @@ function prepare() {
 function baseEnv() {
   const env = { ...process.env };
   for (const k of Object.keys(env)) {
-    if (k.startsWith('PEX') || k.startsWith('SHIV') || k === 'PYTHONPATH' || k === 'PYTHONDONTWRITEBYTECODE') delete env[k];
+    if (
+      k.startsWith('PEX') ||
+      k.startsWith('SHIV') ||
+      k === 'PYTHONPATH' ||
+      k === 'PYTHONDONTWRITEBYTECODE'
+    )
+      delete env[k];
   }
   return env;
 }
@@ -146,7 +275,9 @@ const GNU_TIME = existsSync('/usr/bin/time') ? '/usr/bin/time' : null;
 function once(c, root) {
   const env = baseEnv();
   if (c.rootVar) env[c.rootVar] = root;
-  const [cmd, args] = GNU_TIME ? [GNU_TIME, ['-f', 'CPU %U %S', ...c.argv]] : [c.argv[0], c.argv.slice(1)];
+  const [cmd, args] = GNU_TIME
+    ? [GNU_TIME, ['-f', 'CPU %U %S', ...c.argv]]
+    : [c.argv[0], c.argv.slice(1)];
   const start = process.hrtime.bigint();
   const r = spawnSync(cmd, args, { encoding: 'utf8', env });
   const ms = Number(process.hrtime.bigint() - start) / 1e6;
@@ -168,7 +299,8 @@ function measure(contenders) {
   rmSync(ROOTS, { recursive: true, force: true });
   for (const c of contenders) once(c, join(ROOTS, 'warm', c.name)); // warm-up (fills the caches)
   log(`warm: ${RUNS} rounds`);
-  for (let i = 0; i < RUNS; i++) for (const c of contenders) warm[c.name].push(once(c, join(ROOTS, 'warm', c.name)));
+  for (let i = 0; i < RUNS; i++)
+    for (const c of contenders) warm[c.name].push(once(c, join(ROOTS, 'warm', c.name)));
   log(`cold: ${COLD_RUNS} rounds`);
   for (let i = 0; i < COLD_RUNS; i++) {
     for (const c of contenders.filter((x) => x.cold)) {
@@ -190,13 +322,18 @@ const W = medianOf(warm, 'ms');
 const C = medianOf(cold, 'ms');
 const Wcpu = medianOf(warm, 'cpuMs');
 const Ccpu = medianOf(cold, 'cpuMs');
-const fmt = (x) => (x === undefined || Number.isNaN(x) ? '       –' : `${x.toFixed(0).padStart(6)} ms`);
-const minOf = (samples) => Object.fromEntries(Object.entries(samples).map(([k, v]) => [k, Math.min(...v.map((s) => s.ms))]));
+const fmt = (x) =>
+  x === undefined || Number.isNaN(x) ? '       –' : `${x.toFixed(0).padStart(6)} ms`;
+const minOf = (samples) =>
+  Object.fromEntries(Object.entries(samples).map(([k, v]) => [k, Math.min(...v.map((s) => s.ms))]));
 const Wmin = minOf(warm);
 const Cmin = minOf(cold);
 const lines = [
   `start-up, CPython ${pyFull} (${PY}), median of ${RUNS} warm / ${COLD_RUNS} cold starts; pexkit PEX from: ${pexkitHow}`,
-  `load average at the end: ${(await import('node:os')).loadavg().map((x) => x.toFixed(1)).join(' ')}`,
+  `load average at the end: ${(await import('node:os'))
+    .loadavg()
+    .map((x) => x.toFixed(1))
+    .join(' ')}`,
   'contender    warm wall   cold wall    warm CPU    cold CPU    warm min    cold min',
   ...contenders.map(
     (c) =>
@@ -219,7 +356,16 @@ const cpuGoals = [
 lines.push(...cpuGoals.map(([g, ok]) => `${ok ? 'met   ' : 'MISSED'} ${g} (medians of CPU time)`));
 process.stdout.write(`${lines.join('\n')}\n`);
 const result = {
-  python: pyFull, runs: RUNS, coldRuns: COLD_RUNS, pexkitHow,
-  warmMs: W, coldMs: C, warmCpuMs: Wcpu, coldCpuMs: Ccpu, samples: { warm, cold }, goals: Object.fromEntries(goals), cpuGoals: Object.fromEntries(cpuGoals),
+  python: pyFull,
+  runs: RUNS,
+  coldRuns: COLD_RUNS,
+  pexkitHow,
+  warmMs: W,
+  coldMs: C,
+  warmCpuMs: Wcpu,
+  coldCpuMs: Ccpu,
+  samples: { warm, cold },
+  goals: Object.fromEntries(goals),
+  cpuGoals: Object.fromEntries(cpuGoals),
 };
 writeFileSync(opts.json ?? join(WORK, 'start-bench.json'), `${JSON.stringify(result, null, 2)}\n`);

@@ -44,9 +44,13 @@ export async function startVerdaccio(repo, dir, upstream) {
     ].join('\n'),
   );
   const log = createWriteStream(join(dir, 'verdaccio.log'));
-  const child = spawn(join(repo, 'node_modules/.bin/verdaccio'), ['--config', config, '--listen', `127.0.0.1:${port}`], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = spawn(
+    join(repo, 'node_modules/.bin/verdaccio'),
+    ['--config', config, '--listen', `127.0.0.1:${port}`],
+    {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   child.stdout.pipe(log);
   child.stderr.pipe(log);
   const url = `http://127.0.0.1:${port}/`;
@@ -58,7 +62,8 @@ export async function startVerdaccio(repo, dir, upstream) {
     } catch {
       // not up yet
     }
-    if (child.exitCode !== null) throw new Error(`verdaccio exited ${child.exitCode}; see ${join(dir, 'verdaccio.log')}`);
+    if (child.exitCode !== null)
+      throw new Error(`verdaccio exited ${child.exitCode}; see ${join(dir, 'verdaccio.log')}`);
     if (Date.now() > deadline) throw new Error(`verdaccio did not answer on ${url} within 60 s`);
     await new Promise((r) => setTimeout(r, 250));
   }
@@ -67,7 +72,8 @@ export async function startVerdaccio(repo, dir, upstream) {
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify({ name: 'e2e', password: 'e2e-password', email: 'e2e@example.invalid' }),
   });
-  if (!user.ok) throw new Error(`verdaccio: creating the e2e user failed: ${user.status} ${await user.text()}`);
+  if (!user.ok)
+    throw new Error(`verdaccio: creating the e2e user failed: ${user.status} ${await user.text()}`);
   const { token } = await user.json();
   const npmrc = join(dir, 'npmrc');
   writeFileSync(npmrc, `registry=${url}\n//127.0.0.1:${port}/:_authToken=${token}\n`);
@@ -76,7 +82,20 @@ export async function startVerdaccio(repo, dir, upstream) {
 
 /** Publishes a workspace package directory to the registry. */
 export async function publish(registry, packageDir) {
-  await check('npm', ['publish', '--userconfig', registry.npmrc, '--registry', registry.url, '--access', 'public', '--no-workspaces'], {
-    cwd: packageDir,
-  });
+  await check(
+    'npm',
+    [
+      'publish',
+      '--userconfig',
+      registry.npmrc,
+      '--registry',
+      registry.url,
+      '--access',
+      'public',
+      '--no-workspaces',
+    ],
+    {
+      cwd: packageDir,
+    },
+  );
 }

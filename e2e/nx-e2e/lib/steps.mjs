@@ -30,14 +30,21 @@ export class Steps {
     this.status.set(name, status);
     this.results.push({ name, status, seconds: Math.round(ms / 100) / 10, note });
     const tag = status === 'pass' ? 'PASS' : status === 'fail' ? 'FAIL' : 'SKIP';
-    process.stdout.write(`--- ${tag} ${name} (${(ms / 1000).toFixed(1)} s)${note ? `: ${note.split('\n').slice(0, 12).join('\n    ')}` : ''}\n`);
+    process.stdout.write(
+      `--- ${tag} ${name} (${(ms / 1000).toFixed(1)} s)${note ? `: ${note.split('\n').slice(0, 12).join('\n    ')}` : ''}\n`,
+    );
   }
 
   summary(totalMs) {
     const lines = ['', 'e2e summary:'];
-    for (const r of this.results) lines.push(`  ${r.status.toUpperCase().padEnd(4)} ${String(r.seconds).padStart(6)} s  ${r.name}${r.status !== 'pass' && r.note ? ` — ${r.note.split('\n')[0]}` : ''}`);
+    for (const r of this.results)
+      lines.push(
+        `  ${r.status.toUpperCase().padEnd(4)} ${String(r.seconds).padStart(6)} s  ${r.name}${r.status !== 'pass' && r.note ? ` — ${r.note.split('\n')[0]}` : ''}`,
+      );
     const count = (s) => this.results.filter((r) => r.status === s).length;
-    lines.push(`  ${count('pass')} passed, ${count('fail')} failed, ${count('skip')} skipped in ${(totalMs / 1000).toFixed(0)} s`);
+    lines.push(
+      `  ${count('pass')} passed, ${count('fail')} failed, ${count('skip')} skipped in ${(totalMs / 1000).toFixed(0)} s`,
+    );
     return lines.join('\n');
   }
 

@@ -14,7 +14,14 @@ const { readNxJson } = require('nx/src/config/configuration');
 
 const graph = await createProjectGraphAsync({ exitOnError: true });
 const nxJson = readNxJson();
-const taskGraph = createTaskGraph(graph, nxJson.targetDefaults ?? {}, [project], [target], undefined, {});
+const taskGraph = createTaskGraph(
+  graph,
+  nxJson.targetDefaults ?? {},
+  [project],
+  [target],
+  undefined,
+  {},
+);
 const id = `${project}:${target}`;
 const task = taskGraph.tasks[id];
 if (task === undefined) throw new Error(`no task ${id}`);

@@ -68,5 +68,9 @@ export {
   parseWheelFilename,
   parseSdistFilename,
 } from './wheel/filename.js';
-export { MarkerNeedsUnknownValue, evaluateMarkerOnTarget, unknownMarkerVariables } from './targets/markers.js';
+export {
+  MarkerNeedsUnknownValue,
+  evaluateMarkerOnTarget,
+  unknownMarkerVariables,
+} from './targets/markers.js';
 export * from './pex/index.js';

@@ -13,7 +13,12 @@ import { PEXKIT_VERSION } from '@pexkit/pex';
 import { PEXKIT_NX_VERSION } from '../utils/package-info.js';
 import { dirOf, joinWorkspacePath } from '../utils/paths.js';
 import { pythonDependencies } from './lib/dependencies.js';
-import { inferPythonProjects, mayDeclareUvWorkspace, readPyprojectFiles, type PyprojectFile } from './lib/infer-projects.js';
+import {
+  inferPythonProjects,
+  mayDeclareUvWorkspace,
+  readPyprojectFiles,
+  type PyprojectFile,
+} from './lib/infer-projects.js';
 import { NodesCache } from './lib/nodes-cache.js';
 import { normalizePluginOptions, type PexkitPluginOptions } from './lib/options.js';
 
@@ -22,12 +27,24 @@ export type { PexkitPluginOptions } from './lib/options.js';
 export const PYPROJECT_GLOB = '**/pyproject.toml';
 
 function productionInputOf(context: CreateNodesContext): 'production' | 'default' {
-  return context.nxJsonConfiguration.namedInputs?.['production'] !== undefined ? 'production' : 'default';
+  return context.nxJsonConfiguration.namedInputs?.['production'] !== undefined
+    ? 'production'
+    : 'default';
 }
 
 /** Hash of everything inference reads: file texts, src/ dirs, lock files, options, versions. */
-function inferenceKey(workspaceRoot: string, files: PyprojectFile[], options: unknown, production: string): string {
-  const parts: string[] = [PEXKIT_NX_VERSION, PEXKIT_VERSION, JSON.stringify(options ?? {}), production];
+function inferenceKey(
+  workspaceRoot: string,
+  files: PyprojectFile[],
+  options: unknown,
+  production: string,
+): string {
+  const parts: string[] = [
+    PEXKIT_NX_VERSION,
+    PEXKIT_VERSION,
+    JSON.stringify(options ?? {}),
+    production,
+  ];
   const dirs = new Set<string>();
   for (const f of files) {
     parts.push(f.file, f.hasSrc ? 'src' : '-', hashArray([f.text]));
@@ -48,16 +65,25 @@ const createNodesInternal = async (
   const options = normalizePluginOptions(rawOptions);
   const files = readPyprojectFiles(context.workspaceRoot, [...configFiles].sort());
   // A uv workspace root outside the plugin's include pattern still groups its members.
-  if (!configFiles.includes('pyproject.toml') && existsSync(join(context.workspaceRoot, 'pyproject.toml'))) {
+  if (
+    !configFiles.includes('pyproject.toml') &&
+    existsSync(join(context.workspaceRoot, 'pyproject.toml'))
+  ) {
     const [root] = readPyprojectFiles(context.workspaceRoot, ['pyproject.toml']);
-    if (root !== undefined && mayDeclareUvWorkspace(root.text)) files.unshift({ ...root, workspaceOnly: true });
+    if (root !== undefined && mayDeclareUvWorkspace(root.text))
+      files.unshift({ ...root, workspaceOnly: true });
   }
   const production = productionInputOf(context);
   const key = inferenceKey(context.workspaceRoot, files, rawOptions, production);
   const cache = new NodesCache(workspaceDataDirectoryForWorkspace(context.workspaceRoot));
   const cached = cache.get(key);
   if (cached !== undefined) return cached;
-  const { results, errors } = inferPythonProjects(context.workspaceRoot, files, options, production);
+  const { results, errors } = inferPythonProjects(
+    context.workspaceRoot,
+    files,
+    options,
+    production,
+  );
   const wanted = new Set(configFiles);
   const ownResults = results.filter(([file]) => wanted.has(file));
   if (errors.length > 0) throw new AggregateCreateNodesError(errors, ownResults);

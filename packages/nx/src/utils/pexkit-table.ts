@@ -11,7 +11,9 @@ interface SchemaProperty {
 
 /** The executor's schema.json (shipped in the package beside dist/ as src/**\/schema.json). */
 export const PEX_SCHEMA_PROPERTIES: Record<string, SchemaProperty> = (
-  JSON.parse(readFileSync(new URL('../../src/executors/pex/schema.json', import.meta.url), 'utf8')) as {
+  JSON.parse(
+    readFileSync(new URL('../../src/executors/pex/schema.json', import.meta.url), 'utf8'),
+  ) as {
     properties: Record<string, SchemaProperty>;
   }
 ).properties;
@@ -30,7 +32,10 @@ function camel(key: string): string {
  * options, checking each value against the executor's schema. `inherit-path = false` (a TOML
  * boolean) is accepted for `"false"`.
  */
-export function pexkitTableToOptions(table: Record<string, unknown>, where: string): Partial<PexExecutorSchema> {
+export function pexkitTableToOptions(
+  table: Record<string, unknown>,
+  where: string,
+): Partial<PexExecutorSchema> {
   const out: Record<string, unknown> = {};
   for (const [key, raw] of Object.entries(table)) {
     if (NON_BUILD_KEYS.has(key)) continue;
@@ -40,7 +45,9 @@ export function pexkitTableToOptions(table: Record<string, unknown>, where: stri
       const known = Object.keys(PEX_SCHEMA_PROPERTIES)
         .filter((k) => k !== 'lockSubsetHash')
         .map((k) => k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`));
-      throw new PexkitTableError(`${where}: unknown key tool.pexkit.${key} (known: ${[...known, ...NON_BUILD_KEYS].join(', ')})`);
+      throw new PexkitTableError(
+        `${where}: unknown key tool.pexkit.${key} (known: ${[...known, ...NON_BUILD_KEYS].join(', ')})`,
+      );
     }
     let value = raw;
     if (name === 'inheritPath' && typeof value === 'boolean') value = String(value);
@@ -48,10 +55,18 @@ export function pexkitTableToOptions(table: Record<string, unknown>, where: stri
     const ok =
       prop.type === 'array'
         ? Array.isArray(value) && value.every((v) => typeof v === 'string')
-        : typeof value === prop.type && (prop.enum === undefined || prop.enum.includes(value as string));
+        : typeof value === prop.type &&
+          (prop.enum === undefined || prop.enum.includes(value as string));
     if (!ok) {
-      const expected = prop.enum !== undefined ? `one of ${prop.enum.join(', ')}` : prop.type === 'array' ? 'an array of strings' : `a ${prop.type}`;
-      throw new PexkitTableError(`${where}: tool.pexkit.${key} must be ${expected}, got ${JSON.stringify(raw)}`);
+      const expected =
+        prop.enum !== undefined
+          ? `one of ${prop.enum.join(', ')}`
+          : prop.type === 'array'
+            ? 'an array of strings'
+            : `a ${prop.type}`;
+      throw new PexkitTableError(
+        `${where}: tool.pexkit.${key} must be ${expected}, got ${JSON.stringify(raw)}`,
+      );
     }
     out[name] = value;
   }

@@ -21,7 +21,17 @@ describe('scanPythonImports', () => {
   });
 
   it('skips imports inside triple-quoted strings and handles continuation lines', () => {
-    const source = ['"""', 'import not_this', '"""', "s = '''x", "from nope import y'''", 'import one, \\', '    two', 'from p import (a,', '    b)'].join('\n');
+    const source = [
+      '"""',
+      'import not_this',
+      '"""',
+      "s = '''x",
+      "from nope import y'''",
+      'import one, \\',
+      '    two',
+      'from p import (a,',
+      '    b)',
+    ].join('\n');
     expect(scanPythonImports(source)).toEqual(['one', 'p', 'two']);
   });
 

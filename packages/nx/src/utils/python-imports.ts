@@ -40,7 +40,11 @@ export function scanPythonImports(source: string): string[] {
     const imp = IMPORT_RE.exec(line);
     if (imp?.[1] !== undefined) {
       for (const part of imp[1].split(',')) {
-        const name = part.trim().split(/\s+as\s+/)[0]?.trim() ?? '';
+        const name =
+          part
+            .trim()
+            .split(/\s+as\s+/)[0]
+            ?.trim() ?? '';
         if (name.replace(/[()]/g, '') !== '') addTop(found, name.replace(/[()]/g, ''));
       }
     }

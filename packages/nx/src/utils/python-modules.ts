@@ -12,7 +12,10 @@ const NOT_PACKAGES = new Set(['tests', 'test', 'docs', 'doc', 'examples', 'scrip
  * @param files workspace-relative `/` paths of the project's files
  * @param sourceRoots workspace-relative `/` paths of its source roots (`.` for the workspace root)
  */
-export function topLevelModules(files: readonly string[], sourceRoots: readonly string[]): string[] {
+export function topLevelModules(
+  files: readonly string[],
+  sourceRoots: readonly string[],
+): string[] {
   const modules = new Set<string>();
   for (const root of sourceRoots) {
     const prefix = root === '.' || root === '' ? '' : `${root.replace(/\/+$/, '')}/`;
@@ -23,7 +26,8 @@ export function topLevelModules(files: readonly string[], sourceRoots: readonly 
       const slash = rel.indexOf('/');
       if (slash === -1) {
         const name = rel.replace(/\.pyi?$/, '');
-        if (IDENT_RE.test(name) && !(flat && (NOT_MODULES.has(name) || name.startsWith('test_')))) modules.add(name);
+        if (IDENT_RE.test(name) && !(flat && (NOT_MODULES.has(name) || name.startsWith('test_'))))
+          modules.add(name);
       } else {
         const name = rel.slice(0, slash);
         if (IDENT_RE.test(name) && !(flat && NOT_PACKAGES.has(name))) modules.add(name);
@@ -37,6 +41,9 @@ export function topLevelModules(files: readonly string[], sourceRoots: readonly 
 export function isPythonTestFile(file: string): boolean {
   const base = file.slice(file.lastIndexOf('/') + 1);
   return (
-    /(^|\/)tests?\//.test(file) || /^test_.*\.py$/.test(base) || /_test\.py$/.test(base) || base === 'conftest.py'
+    /(^|\/)tests?\//.test(file) ||
+    /^test_.*\.py$/.test(base) ||
+    /_test\.py$/.test(base) ||
+    base === 'conftest.py'
   );
 }

@@ -32,21 +32,35 @@ export class GeneratorOptionsError extends Error {
   override readonly name = 'GeneratorOptionsError';
 }
 
-export function normalizePythonProject(tree: Tree, options: PythonProjectGeneratorSchema, kind: string): NormalizedPythonProject {
+export function normalizePythonProject(
+  tree: Tree,
+  options: PythonProjectGeneratorSchema,
+  kind: string,
+): NormalizedPythonProject {
   if (typeof options.name !== 'string' || !NAME_RE.test(options.name)) {
-    throw new GeneratorOptionsError(`@pexkit/nx:${kind}: --name must be a valid Python project name (letters, digits, '-', '_', '.'), got ${JSON.stringify(options.name)}`);
+    throw new GeneratorOptionsError(
+      `@pexkit/nx:${kind}: --name must be a valid Python project name (letters, digits, '-', '_', '.'), got ${JSON.stringify(options.name)}`,
+    );
   }
   const canonicalName = options.name.replace(/[-_.]+/g, '-').toLowerCase();
   const moduleName = canonicalName.replace(/-/g, '_');
   if (/^\d/.test(moduleName)) {
-    throw new GeneratorOptionsError(`@pexkit/nx:${kind}: --name ${options.name} would give the import package '${moduleName}', which cannot start with a digit`);
+    throw new GeneratorOptionsError(
+      `@pexkit/nx:${kind}: --name ${options.name} would give the import package '${moduleName}', which cannot start with a digit`,
+    );
   }
-  const directory = joinPathFragments(options.directory ?? canonicalName).replace(/^\.\/?/, '').replace(/\/+$/, '');
+  const directory = joinPathFragments(options.directory ?? canonicalName)
+    .replace(/^\.\/?/, '')
+    .replace(/\/+$/, '');
   if (directory === '' || directory.startsWith('..')) {
-    throw new GeneratorOptionsError(`@pexkit/nx:${kind}: --directory must be inside the workspace, got ${JSON.stringify(options.directory)}`);
+    throw new GeneratorOptionsError(
+      `@pexkit/nx:${kind}: --directory must be inside the workspace, got ${JSON.stringify(options.directory)}`,
+    );
   }
   if (tree.exists(joinPathFragments(directory, 'pyproject.toml'))) {
-    throw new GeneratorOptionsError(`@pexkit/nx:${kind}: ${directory}/pyproject.toml already exists`);
+    throw new GeneratorOptionsError(
+      `@pexkit/nx:${kind}: ${directory}/pyproject.toml already exists`,
+    );
   }
   return {
     name: options.name,
@@ -73,7 +87,9 @@ export async function generatePythonProject(
     q: (value: string) => JSON.stringify(value),
     docstring: (value: string) => value.replace(/\\/g, '\\\\').replace(/"""/g, '\\"\\"\\"'),
   });
-  const root = tree.exists('pyproject.toml') ? (tree.read('pyproject.toml', 'utf-8') ?? undefined) : undefined;
+  const root = tree.exists('pyproject.toml')
+    ? (tree.read('pyproject.toml', 'utf-8') ?? undefined)
+    : undefined;
   tree.write('pyproject.toml', addWorkspaceMember(root, project.directory));
   addGitignoreEntries(tree);
   if (skipFormat !== true) await formatFiles(tree);
@@ -87,5 +103,8 @@ function addGitignoreEntries(tree: Tree): void {
   const missing = GITIGNORE.filter((e) => !have.has(e));
   if (missing.length === 0) return;
   const sep = text === '' || text.endsWith('\n') ? '' : '\n';
-  tree.write('.gitignore', `${text}${sep}${text === '' ? '' : '\n'}# Python (pexkit)\n${missing.join('\n')}\n`);
+  tree.write(
+    '.gitignore',
+    `${text}${sep}${text === '' ? '' : '\n'}# Python (pexkit)\n${missing.join('\n')}\n`,
+  );
 }

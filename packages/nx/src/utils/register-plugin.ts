@@ -9,7 +9,10 @@ export function ensurePluginRegistered(tree: Tree, options: PexkitPluginOptions 
   const plugins = nxJson.plugins ?? [];
   const present = plugins.some((p) => (typeof p === 'string' ? p : p.plugin) === PLUGIN_NAME);
   if (present) return false;
-  const entry = Object.keys(options).length > 0 ? { plugin: PLUGIN_NAME, options } : { plugin: PLUGIN_NAME, options: { buildTargetName: 'build' } };
+  const entry =
+    Object.keys(options).length > 0
+      ? { plugin: PLUGIN_NAME, options }
+      : { plugin: PLUGIN_NAME, options: { buildTargetName: 'build' } };
   nxJson.plugins = [...plugins, entry];
   updateNxJson(tree, nxJson);
   return true;

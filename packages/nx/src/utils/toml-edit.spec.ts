@@ -9,7 +9,8 @@ describe('addWorkspaceMember', () => {
   });
 
   it('appends to a multi-line members array and keeps comments', () => {
-    const root = '# root\n[project]\nname = "r"\nversion = "1"\n\n[tool.uv.workspace]\nmembers = [\n  "libs/a", # first\n]\n\n[tool.ruff]\nline-length = 100\n';
+    const root =
+      '# root\n[project]\nname = "r"\nversion = "1"\n\n[tool.uv.workspace]\nmembers = [\n  "libs/a", # first\n]\n\n[tool.ruff]\nline-length = 100\n';
     const text = addWorkspaceMember(root, 'apps/api');
     expect(workspaceMembers(text)).toEqual(['libs/a', 'apps/api']);
     expect(text).toContain('# root');
@@ -29,10 +30,16 @@ describe('addWorkspaceMember', () => {
 
 describe('setTableKeys', () => {
   it('replaces existing keys and adds new ones in place', () => {
-    const text = setTableKeys('[tool.pexkit]\ntargets = [\n  "current",\n]\n\n[tool.other]\na = 1\n', 'tool.pexkit', {
-      targets: ['linux'],
-      'entry-point': 'm:f',
+    const text = setTableKeys(
+      '[tool.pexkit]\ntargets = [\n  "current",\n]\n\n[tool.other]\na = 1\n',
+      'tool.pexkit',
+      {
+        targets: ['linux'],
+        'entry-point': 'm:f',
+      },
+    );
+    expect(parse(text)).toEqual({
+      tool: { pexkit: { targets: ['linux'], 'entry-point': 'm:f' }, other: { a: 1 } },
     });
-    expect(parse(text)).toEqual({ tool: { pexkit: { targets: ['linux'], 'entry-point': 'm:f' }, other: { a: 1 } } });
   });
 });

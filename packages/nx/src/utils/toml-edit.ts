@@ -50,7 +50,11 @@ function findKey(lines: string[], span: TableSpan, key: string): [number, number
 }
 
 /** Sets `key = value` lines in `[table]` (created at the end when missing). */
-export function setTableKeys(text: string, table: string, entries: Record<string, TomlValue>): string {
+export function setTableKeys(
+  text: string,
+  table: string,
+  entries: Record<string, TomlValue>,
+): string {
   const lines = text.replace(/\s*$/, '').split('\n');
   let span = findTable(lines, table);
   if (span === undefined) {
@@ -76,7 +80,12 @@ export function setTableKeys(text: string, table: string, entries: Record<string
 function globMatches(pattern: string, path: string): boolean {
   const re = pattern
     .split('/')
-    .map((seg) => seg.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '[^/]*').replace(/\?/g, '[^/]'))
+    .map((seg) =>
+      seg
+        .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+        .replace(/\*/g, '[^/]*')
+        .replace(/\?/g, '[^/]'),
+    )
     .join('/');
   return new RegExp(`^${re}$`).test(path);
 }

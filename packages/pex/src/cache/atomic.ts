@@ -74,7 +74,10 @@ export async function writeFileAtomic(target: string, data: string | Uint8Array)
  * Removes `.tmp-*` files older than `maxAgeMs` (default a day) from `dir`: leftovers of killed
  * processes. Younger ones may belong to a running build and are left alone. Best effort.
  */
-export async function removeStaleTempFiles(dir: string, maxAgeMs = 24 * 60 * 60 * 1000): Promise<number> {
+export async function removeStaleTempFiles(
+  dir: string,
+  maxAgeMs = 24 * 60 * 60 * 1000,
+): Promise<number> {
   let removed = 0;
   let names: string[];
   try {

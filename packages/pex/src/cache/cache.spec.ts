@@ -10,12 +10,16 @@ describe('cacheDir', () => {
     expect(cacheDir({ cacheDir: '/opt/c', env: { PEXKIT_CACHE_DIR: '/p' } })).toBe('/opt/c');
     expect(cacheDir({ env: { PEXKIT_CACHE_DIR: '/p', XDG_CACHE_HOME: '/x' } })).toBe('/p');
     expect(cacheDir({ env: { XDG_CACHE_HOME: '/x' } })).toBe('/x/pexkit');
-    expect(cacheDir({ env: { XDG_CACHE_HOME: 'relative', HOME: '/home/u' } })).toBe('/home/u/.cache/pexkit');
+    expect(cacheDir({ env: { XDG_CACHE_HOME: 'relative', HOME: '/home/u' } })).toBe(
+      '/home/u/.cache/pexkit',
+    );
     expect(cacheDir({ env: {} })).toBe(join(homedir(), '.cache', 'pexkit'));
   });
 
   it('lays artifacts out by sha256', () => {
-    expect(artifactCachePath('/c', 'AB'.repeat(32), 'x-1-py3-none-any.whl')).toBe(`/c/artifacts/sha256/ab/${'ab'.repeat(32)}/x-1-py3-none-any.whl`);
+    expect(artifactCachePath('/c', 'AB'.repeat(32), 'x-1-py3-none-any.whl')).toBe(
+      `/c/artifacts/sha256/ab/${'ab'.repeat(32)}/x-1-py3-none-any.whl`,
+    );
   });
 });
 
@@ -30,7 +34,9 @@ describe('atomic writes', () => {
 
   it('many concurrent writers of one file: the file always holds one complete version', async () => {
     const target = join(dir, 'sub', 'f.json');
-    const versions = Array.from({ length: 20 }, (_, i) => JSON.stringify({ i, pad: 'x'.repeat(100_000) }));
+    const versions = Array.from({ length: 20 }, (_, i) =>
+      JSON.stringify({ i, pad: 'x'.repeat(100_000) }),
+    );
     await Promise.all(versions.map((v) => writeFileAtomic(target, v)));
     expect(versions).toContain(await readFile(target, 'utf8'));
     expect(await readdir(join(dir, 'sub'))).toEqual(['f.json']);

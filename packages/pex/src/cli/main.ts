@@ -9,7 +9,13 @@ import { buildCommand } from './commands/build.js';
 import { planCommand } from './commands/plan.js';
 
 // Each sub-command lives in ./commands/<name>.ts; register it here.
-const commands: CliCommand[] = [tagsCommand, markerCommand, downloadCommand, buildCommand, planCommand];
+const commands: CliCommand[] = [
+  tagsCommand,
+  markerCommand,
+  downloadCommand,
+  buildCommand,
+  planCommand,
+];
 
 function usage(): string {
   const lines = commands.map((c) => `  ${c.name.padEnd(10)} ${c.summary}`);

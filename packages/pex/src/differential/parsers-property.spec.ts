@@ -27,12 +27,45 @@ interface ParserUnderTest {
 }
 
 const PARSERS: ParserUnderTest[] = [
-  { name: 'Version.parse', parse: (s) => Version.parse(s), error: InvalidVersion, seed: genVersionText, print: String },
-  { name: 'Specifier.parse', parse: (s) => Specifier.parse(s), error: InvalidSpecifier, seed: (r) => genSpecifierSet(r).text.split(',')[0] ?? '', print: String },
-  { name: 'SpecifierSet.parse', parse: (s) => SpecifierSet.parse(s), error: InvalidSpecifier, seed: (r) => genSpecifierSet(r).text, print: String },
-  { name: 'Marker.parse', parse: (s) => Marker.parse(s), error: InvalidMarker, seed: (r) => genMarker(r) },
-  { name: 'Requirement.parse', parse: (s) => Requirement.parse(s), error: InvalidRequirement, seed: genRequirement },
-  { name: 'canonicalizeName(validate)', parse: (s) => canonicalizeName(s, { validate: true }), error: InvalidName, seed: (r) => r.pick(['requests', 'zope.interface', 'a_b-c']) },
+  {
+    name: 'Version.parse',
+    parse: (s) => Version.parse(s),
+    error: InvalidVersion,
+    seed: genVersionText,
+    print: String,
+  },
+  {
+    name: 'Specifier.parse',
+    parse: (s) => Specifier.parse(s),
+    error: InvalidSpecifier,
+    seed: (r) => genSpecifierSet(r).text.split(',')[0] ?? '',
+    print: String,
+  },
+  {
+    name: 'SpecifierSet.parse',
+    parse: (s) => SpecifierSet.parse(s),
+    error: InvalidSpecifier,
+    seed: (r) => genSpecifierSet(r).text,
+    print: String,
+  },
+  {
+    name: 'Marker.parse',
+    parse: (s) => Marker.parse(s),
+    error: InvalidMarker,
+    seed: (r) => genMarker(r),
+  },
+  {
+    name: 'Requirement.parse',
+    parse: (s) => Requirement.parse(s),
+    error: InvalidRequirement,
+    seed: genRequirement,
+  },
+  {
+    name: 'canonicalizeName(validate)',
+    parse: (s) => canonicalizeName(s, { validate: true }),
+    error: InvalidName,
+    seed: (r) => r.pick(['requests', 'zope.interface', 'a_b-c']),
+  },
 ];
 
 /** Parses, or throws `error` whose message shows (the start of) the input. */
@@ -41,14 +74,25 @@ function parsesOrTypedError(p: ParserUnderTest, text: string): boolean {
     p.parse(text);
     return true;
   } catch (e) {
-    if (!(e instanceof p.error)) throw new Error(`${p.name}(${JSON.stringify(text)}) threw ${String(e)}`);
+    if (!(e instanceof p.error))
+      throw new Error(`${p.name}(${JSON.stringify(text)}) threw ${String(e)}`);
     const shown = JSON.stringify(text.slice(0, 200)).slice(0, -1);
-    if (!e.message.includes(shown)) throw new Error(`${p.name} error does not name the input: ${e.message}`);
+    if (!e.message.includes(shown))
+      throw new Error(`${p.name} error does not name the input: ${e.message}`);
     return true;
   }
 }
 
-const ALPHABET = [...'0123456789.-_+!*vVaAbcdeEhilmnoOprRst ~=<>()[];,@"\'\\\t\n', 'é', '١', '\u00a0', '\u2028', '\ud800', '😀', 'K'];
+const ALPHABET = [
+  ...'0123456789.-_+!*vVaAbcdeEhilmnoOprRst ~=<>()[];,@"\'\\\t\n',
+  'é',
+  '١',
+  '\u00a0',
+  '\u2028',
+  '\ud800',
+  '😀',
+  'K',
+];
 const textArb = fc.oneof(
   fc.string({ unit: 'grapheme', maxLength: 40 }),
   fc.string({ unit: fc.constantFrom(...ALPHABET), maxLength: 40 }),
@@ -57,7 +101,10 @@ const textArb = fc.oneof(
 
 describe.each(PARSERS)('$name', (p) => {
   it('parses or throws its own typed error for random strings', () => {
-    fc.assert(fc.property(textArb, (s) => parsesOrTypedError(p, s)), { numRuns: 1500 });
+    fc.assert(
+      fc.property(textArb, (s) => parsesOrTypedError(p, s)),
+      { numRuns: 1500 },
+    );
   });
 
   it('parses or throws its own typed error for mutated near-valid strings', () => {
@@ -142,12 +189,16 @@ describe('version order', () => {
     fc.assert(
       fc.property(fc.integer({ min: 0, max: 2 ** 31 - 1 }), (seed) => {
         const rng = new Rng(seed);
-        const vs = [0, 1, 2].map(() => Version.tryParse(genVersionText(rng))).filter((v): v is Version => v !== undefined);
+        const vs = [0, 1, 2]
+          .map(() => Version.tryParse(genVersionText(rng)))
+          .filter((v): v is Version => v !== undefined);
         for (const a of vs) {
           for (const b of vs) {
             expect(Math.sign(a.compare(b))).toBe(-Math.sign(b.compare(a)) || 0);
             if (a.compare(b) === 0) expect(canonicalizeVersion(a)).toBe(canonicalizeVersion(b));
-            for (const c of vs) if (a.compare(b) <= 0 && b.compare(c) <= 0) expect(a.compare(c)).toBeLessThanOrEqual(0);
+            for (const c of vs)
+              if (a.compare(b) <= 0 && b.compare(c) <= 0)
+                expect(a.compare(c)).toBeLessThanOrEqual(0);
           }
         }
         return true;
@@ -192,14 +243,20 @@ const ADVERSARIAL: string[] = [
 ];
 
 describe('adversarial 10 KB inputs', () => {
-  it.each(PARSERS.map((p) => [p.name, p] as const))('%s finishes each quickly with a typed result', (_name, p) => {
-    for (const text of ADVERSARIAL) {
-      const started = performance.now();
-      expect(parsesOrTypedError(p, text)).toBe(true);
-      const ms = performance.now() - started;
-      expect(ms, `${p.name} on ${JSON.stringify(text.slice(0, 40))}… (${text.length} chars)`).toBeLessThan(500);
-    }
-  });
+  it.each(PARSERS.map((p) => [p.name, p] as const))(
+    '%s finishes each quickly with a typed result',
+    (_name, p) => {
+      for (const text of ADVERSARIAL) {
+        const started = performance.now();
+        expect(parsesOrTypedError(p, text)).toBe(true);
+        const ms = performance.now() - started;
+        expect(
+          ms,
+          `${p.name} on ${JSON.stringify(text.slice(0, 40))}… (${text.length} chars)`,
+        ).toBeLessThan(500);
+      }
+    },
+  );
 
   it('evaluates a long marker quickly', () => {
     const m = Marker.parse(`${'os_name == "x" or '.repeat(500)}python_version >= "3.8"`);

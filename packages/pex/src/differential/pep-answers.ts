@@ -23,7 +23,15 @@ export type PepCase =
   | { k: 'contains1'; s: string; v: string; pre?: boolean }
   | { k: 'filter'; s: string; vs: string[]; pre?: boolean }
   | { k: 'filter1'; s: string; vs: string[]; pre?: boolean }
-  | { k: 'marker'; s: string; env?: Partial<MarkerEnvironment>; extra?: string; extras?: string[]; groups?: string[]; partial?: boolean }
+  | {
+      k: 'marker';
+      s: string;
+      env?: Partial<MarkerEnvironment>;
+      extra?: string;
+      extras?: string[];
+      groups?: string[];
+      partial?: boolean;
+    }
   | { k: 'requirement'; s: string }
   | { k: 'name'; s: string };
 

@@ -169,7 +169,32 @@ const TRICKY_VERSIONS = [
   '999999999999999999999999.1',
 ];
 
-const SOUP = ['1', '0', '2', '10', '.', '-', '_', 'a', 'b', 'rc', 'c', 'alpha', 'beta', 'pre', 'preview', 'post', 'rev', 'r', 'dev', '+', '!', 'v', 'abc', 'X'];
+const SOUP = [
+  '1',
+  '0',
+  '2',
+  '10',
+  '.',
+  '-',
+  '_',
+  'a',
+  'b',
+  'rc',
+  'c',
+  'alpha',
+  'beta',
+  'pre',
+  'preview',
+  'post',
+  'rev',
+  'r',
+  'dev',
+  '+',
+  '!',
+  'v',
+  'abc',
+  'X',
+];
 
 /** Random concatenation of version-ish tokens: odd but often valid orderings. */
 export function genVersionSoup(rng: Rng): string {
@@ -185,7 +210,8 @@ export function genVersionText(rng: Rng): string {
   if (r < 0.12) return rng.pick(TRICKY_VERSIONS);
   if (r > 0.9) return genVersionSoup(rng);
   let text = spellShape(rng, genShape(rng));
-  if (r < 0.2) text = `${num(rng)}.${num(rng)}${rng.chance(0.5) ? `.${num(rng)}` : ''}${text.replace(/^[^a-zA-Z+]*/, '')}`;
+  if (r < 0.2)
+    text = `${num(rng)}.${num(rng)}${rng.chance(0.5) ? `.${num(rng)}` : ''}${text.replace(/^[^a-zA-Z+]*/, '')}`;
   if (rng.chance(0.04)) text = rng.pick(WS_ODD) + text;
   if (rng.chance(0.04)) text += rng.pick(WS_ODD);
   if (rng.chance(0.15)) text = mutate(rng, text);

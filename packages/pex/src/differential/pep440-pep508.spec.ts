@@ -47,7 +47,12 @@ function buildCases(seed: number): PepCase[] {
   }
   for (let i = 0; i < 1000; i++) {
     const spec = genSpecifier(rng);
-    cases.push({ k: 'filter1', s: spec.text, vs: candidatesFor(rng, [spec.shape], 1 + rng.int(6)), ...prereleaseOption(rng) });
+    cases.push({
+      k: 'filter1',
+      s: spec.text,
+      vs: candidatesFor(rng, [spec.shape], 1 + rng.int(6)),
+      ...prereleaseOption(rng),
+    });
   }
   for (let i = 0; i < 1500; i++) {
     const set = genSpecifierSet(rng);
@@ -65,7 +70,10 @@ function buildCases(seed: number): PepCase[] {
     const partial = rng.chance(0.2);
     if (partial) for (const key of MARKER_ENVIRONMENT_KEYS) if (rng.chance(0.3)) delete env[key];
     const sets = rng.chance(0.2)
-      ? { extras: rng.pick([[], ['foo'], ['Foo_Bar', 'test'], ['a', 'b']]), groups: rng.pick([[], ['dev'], ['Dev', 'docs']]) }
+      ? {
+          extras: rng.pick([[], ['foo'], ['Foo_Bar', 'test'], ['a', 'b']]),
+          groups: rng.pick([[], ['dev'], ['Dev', 'docs']]),
+        }
       : {};
     cases.push({ k: 'marker', s: marker, env, extra, ...sets, ...(partial ? { partial } : {}) });
   }

@@ -34,7 +34,13 @@ class HostCredentials {
     const username = decodeURIComponent(parsed.username);
     const password = decodeURIComponent(parsed.password);
     const list = this.byHost.get(parsed.host) ?? [];
-    if (list.some((c) => c.pathPrefix === parsed.pathname && c.username === username && c.password === password)) return;
+    if (
+      list.some(
+        (c) =>
+          c.pathPrefix === parsed.pathname && c.username === username && c.password === password,
+      )
+    )
+      return;
     list.push({ username, password, pathPrefix: parsed.pathname, order: this.registered++ });
     list.sort((a, b) => b.pathPrefix.length - a.pathPrefix.length);
     this.byHost.set(parsed.host, list);
@@ -88,7 +94,10 @@ export class CredentialStore {
   /** `{ username, password }` for a URL, or undefined. */
   lookup(url: URL): { username: string; password: string } | undefined {
     if (url.username !== '' || url.password !== '') {
-      return { username: decodeURIComponent(url.username), password: decodeURIComponent(url.password) };
+      return {
+        username: decodeURIComponent(url.username),
+        password: decodeURIComponent(url.password),
+      };
     }
     const known = this.configured.find(url) ?? session.find(url);
     if (known !== undefined) return known;

@@ -11,7 +11,12 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { fakeArchiveBytes, serveBytes, startTestServer, type TestServer } from '../testing/http-server.js';
+import {
+  fakeArchiveBytes,
+  serveBytes,
+  startTestServer,
+  type TestServer,
+} from '../testing/http-server.js';
 
 const FILE = 'race-1.0-py3-none-any.whl';
 const body = fakeArchiveBytes(3_000_000);
@@ -33,13 +38,24 @@ process.stdout.write(JSON.stringify(got));\n`,
   );
   await mkdir(join(work, 'bin'));
   child = join(work, 'bin', 'child.mjs');
-  await build({ entryPoints: [entry], bundle: true, platform: 'node', format: 'esm', target: 'node20', outfile: child,
+  await build({
+    entryPoints: [entry],
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    outfile: child,
     logLevel: 'error',
     // undici is CommonJS: give the ESM bundle a real `require` for Node built-ins.
-    banner: { js: "import { createRequire as __pexkitCreateRequire } from 'node:module'; const require = __pexkitCreateRequire(import.meta.url);" },
+    banner: {
+      js: "import { createRequire as __pexkitCreateRequire } from 'node:module'; const require = __pexkitCreateRequire(import.meta.url);",
+    },
   });
   // package-info.ts reads ../package.json next to the bundle.
-  await writeFile(join(work, 'package.json'), JSON.stringify({ name: '@pexkit/pex', version: '0.0.0-test' }));
+  await writeFile(
+    join(work, 'package.json'),
+    JSON.stringify({ name: '@pexkit/pex', version: '0.0.0-test' }),
+  );
   server = await startTestServer({
     [`/files/${FILE}`]: async (req, res, hit) => {
       await new Promise((r) => setTimeout(r, 300)); // both requests are in flight together
@@ -55,7 +71,11 @@ afterAll(async () => {
 
 function runChild(cache: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    const proc = spawn(process.execPath, [child, `${server.origin}/files/${FILE}`, sha, cache, FILE], { stdio: 'pipe' });
+    const proc = spawn(
+      process.execPath,
+      [child, `${server.origin}/files/${FILE}`, sha, cache, FILE],
+      { stdio: 'pipe' },
+    );
     let stdout = '';
     let stderr = '';
     proc.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
@@ -76,7 +96,11 @@ describe('cache shared by concurrent processes', () => {
     expect(pa.path).toBe(pb.path);
     expect([pa.source, pb.source]).toEqual(['network', 'network']);
     expect(server.requests.filter((r) => r.path === `/files/${FILE}`)).toHaveLength(2);
-    expect(createHash('sha256').update(await readFile(pa.path)).digest('hex')).toBe(sha);
+    expect(
+      createHash('sha256')
+        .update(await readFile(pa.path))
+        .digest('hex'),
+    ).toBe(sha);
     expect(await readdir(join(cache, 'artifacts', 'sha256', sha.slice(0, 2), sha))).toEqual([FILE]);
     expect(await readdir(join(cache, 'artifacts', 'tmp'))).toEqual([]);
   });

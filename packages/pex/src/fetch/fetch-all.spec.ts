@@ -4,7 +4,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { fakeArchiveBytes, serveBytes, startTestProxy, startTestServer, type TestServer } from '../testing/http-server.js';
+import {
+  fakeArchiveBytes,
+  serveBytes,
+  startTestProxy,
+  startTestServer,
+  type TestServer,
+} from '../testing/http-server.js';
 import { HashMismatchError, OfflineMissingError } from './errors.js';
 import { fetchAll } from './fetch-all.js';
 import { HttpClient } from './http.js';
@@ -17,7 +23,11 @@ interface Wheel {
 
 const wheels: Wheel[] = Array.from({ length: 12 }, (_, i) => {
   const body = fakeArchiveBytes(30_000 + i * 1000);
-  return { filename: `pkg${i}-1.0-py3-none-any.whl`, body, sha256: createHash('sha256').update(body).digest('hex') };
+  return {
+    filename: `pkg${i}-1.0-py3-none-any.whl`,
+    body,
+    sha256: createHash('sha256').update(body).digest('hex'),
+  };
 });
 
 let server: TestServer;
@@ -53,12 +63,21 @@ afterEach(async () => {
 });
 
 const refs = (): { url: string; filename: string; sha256: string }[] =>
-  wheels.map((w) => ({ url: `${server.origin}/files/${w.filename}`, filename: w.filename, sha256: w.sha256 }));
+  wheels.map((w) => ({
+    url: `${server.origin}/files/${w.filename}`,
+    filename: w.filename,
+    sha256: w.sha256,
+  }));
 
 describe('fetchAll', () => {
   it('bounds concurrency, keeps input order, prints a one-line summary off a TTY', async () => {
     const out = capture(false);
-    const result = await fetchAll(refs(), { cacheDir: cache, concurrency: 3, stream: out.stream, ...fast });
+    const result = await fetchAll(refs(), {
+      cacheDir: cache,
+      concurrency: 3,
+      stream: out.stream,
+      ...fast,
+    });
     expect(result.artifacts.map((a) => a.sha256)).toEqual(wheels.map((w) => w.sha256));
     expect(maxActive).toBeLessThanOrEqual(3);
     expect(maxActive).toBeGreaterThan(1);
@@ -93,7 +112,11 @@ describe('fetchAll', () => {
 
   it('offline lists every missing artifact at once', async () => {
     await fetchAll(refs().slice(0, 4), { cacheDir: cache, progress: 'none', ...fast });
-    const error = await fetchAll(refs(), { cacheDir: cache, offline: true, progress: 'none' }).catch((e: unknown) => e);
+    const error = await fetchAll(refs(), {
+      cacheDir: cache,
+      offline: true,
+      progress: 'none',
+    }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(OfflineMissingError);
     expect((error as OfflineMissingError).missing).toHaveLength(8);
     expect((error as Error).message).toContain('pkg11-1.0-py3-none-any.whl');
@@ -103,7 +126,12 @@ describe('fetchAll', () => {
   it('one bad hash fails the batch with a HashMismatchError; the good ones stay cached', async () => {
     const list = refs();
     list[5] = { ...list[5], sha256: '00'.repeat(32) };
-    const error = await fetchAll(list, { cacheDir: cache, progress: 'none', concurrency: 1, ...fast }).catch((e: unknown) => e);
+    const error = await fetchAll(list, {
+      cacheDir: cache,
+      progress: 'none',
+      concurrency: 1,
+      ...fast,
+    }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(HashMismatchError);
     expect((error as Error).message).toContain('pkg5-1.0-py3-none-any.whl');
     const cached = await readdir(join(cache, 'artifacts', 'sha256'), { recursive: true });
@@ -123,12 +151,22 @@ describe('fetchAll', () => {
   it('honours HTTP_PROXY (requests go through a local proxy) and NO_PROXY', async () => {
     const proxy = await startTestProxy();
     try {
-      const result = await fetchAll(refs().slice(0, 2), { cacheDir: cache, progress: 'none', ...fast, env: { HTTP_PROXY: proxy.url } });
+      const result = await fetchAll(refs().slice(0, 2), {
+        cacheDir: cache,
+        progress: 'none',
+        ...fast,
+        env: { HTTP_PROXY: proxy.url },
+      });
       expect(result.artifacts).toHaveLength(2);
       expect(proxy.targets.length).toBeGreaterThan(0);
       expect(proxy.targets.every((t) => t === server.origin.replace('http://', ''))).toBe(true);
       const before = proxy.targets.length;
-      await fetchAll(refs().slice(2, 4), { cacheDir: cache, progress: 'none', ...fast, env: { HTTP_PROXY: proxy.url, NO_PROXY: '127.0.0.1' } });
+      await fetchAll(refs().slice(2, 4), {
+        cacheDir: cache,
+        progress: 'none',
+        ...fast,
+        env: { HTTP_PROXY: proxy.url, NO_PROXY: '127.0.0.1' },
+      });
       expect(proxy.targets.length).toBe(before);
     } finally {
       await proxy.close();

@@ -1,6 +1,11 @@
 import { PexkitError } from '../errors.js';
 import { OfflineMissingError } from './errors.js';
-import { fetchArtifact, type ArtifactRef, type FetchedArtifact, type FetchOptions } from './fetch-artifact.js';
+import {
+  fetchArtifact,
+  type ArtifactRef,
+  type FetchedArtifact,
+  type FetchOptions,
+} from './fetch-artifact.js';
 import { HttpClient } from './http.js';
 import { ProgressDisplay, type ProgressCounts } from './progress.js';
 
@@ -38,7 +43,10 @@ export class FetchFailedError extends PexkitError {
  * transient errors). Offline, every artifact missing from the cache and find-links is named in one
  * OfflineMissingError. Any other failure rejects after the running downloads settle.
  */
-export async function fetchAll(artifacts: ArtifactRef[], options: FetchAllOptions = {}): Promise<FetchAllResult> {
+export async function fetchAll(
+  artifacts: ArtifactRef[],
+  options: FetchAllOptions = {},
+): Promise<FetchAllResult> {
   const started = Date.now();
   const stream = options.stream ?? process.stderr;
   const mode =
@@ -55,7 +63,8 @@ export async function fetchAll(artifacts: ArtifactRef[], options: FetchAllOption
       if (mode === 'none') return;
       stream.write(`${mode === 'tty' ? '\r\x1b[K' : ''}pexkit: ${line}\n`);
     });
-  const http = options.http ?? (options.offline === true ? undefined : new HttpClient({ ...options, log }));
+  const http =
+    options.http ?? (options.offline === true ? undefined : new HttpClient({ ...options, log }));
   const results: FetchedArtifact[] = new Array<FetchedArtifact>(artifacts.length);
   const missing: string[] = [];
   const errors: Error[] = [];
@@ -64,7 +73,11 @@ export async function fetchAll(artifacts: ArtifactRef[], options: FetchAllOption
     while (next < artifacts.length && errors.length === 0) {
       const index = next++;
       try {
-        const fetched = await fetchArtifact(artifacts[index], { ...options, http, onBytes: (n) => display.bytes(n) });
+        const fetched = await fetchArtifact(artifacts[index], {
+          ...options,
+          http,
+          onBytes: (n) => display.bytes(n),
+        });
         results[index] = fetched;
         display.finished(fetched.source);
       } catch (error) {

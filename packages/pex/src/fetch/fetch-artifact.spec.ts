@@ -4,8 +4,20 @@ import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { fakeArchiveBytes, serveBytes, serveTruncated, startTestServer, type TestServer } from '../testing/http-server.js';
-import { AuthenticationError, HashMismatchError, HttpStatusError, NetworkError, OfflineMissingError } from './errors.js';
+import {
+  fakeArchiveBytes,
+  serveBytes,
+  serveTruncated,
+  startTestServer,
+  type TestServer,
+} from '../testing/http-server.js';
+import {
+  AuthenticationError,
+  HashMismatchError,
+  HttpStatusError,
+  NetworkError,
+  OfflineMissingError,
+} from './errors.js';
 import { fetchArtifact, NotAnArchiveError } from './fetch-artifact.js';
 import { HttpClient } from './http.js';
 
@@ -48,15 +60,26 @@ describe('fetchArtifact over HTTP', () => {
   it('downloads, verifies and stores content-addressed; a warm cache needs no server', async () => {
     server.route(`/files/${FILE}`, serveBytes(body));
     const url = `${server.origin}/files/${FILE}`;
-    const first = await fetchArtifact({ url, filename: FILE, sha256: sha, size: body.length }, { cacheDir: cache, ...fast });
+    const first = await fetchArtifact(
+      { url, filename: FILE, sha256: sha, size: body.length },
+      { cacheDir: cache, ...fast },
+    );
     expect(first.source).toBe('network');
     expect(first.path).toBe(join(cache, 'artifacts', 'sha256', sha.slice(0, 2), sha, FILE));
     expect(Buffer.compare(await readFile(first.path), body)).toBe(0);
     expect(server.requests[0].headers['user-agent']).toMatch(/^pexkit\/\d/);
     await server.close();
     const http = new HttpClient(fast);
-    const second = await fetchArtifact({ url, filename: FILE, sha256: sha }, { cacheDir: cache, http });
-    expect(second).toMatchObject({ path: first.path, sha256: sha, size: body.length, source: 'cache' });
+    const second = await fetchArtifact(
+      { url, filename: FILE, sha256: sha },
+      { cacheDir: cache, http },
+    );
+    expect(second).toMatchObject({
+      path: first.path,
+      sha256: sha,
+      size: body.length,
+      source: 'cache',
+    });
     expect(http.requestCount).toBe(0);
     await http.close();
   });
@@ -64,7 +87,10 @@ describe('fetchArtifact over HTTP', () => {
   it('refuses a hash mismatch, naming file, URL and both hashes, and caches nothing', async () => {
     server.route(`/files/${FILE}`, serveBytes(body));
     const wrong = 'ab'.repeat(32);
-    const error = await fetchArtifact({ url: `${server.origin}/files/${FILE}`, filename: FILE, sha256: wrong }, { cacheDir: cache, ...fast }).catch((e: unknown) => e);
+    const error = await fetchArtifact(
+      { url: `${server.origin}/files/${FILE}`, filename: FILE, sha256: wrong },
+      { cacheDir: cache, ...fast },
+    ).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(HashMismatchError);
     const message = (error as Error).message;
     expect(message).toContain(FILE);
@@ -76,18 +102,30 @@ describe('fetchArtifact over HTTP', () => {
   });
 
   it('retries a 500 and succeeds', async () => {
-    server.route(`/files/${FILE}`, (req, res, hit) => (hit === 1 ? void res.writeHead(500).end('boom') : serveBytes(body)(req, res, hit)));
+    server.route(`/files/${FILE}`, (req, res, hit) =>
+      hit === 1 ? void res.writeHead(500).end('boom') : serveBytes(body)(req, res, hit),
+    );
     const logs: string[] = [];
-    const got = await fetchArtifact({ url: `${server.origin}/files/${FILE}`, filename: FILE, sha256: sha }, { cacheDir: cache, ...fast, log: (l) => logs.push(l) });
+    const got = await fetchArtifact(
+      { url: `${server.origin}/files/${FILE}`, filename: FILE, sha256: sha },
+      { cacheDir: cache, ...fast, log: (l) => logs.push(l) },
+    );
     expect(got.sha256).toBe(sha);
     expect(server.requests).toHaveLength(2);
     expect(logs.join('\n')).toMatch(/retrying .* HTTP 500/);
   });
 
   it('429 with Retry-After waits as asked, then succeeds', async () => {
-    server.route(`/files/${FILE}`, (req, res, hit) => (hit === 1 ? void res.writeHead(429, { 'retry-after': '1' }).end() : serveBytes(body)(req, res, hit)));
+    server.route(`/files/${FILE}`, (req, res, hit) =>
+      hit === 1
+        ? void res.writeHead(429, { 'retry-after': '1' }).end()
+        : serveBytes(body)(req, res, hit),
+    );
     const started = Date.now();
-    const got = await fetchArtifact({ url: `${server.origin}/files/${FILE}`, filename: FILE, sha256: sha }, { cacheDir: cache, ...fast });
+    const got = await fetchArtifact(
+      { url: `${server.origin}/files/${FILE}`, filename: FILE, sha256: sha },
+      { cacheDir: cache, ...fast },
+    );
     expect(got.sha256).toBe(sha);
     expect(Date.now() - started).toBeGreaterThanOrEqual(950);
   });
@@ -98,13 +136,18 @@ describe('fetchArtifact over HTTP', () => {
       { cacheDir: cache, retries: 0, env: { HTTP_PROXY: 'http://proxyuser:proxypw@127.0.0.1:9' } },
     ).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(NetworkError);
-    expect((error as Error).message).toMatch(/connection refused \(through proxy http:\/\/\*\*\*@127\.0\.0\.1:9\/?/);
+    expect((error as Error).message).toMatch(
+      /connection refused \(through proxy http:\/\/\*\*\*@127\.0\.0\.1:9\/?/,
+    );
     expect((error as Error).message).not.toContain('proxypw');
   });
 
   it('gives up on a persistent 503 after the configured retries', async () => {
     server.route(`/files/${FILE}`, (_req, res) => void res.writeHead(503).end());
-    const error = await fetchArtifact({ url: `${server.origin}/files/${FILE}`, filename: FILE, sha256: sha }, { cacheDir: cache, ...fast }).catch((e: unknown) => e);
+    const error = await fetchArtifact(
+      { url: `${server.origin}/files/${FILE}`, filename: FILE, sha256: sha },
+      { cacheDir: cache, ...fast },
+    ).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(HttpStatusError);
     expect((error as HttpStatusError).status).toBe(503);
     expect(server.requests).toHaveLength(3);
@@ -113,20 +156,31 @@ describe('fetchArtifact over HTTP', () => {
 
   it('404 is not retried and names the URL', async () => {
     const url = `${server.origin}/files/${FILE}`;
-    const error = await fetchArtifact({ url, filename: FILE, sha256: sha }, { cacheDir: cache, ...fast }).catch((e: unknown) => e);
+    const error = await fetchArtifact(
+      { url, filename: FILE, sha256: sha },
+      { cacheDir: cache, ...fast },
+    ).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(HttpStatusError);
     expect((error as Error).message).toContain(`HTTP 404 for ${url}`);
     expect(server.requests).toHaveLength(1);
   });
 
   it('retries a truncated body, and never caches a truncated file', async () => {
-    server.route(`/files/${FILE}`, (req, res, hit) => (hit === 1 ? serveTruncated(body, 1000)(req, res, hit) : serveBytes(body)(req, res, hit)));
-    const got = await fetchArtifact({ url: `${server.origin}/files/${FILE}`, filename: FILE, sha256: sha }, { cacheDir: cache, ...fast });
+    server.route(`/files/${FILE}`, (req, res, hit) =>
+      hit === 1 ? serveTruncated(body, 1000)(req, res, hit) : serveBytes(body)(req, res, hit),
+    );
+    const got = await fetchArtifact(
+      { url: `${server.origin}/files/${FILE}`, filename: FILE, sha256: sha },
+      { cacheDir: cache, ...fast },
+    );
     expect(got.size).toBe(body.length);
     expect(server.requests).toHaveLength(2);
 
     server.route('/files/always-cut.whl', serveTruncated(body, 5000));
-    const error = await fetchArtifact({ url: `${server.origin}/files/always-cut.whl`, filename: 'always-cut.whl' }, { cacheDir: cache, ...fast }).catch((e: unknown) => e);
+    const error = await fetchArtifact(
+      { url: `${server.origin}/files/always-cut.whl`, filename: 'always-cut.whl' },
+      { cacheDir: cache, ...fast },
+    ).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(NetworkError);
     expect((error as Error).message).toContain('/files/always-cut.whl');
     expect((await listFiles(cache)).filter((f) => f.includes('always-cut'))).toEqual([]);
@@ -150,7 +204,10 @@ describe('fetchArtifact over HTTP', () => {
       res.writeHead(200, { 'content-length': String(body.length) });
       res.write(body.subarray(0, 10));
     });
-    const error = await fetchArtifact({ url: `${server.origin}/files/${FILE}`, filename: FILE, sha256: sha }, { cacheDir: cache, retries: 0, idleTimeoutMs: 300 }).catch((e: unknown) => e);
+    const error = await fetchArtifact(
+      { url: `${server.origin}/files/${FILE}`, filename: FILE, sha256: sha },
+      { cacheDir: cache, retries: 0, idleTimeoutMs: 300 },
+    ).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(NetworkError);
     expect((error as Error).message).toMatch(/stalled/);
     expect(await listFiles(cache)).toEqual([]);
@@ -158,34 +215,60 @@ describe('fetchArtifact over HTTP', () => {
 
   it('uses the #sha256 fragment when the lock has no hash, and computes it when there is none', async () => {
     server.route(`/files/${FILE}`, serveBytes(body));
-    const withFragment = await fetchArtifact({ url: `${server.origin}/files/${FILE}#sha256=${sha}`, filename: FILE }, { cacheDir: cache, ...fast });
+    const withFragment = await fetchArtifact(
+      { url: `${server.origin}/files/${FILE}#sha256=${sha}`, filename: FILE },
+      { cacheDir: cache, ...fast },
+    );
     expect(withFragment.sha256).toBe(sha);
-    const bad = await fetchArtifact({ url: `${server.origin}/files/${FILE}#sha256=${'0'.repeat(64)}`, filename: FILE }, { cacheDir: join(cache, 'other'), ...fast }).catch((e: unknown) => e);
+    const bad = await fetchArtifact(
+      { url: `${server.origin}/files/${FILE}#sha256=${'0'.repeat(64)}`, filename: FILE },
+      { cacheDir: join(cache, 'other'), ...fast },
+    ).catch((e: unknown) => e);
     expect(bad).toBeInstanceOf(HashMismatchError);
 
     server.route('/files/nohash.whl', serveBytes(body));
-    const computed = await fetchArtifact({ url: `${server.origin}/files/nohash.whl`, filename: 'nohash.whl' }, { cacheDir: cache, ...fast });
+    const computed = await fetchArtifact(
+      { url: `${server.origin}/files/nohash.whl`, filename: 'nohash.whl' },
+      { cacheDir: cache, ...fast },
+    );
     expect(computed.sha256).toBe(sha);
     // Offline later: found again through the URL record, no server needed.
     await server.close();
-    const again = await fetchArtifact({ url: `${server.origin}/files/nohash.whl`, filename: 'nohash.whl' }, { cacheDir: cache, offline: true });
+    const again = await fetchArtifact(
+      { url: `${server.origin}/files/nohash.whl`, filename: 'nohash.whl' },
+      { cacheDir: cache, offline: true },
+    );
     expect(again).toMatchObject({ source: 'cache', sha256: sha });
   });
 
   it('refuses an HTML page served as a hash-less wheel (login page / proxy error) and caches nothing', async () => {
-    server.route('/files/portal.whl', serveBytes('<html><body>Please log in</body></html>', 'text/html'));
-    const error = await fetchArtifact({ url: `${server.origin}/files/portal.whl`, filename: 'portal.whl' }, { cacheDir: cache, ...fast }).catch((e: unknown) => e);
+    server.route(
+      '/files/portal.whl',
+      serveBytes('<html><body>Please log in</body></html>', 'text/html'),
+    );
+    const error = await fetchArtifact(
+      { url: `${server.origin}/files/portal.whl`, filename: 'portal.whl' },
+      { cacheDir: cache, ...fast },
+    ).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(NotAnArchiveError);
-    expect((error as Error).message).toMatch(/portal\.whl from .* is not a zip archive \(server sent text\/html\)/);
+    expect((error as Error).message).toMatch(
+      /portal\.whl from .* is not a zip archive \(server sent text\/html\)/,
+    );
     expect(await listFiles(cache)).toEqual([]);
   });
 
   it('drops a corrupted cache entry and fetches it again', async () => {
     server.route(`/files/${FILE}`, serveBytes(body));
     const url = `${server.origin}/files/${FILE}`;
-    const first = await fetchArtifact({ url, filename: FILE, sha256: sha }, { cacheDir: cache, ...fast });
+    const first = await fetchArtifact(
+      { url, filename: FILE, sha256: sha },
+      { cacheDir: cache, ...fast },
+    );
     await writeFile(first.path, 'garbage');
-    const second = await fetchArtifact({ url, filename: FILE, sha256: sha }, { cacheDir: cache, ...fast });
+    const second = await fetchArtifact(
+      { url, filename: FILE, sha256: sha },
+      { cacheDir: cache, ...fast },
+    );
     expect(second.source).toBe('network');
     expect(Buffer.compare(await readFile(second.path), body)).toBe(0);
   });
@@ -207,7 +290,9 @@ describe('fetchArtifact over HTTP', () => {
       expect(server.requests).toHaveLength(2);
       expect(a.source).toBe('network');
       expect(b.source).toBe('network');
-      expect(await listFiles(join(cache, 'artifacts'))).toEqual([`sha256/${sha.slice(0, 2)}/${sha}/${FILE}`]);
+      expect(await listFiles(join(cache, 'artifacts'))).toEqual([
+        `sha256/${sha.slice(0, 2)}/${sha}/${FILE}`,
+      ]);
     } finally {
       await rm(alias);
     }
@@ -216,7 +301,10 @@ describe('fetchArtifact over HTTP', () => {
 
 describe('fetchArtifact offline and local', () => {
   it('offline: a cache miss is an OfflineMissingError naming the file', async () => {
-    const error = await fetchArtifact({ url: `${server.origin}/files/${FILE}`, filename: FILE, sha256: sha }, { cacheDir: cache, offline: true }).catch((e: unknown) => e);
+    const error = await fetchArtifact(
+      { url: `${server.origin}/files/${FILE}`, filename: FILE, sha256: sha },
+      { cacheDir: cache, offline: true },
+    ).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(OfflineMissingError);
     expect((error as Error).message).toContain(FILE);
     expect(server.requests).toHaveLength(0);
@@ -226,25 +314,45 @@ describe('fetchArtifact offline and local', () => {
     const house = join(cache, 'wheelhouse');
     await mkdir(house);
     await writeFile(join(house, FILE), body);
-    const got = await fetchArtifact({ url: `${server.origin}/files/${FILE}`, filename: FILE, sha256: sha }, { cacheDir: cache, offline: true, findLinks: [house] });
+    const got = await fetchArtifact(
+      { url: `${server.origin}/files/${FILE}`, filename: FILE, sha256: sha },
+      { cacheDir: cache, offline: true, findLinks: [house] },
+    );
     expect(got).toMatchObject({ path: join(house, FILE), source: 'local', sha256: sha });
-    const wrong = await fetchArtifact({ url: `${server.origin}/files/${FILE}`, filename: FILE, sha256: 'cd'.repeat(32) }, { cacheDir: cache, offline: true, findLinks: [pathToFileURL(house).href] }).catch((e: unknown) => e);
+    const wrong = await fetchArtifact(
+      { url: `${server.origin}/files/${FILE}`, filename: FILE, sha256: 'cd'.repeat(32) },
+      { cacheDir: cache, offline: true, findLinks: [pathToFileURL(house).href] },
+    ).catch((e: unknown) => e);
     expect(wrong).toBeInstanceOf(OfflineMissingError);
   });
 
   it('verifies a local path or file:// URL in place', async () => {
     const path = join(cache, FILE);
     await writeFile(path, body);
-    expect(await fetchArtifact({ path, filename: FILE, sha256: sha }, { cacheDir: cache })).toMatchObject({ path, sha256: sha, size: body.length, source: 'local' });
-    expect(await fetchArtifact({ url: pathToFileURL(path).href, filename: FILE }, { cacheDir: cache })).toMatchObject({ sha256: sha });
-    await expect(fetchArtifact({ path, filename: FILE, sha256: 'ef'.repeat(32) }, { cacheDir: cache })).rejects.toThrow(/sha256 mismatch for demo-1\.0/);
-    await expect(fetchArtifact({ path, filename: FILE, size: 5 }, { cacheDir: cache })).rejects.toThrow(/size mismatch/);
+    expect(
+      await fetchArtifact({ path, filename: FILE, sha256: sha }, { cacheDir: cache }),
+    ).toMatchObject({ path, sha256: sha, size: body.length, source: 'local' });
+    expect(
+      await fetchArtifact({ url: pathToFileURL(path).href, filename: FILE }, { cacheDir: cache }),
+    ).toMatchObject({ sha256: sha });
+    await expect(
+      fetchArtifact({ path, filename: FILE, sha256: 'ef'.repeat(32) }, { cacheDir: cache }),
+    ).rejects.toThrow(/sha256 mismatch for demo-1\.0/);
+    await expect(
+      fetchArtifact({ path, filename: FILE, size: 5 }, { cacheDir: cache }),
+    ).rejects.toThrow(/size mismatch/);
   });
 
   it('rejects file names that could escape the cache', async () => {
-    await expect(fetchArtifact({ url: `${server.origin}/x`, filename: '../evil.whl' }, { cacheDir: cache })).rejects.toThrow(/bad artifact file name/);
-    await expect(fetchArtifact({ url: 'https://u:secretpw@', filename: 'a.whl' }, { cacheDir: cache })).rejects.toThrow(/bad URL for a\.whl/);
-    await expect(fetchArtifact({ url: 'ftp://h/a.whl', filename: 'a.whl' }, { cacheDir: cache })).rejects.toThrow(/unsupported URL scheme/);
+    await expect(
+      fetchArtifact({ url: `${server.origin}/x`, filename: '../evil.whl' }, { cacheDir: cache }),
+    ).rejects.toThrow(/bad artifact file name/);
+    await expect(
+      fetchArtifact({ url: 'https://u:secretpw@', filename: 'a.whl' }, { cacheDir: cache }),
+    ).rejects.toThrow(/bad URL for a\.whl/);
+    await expect(
+      fetchArtifact({ url: 'ftp://h/a.whl', filename: 'a.whl' }, { cacheDir: cache }),
+    ).rejects.toThrow(/unsupported URL scheme/);
   });
 
   it('handles very long wheel file names (temp names stay short enough)', async () => {
@@ -252,26 +360,46 @@ describe('fetchArtifact offline and local', () => {
     expect(long.length).toBeGreaterThan(235);
     expect(long.length).toBeLessThan(256);
     server.route(`/files/${long}`, serveBytes(body));
-    const got = await fetchArtifact({ url: `${server.origin}/files/${long}`, filename: long, sha256: sha }, { cacheDir: cache, ...fast });
+    const got = await fetchArtifact(
+      { url: `${server.origin}/files/${long}`, filename: long, sha256: sha },
+      { cacheDir: cache, ...fast },
+    );
     expect(got.path.endsWith(long)).toBe(true);
   });
 });
 
 describe('credentials', () => {
-  const needAuth = (user: string, pass: string) => (req: import('node:http').IncomingMessage, res: import('node:http').ServerResponse, hit: number) => {
-    const expected = `Basic ${Buffer.from(`${user}:${pass}`).toString('base64')}`;
-    if (req.headers.authorization !== expected) return void res.writeHead(401, { 'www-authenticate': 'Basic' }).end();
-    serveBytes(body)(req, res, hit);
-  };
+  const needAuth =
+    (user: string, pass: string) =>
+    (
+      req: import('node:http').IncomingMessage,
+      res: import('node:http').ServerResponse,
+      hit: number,
+    ) => {
+      const expected = `Basic ${Buffer.from(`${user}:${pass}`).toString('base64')}`;
+      if (req.headers.authorization !== expected)
+        return void res.writeHead(401, { 'www-authenticate': 'Basic' }).end();
+      serveBytes(body)(req, res, hit);
+    };
 
   it('sends URL user info as Basic auth and keeps it out of errors, logs and the cache', async () => {
     server.route(`/files/${FILE}`, needAuth('alice', 's3cret-pw'));
     const host = server.origin.replace('http://', '');
     const logs: string[] = [];
-    const ok = await fetchArtifact({ url: `http://alice:s3cret-pw@${host}/files/${FILE}`, filename: FILE, sha256: sha }, { cacheDir: cache, ...fast, log: (l) => logs.push(l) });
+    const ok = await fetchArtifact(
+      { url: `http://alice:s3cret-pw@${host}/files/${FILE}`, filename: FILE, sha256: sha },
+      { cacheDir: cache, ...fast, log: (l) => logs.push(l) },
+    );
     expect(ok.source).toBe('network');
     expect(ok.path).not.toContain('s3cret');
-    const bad = await fetchArtifact({ url: `http://alice:wrong-pw@${host}/files/${FILE}`, filename: FILE, sha256: 'ab'.repeat(32) }, { cacheDir: cache, ...fast, log: (l) => logs.push(l) }).catch((e: unknown) => e);
+    const bad = await fetchArtifact(
+      {
+        url: `http://alice:wrong-pw@${host}/files/${FILE}`,
+        filename: FILE,
+        sha256: 'ab'.repeat(32),
+      },
+      { cacheDir: cache, ...fast, log: (l) => logs.push(l) },
+    ).catch((e: unknown) => e);
     expect(bad).toBeInstanceOf(AuthenticationError);
     const message = (bad as Error).message;
     expect(message).toContain('401');
@@ -281,7 +409,8 @@ describe('credentials', () => {
     expect(message).not.toContain('alice');
     expect(logs.join('\n')).not.toMatch(/s3cret|wrong-pw/);
     for (const f of await listFiles(cache)) expect(f).not.toMatch(/s3cret|alice/);
-    for (const f of await listFiles(cache)) expect(await readFile(join(cache, f), 'latin1')).not.toMatch(/s3cret/);
+    for (const f of await listFiles(cache))
+      expect(await readFile(join(cache, f), 'latin1')).not.toMatch(/s3cret/);
   });
 
   it('follows redirects, but never forwards credentials to another origin', async () => {
@@ -292,7 +421,10 @@ describe('credentials', () => {
         res.writeHead(302, { location: `${other.origin}/cdn/${FILE}` }).end();
       });
       const host = server.origin.replace('http://', '');
-      const got = await fetchArtifact({ url: `http://dan:redirect-pw@${host}/files/${FILE}`, filename: FILE, sha256: sha }, { cacheDir: cache, ...fast, env: { NETRC: '/nonexistent' } });
+      const got = await fetchArtifact(
+        { url: `http://dan:redirect-pw@${host}/files/${FILE}`, filename: FILE, sha256: sha },
+        { cacheDir: cache, ...fast, env: { NETRC: '/nonexistent' } },
+      );
       expect(got.sha256).toBe(sha);
       expect(other.requests).toHaveLength(1);
       expect(other.requests[0].headers.authorization).toBeUndefined();
@@ -306,15 +438,28 @@ describe('credentials', () => {
     const netrc = join(cache, 'netrc');
     await writeFile(netrc, `# comment\nmachine 127.0.0.1\n  login bob\n  password netrc-pw\n`);
     const url = `${server.origin}/files/${FILE}`;
-    const got = await fetchArtifact({ url, filename: FILE, sha256: sha }, { cacheDir: cache, ...fast, env: { NETRC: netrc } });
+    const got = await fetchArtifact(
+      { url, filename: FILE, sha256: sha },
+      { cacheDir: cache, ...fast, env: { NETRC: netrc } },
+    );
     expect(got.sha256).toBe(sha);
 
     server.route('/files/b.whl', needAuth('carol', 'env-pw'));
     const host = server.origin.replace('http://', '');
-    const viaEnv = await fetchArtifact({ url: `${server.origin}/files/b.whl`, filename: 'b.whl' }, { cacheDir: cache, ...fast, env: { PIP_INDEX_URL: `http://carol:env-pw@${host}/simple/`, NETRC: netrc } });
+    const viaEnv = await fetchArtifact(
+      { url: `${server.origin}/files/b.whl`, filename: 'b.whl' },
+      {
+        cacheDir: cache,
+        ...fast,
+        env: { PIP_INDEX_URL: `http://carol:env-pw@${host}/simple/`, NETRC: netrc },
+      },
+    );
     expect(viaEnv.sha256).toBe(sha);
 
-    const none = await fetchArtifact({ url: `${server.origin}/files/b.whl`, filename: 'b.whl', sha256: sha }, { cacheDir: join(cache, 'c2'), ...fast, env: { NETRC: '/nonexistent' } }).catch((e: unknown) => e);
+    const none = await fetchArtifact(
+      { url: `${server.origin}/files/b.whl`, filename: 'b.whl', sha256: sha },
+      { cacheDir: join(cache, 'c2'), ...fast, env: { NETRC: '/nonexistent' } },
+    ).catch((e: unknown) => e);
     expect(none).toBeInstanceOf(AuthenticationError);
     expect((none as Error).message).toContain('no credentials were sent');
   });

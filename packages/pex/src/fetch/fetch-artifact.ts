@@ -6,7 +6,13 @@ import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { fileURLToPath } from 'node:url';
 import { artifactCachePath, cacheDir } from '../cache/cache-dir.js';
-import { commitTempFile, fsyncFile, removeStaleTempFiles, tempPathFor, writeFileAtomic } from '../cache/atomic.js';
+import {
+  commitTempFile,
+  fsyncFile,
+  removeStaleTempFiles,
+  tempPathFor,
+  writeFileAtomic,
+} from '../cache/atomic.js';
 import { PexkitError } from '../errors.js';
 import { HashMismatchError, NetworkError, OfflineMissingError } from './errors.js';
 import { hashFile } from './hash-file.js';
@@ -78,18 +84,30 @@ function localPathOf(artifact: ArtifactRef): string | undefined {
 }
 
 function describe(artifact: ArtifactRef): string {
-  const where = artifact.url !== undefined ? redactUrl(artifact.url) : (artifact.path ?? 'no URL or path');
+  const where =
+    artifact.url !== undefined ? redactUrl(artifact.url) : (artifact.path ?? 'no URL or path');
   return `${artifact.filename} (${where})`;
 }
 
 /** Checks a file on disk against the expected digest/size; returns its real digest and size. */
-async function verifyLocal(path: string, artifact: ArtifactRef, expected: string | undefined, source: string): Promise<{ sha256: string; size: number }> {
+async function verifyLocal(
+  path: string,
+  artifact: ArtifactRef,
+  expected: string | undefined,
+  source: string,
+): Promise<{ sha256: string; size: number }> {
   const actual = await hashFile(path);
   if (expected !== undefined && actual.sha256 !== expected) {
     throw new HashMismatchError(artifact.filename, source, expected, actual.sha256);
   }
   if (artifact.size !== undefined && actual.size !== artifact.size) {
-    throw new HashMismatchError(artifact.filename, source, `${artifact.size} bytes`, `${actual.size} bytes`, 'size');
+    throw new HashMismatchError(
+      artifact.filename,
+      source,
+      `${artifact.size} bytes`,
+      `${actual.size} bytes`,
+      'size',
+    );
   }
   return actual;
 }
@@ -110,7 +128,9 @@ function urlRecordPath(root: string, url: string): string {
 
 async function readUrlRecord(root: string, url: string): Promise<string | undefined> {
   try {
-    const record = JSON.parse(await readFile(urlRecordPath(root, url), 'utf8')) as { sha256?: unknown };
+    const record = JSON.parse(await readFile(urlRecordPath(root, url), 'utf8')) as {
+      sha256?: unknown;
+    };
     return typeof record.sha256 === 'string' && isSha256(record.sha256) ? record.sha256 : undefined;
   } catch {
     return undefined;
@@ -118,7 +138,12 @@ async function readUrlRecord(root: string, url: string): Promise<string | undefi
 }
 
 /** A cache hit, verified; a corrupt entry is removed and undefined returned. */
-async function fromCache(root: string, artifact: ArtifactRef, sha256: string, verify: boolean): Promise<FetchedArtifact | undefined> {
+async function fromCache(
+  root: string,
+  artifact: ArtifactRef,
+  sha256: string,
+  verify: boolean,
+): Promise<FetchedArtifact | undefined> {
   const path = artifactCachePath(root, sha256, artifact.filename);
   if (!(await exists(path))) return undefined;
   try {
@@ -135,7 +160,11 @@ async function fromCache(root: string, artifact: ArtifactRef, sha256: string, ve
   }
 }
 
-async function fromFindLinks(dirs: string[], artifact: ArtifactRef, expected: string | undefined): Promise<FetchedArtifact | undefined> {
+async function fromFindLinks(
+  dirs: string[],
+  artifact: ArtifactRef,
+  expected: string | undefined,
+): Promise<FetchedArtifact | undefined> {
   for (const entry of dirs) {
     if (/^https?:/i.test(entry)) continue;
     const dir = entry.startsWith('file:') ? fileURLToPath(entry) : resolve(entry);
@@ -152,7 +181,14 @@ async function fromFindLinks(dirs: string[], artifact: ArtifactRef, expected: st
   return undefined;
 }
 
-async function download(root: string, artifact: ArtifactRef, url: string, expected: string | undefined, http: HttpClient, onBytes?: (n: number) => void): Promise<FetchedArtifact> {
+async function download(
+  root: string,
+  artifact: ArtifactRef,
+  url: string,
+  expected: string | undefined,
+  http: HttpClient,
+  onBytes?: (n: number) => void,
+): Promise<FetchedArtifact> {
   const shown = redactUrl(url);
   const tmpDir = join(root, 'artifacts', 'tmp');
   await mkdir(tmpDir, { recursive: true });
@@ -183,7 +219,11 @@ async function download(root: string, artifact: ArtifactRef, url: string, expect
         throw toNetworkError(error, shown, http);
       }
       if (Number.isFinite(declared) && received !== declared) {
-        throw new NetworkError(shown, `body truncated: got ${received} of ${declared} bytes`, 'TRUNCATED');
+        throw new NetworkError(
+          shown,
+          `body truncated: got ${received} of ${declared} bytes`,
+          'TRUNCATED',
+        );
       }
       const sha256 = hash.digest('hex');
       if (expected !== undefined && sha256 !== expected) {
@@ -195,16 +235,31 @@ async function download(root: string, artifact: ArtifactRef, url: string, expect
         throw new NotAnArchiveError(artifact.filename, shown, Array.isArray(type) ? type[0] : type);
       }
       if (artifact.size !== undefined && received !== artifact.size) {
-        throw new HashMismatchError(artifact.filename, shown, `${artifact.size} bytes`, `${received} bytes`, 'size');
+        throw new HashMismatchError(
+          artifact.filename,
+          shown,
+          `${artifact.size} bytes`,
+          `${received} bytes`,
+          'size',
+        );
       }
       await fsyncFile(temp);
       const target = artifactCachePath(root, sha256, artifact.filename);
       await mkdir(join(target, '..'), { recursive: true });
       await commitTempFile(temp, target);
       if (expected === undefined) {
-        await writeFileAtomic(urlRecordPath(root, url), `${JSON.stringify({ url: shown, sha256, filename: artifact.filename })}\n`);
+        await writeFileAtomic(
+          urlRecordPath(root, url),
+          `${JSON.stringify({ url: shown, sha256, filename: artifact.filename })}\n`,
+        );
       }
-      return { path: target, sha256, size: received, source: 'network' as const, downloadedBytes: received };
+      return {
+        path: target,
+        sha256,
+        size: received,
+        source: 'network' as const,
+        downloadedBytes: received,
+      };
     } finally {
       await rm(temp, { force: true });
     }
@@ -212,16 +267,26 @@ async function download(root: string, artifact: ArtifactRef, url: string, expect
 }
 
 async function fetchOne(artifact: ArtifactRef, options: FetchOptions): Promise<FetchedArtifact> {
-  if (artifact.filename === '' || artifact.filename.includes('/') || artifact.filename.includes('\\') || artifact.filename.startsWith('.')) {
-    throw new PexkitError(`bad artifact file name '${artifact.filename}' for ${describe(artifact)}`);
+  if (
+    artifact.filename === '' ||
+    artifact.filename.includes('/') ||
+    artifact.filename.includes('\\') ||
+    artifact.filename.startsWith('.')
+  ) {
+    throw new PexkitError(
+      `bad artifact file name '${artifact.filename}' for ${describe(artifact)}`,
+    );
   }
   const lockHash = artifact.sha256?.toLowerCase();
   if (lockHash !== undefined && !isSha256(lockHash)) {
-    throw new PexkitError(`bad sha256 '${artifact.sha256}' for ${describe(artifact)}: expected 64 hex digits`);
+    throw new PexkitError(
+      `bad sha256 '${artifact.sha256}' for ${describe(artifact)}: expected 64 hex digits`,
+    );
   }
   const local = localPathOf(artifact);
   if (local !== undefined) {
-    if (!(await exists(local))) throw new PexkitError(`local artifact ${artifact.filename} not found at ${local}`);
+    if (!(await exists(local)))
+      throw new PexkitError(`local artifact ${artifact.filename} not found at ${local}`);
     const { sha256, size } = await verifyLocal(local, artifact, lockHash, local);
     return { path: local, sha256, size, source: 'local', downloadedBytes: 0 };
   }
@@ -229,8 +294,12 @@ async function fetchOne(artifact: ArtifactRef, options: FetchOptions): Promise<F
     throw new PexkitError(`artifact ${artifact.filename} has neither a URL nor a path`);
   }
   const url = artifact.url;
-  if (!URL.canParse(url)) throw new PexkitError(`bad URL for ${artifact.filename}: ${redactUrl(url)}`);
-  if (!/^https?:/i.test(url)) throw new PexkitError(`unsupported URL scheme for ${describe(artifact)}: only http(s) and file are supported`);
+  if (!URL.canParse(url))
+    throw new PexkitError(`bad URL for ${artifact.filename}: ${redactUrl(url)}`);
+  if (!/^https?:/i.test(url))
+    throw new PexkitError(
+      `unsupported URL scheme for ${describe(artifact)}: only http(s) and file are supported`,
+    );
   const expected = lockHash ?? sha256FromFragment(url);
   const root = cacheDir({ cacheDir: options.cacheDir, env: options.env });
   const verify = options.verifyCache ?? true;
@@ -258,10 +327,19 @@ async function fetchOne(artifact: ArtifactRef, options: FetchOptions): Promise<F
  * checked, and renamed into `<cache>/artifacts/sha256/<aa>/<sha256>/<filename>`. Concurrent
  * fetches of the same artifact in one process share one download.
  */
-export function fetchArtifact(artifact: ArtifactRef, options: FetchOptions = {}): Promise<FetchedArtifact> {
+export function fetchArtifact(
+  artifact: ArtifactRef,
+  options: FetchOptions = {},
+): Promise<FetchedArtifact> {
   const root = cacheDir({ cacheDir: options.cacheDir, env: options.env });
-  const expected = artifact.sha256?.toLowerCase() ?? (artifact.url !== undefined ? sha256FromFragment(artifact.url) : undefined);
-  const where = artifact.path ?? (artifact.url !== undefined && URL.canParse(artifact.url) ? stripCredentials(artifact.url).href : '');
+  const expected =
+    artifact.sha256?.toLowerCase() ??
+    (artifact.url !== undefined ? sha256FromFragment(artifact.url) : undefined);
+  const where =
+    artifact.path ??
+    (artifact.url !== undefined && URL.canParse(artifact.url)
+      ? stripCredentials(artifact.url).href
+      : '');
   const key = `${root}\0${artifact.filename}\0${expected ?? where}\0${options.offline === true}`;
   const running = inFlight.get(key);
   if (running !== undefined) return running;

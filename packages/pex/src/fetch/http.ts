@@ -76,8 +76,10 @@ const TRANSIENT_CODES = new Set([
 
 /** True for errors a retry may cure: network failures, timeouts, truncation, 408/429/5xx. */
 export function isTransient(error: unknown): boolean {
-  if (error instanceof NetworkError) return error.code === undefined || TRANSIENT_CODES.has(error.code);
-  if (error instanceof HttpStatusError) return error.status === 408 || error.status === 429 || error.status >= 500;
+  if (error instanceof NetworkError)
+    return error.code === undefined || TRANSIENT_CODES.has(error.code);
+  if (error instanceof HttpStatusError)
+    return error.status === 408 || error.status === 429 || error.status >= 500;
   return false;
 }
 
@@ -89,8 +91,17 @@ function errorCode(error: unknown): string | undefined {
 }
 
 /** Turns an undici / socket error into a NetworkError with a redacted URL and a plain reason. */
-export function toNetworkError(error: unknown, url: string, options: { connectTimeoutMs: number; idleTimeoutMs: number }): unknown {
-  if (error instanceof NetworkError || error instanceof HttpStatusError || error instanceof AuthenticationError) return error;
+export function toNetworkError(
+  error: unknown,
+  url: string,
+  options: { connectTimeoutMs: number; idleTimeoutMs: number },
+): unknown {
+  if (
+    error instanceof NetworkError ||
+    error instanceof HttpStatusError ||
+    error instanceof AuthenticationError
+  )
+    return error;
   const code = errorCode(error);
   const message = error instanceof Error ? error.message : String(error);
   let reason: string;
@@ -126,7 +137,9 @@ export function toNetworkError(error: unknown, url: string, options: { connectTi
     default:
       reason = code === undefined ? message : `${message} (${code})`;
   }
-  return new NetworkError(redactUrl(url), reason.replace(/\/\/[^/@\s]*@/g, '//***@'), code, { cause: error });
+  return new NetworkError(redactUrl(url), reason.replace(/\/\/[^/@\s]*@/g, '//***@'), code, {
+    cause: error,
+  });
 }
 
 function proxySetting(env: NodeJS.ProcessEnv, name: string): string {
@@ -149,7 +162,9 @@ function loadCaBundle(caFile: string | undefined, env: NodeJS.ProcessEnv): strin
   try {
     pem = readFileSync(file, 'utf8');
   } catch (error) {
-    throw new PexkitError(`cannot read the CA bundle ${file} (from ${origin}): ${(error as Error).message}`);
+    throw new PexkitError(
+      `cannot read the CA bundle ${file} (from ${origin}): ${(error as Error).message}`,
+    );
   }
   if (!pem.includes('-----BEGIN CERTIFICATE-----')) {
     throw new PexkitError(`the CA bundle ${file} (from ${origin}) holds no PEM certificate`);
@@ -160,7 +175,11 @@ function loadCaBundle(caFile: string | undefined, env: NodeJS.ProcessEnv): strin
 /** Runs `make` with undici's one-time "EnvHttpProxyAgent is experimental" warning silenced (CLI noise). */
 function quietly<T>(make: () => T): T {
   const original = process.emitWarning;
-  process.emitWarning = function (this: NodeJS.Process, warning: string | Error, ...rest: unknown[]): void {
+  process.emitWarning = function (
+    this: NodeJS.Process,
+    warning: string | Error,
+    ...rest: unknown[]
+  ): void {
     const code = (rest[0] as { code?: unknown } | undefined)?.code;
     if (code === 'UNDICI-EHPA') return;
     (original as (this: NodeJS.Process, ...args: unknown[]) => void).call(this, warning, ...rest);
@@ -180,7 +199,10 @@ function proxyAgentOptions(
   httpsProxy: string,
   noProxy: string,
 ): EnvHttpProxyAgent.Options {
-  const options: EnvHttpProxyAgent.Options & { requestTls: Record<string, unknown>; proxyTls: Record<string, unknown> } = {
+  const options: EnvHttpProxyAgent.Options & {
+    requestTls: Record<string, unknown>;
+    proxyTls: Record<string, unknown>;
+  } = {
     ...agentOptions,
     httpProxy,
     httpsProxy,
@@ -215,7 +237,8 @@ export class HttpClient {
     this.idleTimeoutMs = options.idleTimeoutMs ?? 30_000;
     this.retries = options.retries ?? 4;
     this.retryBaseDelayMs = options.retryBaseDelayMs ?? 250;
-    this.credentials = options.credentials ?? new CredentialStore({ urls: options.credentialUrls, env });
+    this.credentials =
+      options.credentials ?? new CredentialStore({ urls: options.credentialUrls, env });
     this.log = options.log ?? (() => undefined);
     const ca = loadCaBundle(options.caFile, env);
     const tlsOptions = { timeout: this.connectTimeoutMs, ...(ca === undefined ? {} : { ca }) };
@@ -227,10 +250,24 @@ export class HttpClient {
     const httpProxy = proxySetting(env, 'http_proxy');
     const httpsProxy = proxySetting(env, 'https_proxy');
     const proxies = [httpsProxy, httpProxy].filter((p) => p !== '').map((p) => redactUrl(p));
-    this.proxyNote = proxies.length === 0 ? '' : ` (through proxy ${[...new Set(proxies)].join(' / ')}; NO_PROXY='${proxySetting(env, 'no_proxy')}')`;
+    this.proxyNote =
+      proxies.length === 0
+        ? ''
+        : ` (through proxy ${[...new Set(proxies)].join(' / ')}; NO_PROXY='${proxySetting(env, 'no_proxy')}')`;
     this.dispatcher =
       httpProxy !== '' || httpsProxy !== ''
-        ? quietly(() => new EnvHttpProxyAgent(proxyAgentOptions(agentOptions, tlsOptions, httpProxy, httpsProxy, proxySetting(env, 'no_proxy'))))
+        ? quietly(
+            () =>
+              new EnvHttpProxyAgent(
+                proxyAgentOptions(
+                  agentOptions,
+                  tlsOptions,
+                  httpProxy,
+                  httpsProxy,
+                  proxySetting(env, 'no_proxy'),
+                ),
+              ),
+          )
         : new Agent(agentOptions);
   }
 
@@ -259,7 +296,9 @@ export class HttpClient {
       } catch (error) {
         const converted = toNetworkError(error, shown, this);
         if (converted instanceof NetworkError && this.proxyNote !== '') {
-          throw new NetworkError(converted.url, converted.reason + this.proxyNote, converted.code, { cause: error });
+          throw new NetworkError(converted.url, converted.reason + this.proxyNote, converted.code, {
+            cause: error,
+          });
         }
         throw converted;
       }
@@ -267,8 +306,10 @@ export class HttpClient {
       if (statusCode >= 300 && statusCode < 400 && statusCode !== 304) {
         response.body.resume();
         const location = header(response.headers, 'location');
-        if (location === undefined) throw new HttpStatusError(shown, statusCode, 'redirect without a Location header');
-        if (hop >= MAX_REDIRECTS) throw new HttpStatusError(shown, statusCode, `more than ${MAX_REDIRECTS} redirects`);
+        if (location === undefined)
+          throw new HttpStatusError(shown, statusCode, 'redirect without a Location header');
+        if (hop >= MAX_REDIRECTS)
+          throw new HttpStatusError(shown, statusCode, `more than ${MAX_REDIRECTS} redirects`);
         const next = new URL(location, target);
         // Keep the original URL's user info only on the same origin.
         if (next.origin === current.origin && next.username === '') {
@@ -289,7 +330,12 @@ export class HttpClient {
         } catch {
           // The body is only a hint.
         }
-        throw new HttpStatusError(shown, statusCode, detail.startsWith('<') ? '' : detail, retryAfterMs(header(response.headers, 'retry-after')));
+        throw new HttpStatusError(
+          shown,
+          statusCode,
+          detail.startsWith('<') ? '' : detail,
+          retryAfterMs(header(response.headers, 'retry-after')),
+        );
       }
       return { status: statusCode, headers: response.headers, body: response.body, url: target };
     }
@@ -307,7 +353,9 @@ export class HttpClient {
         // Honour a server's Retry-After, up to 30 s.
         const asked = error instanceof HttpStatusError ? error.retryAfterMs : undefined;
         const delay = asked === undefined ? jittered : Math.min(30_000, Math.max(jittered, asked));
-        this.log(`retrying ${redactUrl(url)} in ${delay} ms (attempt ${n + 2} of ${this.retries + 1}): ${(error as Error).message}`);
+        this.log(
+          `retrying ${redactUrl(url)} in ${delay} ms (attempt ${n + 2} of ${this.retries + 1}): ${(error as Error).message}`,
+        );
         await sleep(delay);
       }
     }

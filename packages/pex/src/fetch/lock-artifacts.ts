@@ -21,13 +21,20 @@ export interface LockArtifactRef extends ArtifactRef {
 }
 
 function globToRegExp(glob: string): RegExp {
-  const body = glob.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.');
+  const body = glob
+    .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+    .replace(/\*/g, '.*')
+    .replace(/\?/g, '.');
   return new RegExp(`^${body}$`, 'i');
 }
 
 const FIRST_PARTY_KINDS = new Set(['directory', 'editable', 'virtual', 'git']);
 
-async function fromIndex(pkg: LockPackage, lock: Lock, options: LockArtifactsOptions): Promise<IndexFile[]> {
+async function fromIndex(
+  pkg: LockPackage,
+  lock: Lock,
+  options: LockArtifactsOptions,
+): Promise<IndexFile[]> {
   const files = await listIndexFiles(pkg.name, {
     ...options,
     indexUrl: lock.noIndex === true ? null : (pkg.indexUrl ?? lock.indexUrl ?? options.indexUrl),
@@ -39,7 +46,12 @@ async function fromIndex(pkg: LockPackage, lock: Lock, options: LockArtifactsOpt
   return files.filter((f) => {
     const version = parseDistributionFilename(f.filename)?.version;
     if (version === undefined || pinned === undefined || !version.equals(pinned)) return false;
-    return allowed === undefined || allowed.length === 0 || f.sha256 === undefined || allowed.includes(f.sha256);
+    return (
+      allowed === undefined ||
+      allowed.length === 0 ||
+      f.sha256 === undefined ||
+      allowed.includes(f.sha256)
+    );
   });
 }
 
@@ -48,10 +60,14 @@ async function fromIndex(pkg: LockPackage, lock: Lock, options: LockArtifactsOpt
  * and paths as written; for requirements files, the pinned version's files from the index / find-links
  * (checked against `--hash` when given). First-party sources (directory, editable, git, virtual) are skipped.
  */
-export async function artifactsOfLock(lock: Lock, options: LockArtifactsOptions = {}): Promise<LockArtifactRef[]> {
+export async function artifactsOfLock(
+  lock: Lock,
+  options: LockArtifactsOptions = {},
+): Promise<LockArtifactRef[]> {
   const patterns = (options.match ?? []).map(globToRegExp);
   const wanted = (filename: string): boolean =>
-    (options.includeSdists === true || filename.endsWith('.whl')) && (patterns.length === 0 || patterns.some((p) => p.test(filename)));
+    (options.includeSdists === true || filename.endsWith('.whl')) &&
+    (patterns.length === 0 || patterns.some((p) => p.test(filename)));
   const out: LockArtifactRef[] = [];
   for (const pkg of lock.packages) {
     if (FIRST_PARTY_KINDS.has(pkg.source.kind) || lock.members.includes(pkg.name)) continue;
@@ -60,7 +76,14 @@ export async function artifactsOfLock(lock: Lock, options: LockArtifactsOptions 
     if (listed.length > 0) {
       for (const a of listed) {
         if (!wanted(a.filename)) continue;
-        out.push({ ...base, filename: a.filename, url: a.url, path: a.path, sha256: a.sha256, size: a.size });
+        out.push({
+          ...base,
+          filename: a.filename,
+          url: a.url,
+          path: a.path,
+          sha256: a.sha256,
+          size: a.size,
+        });
       }
       continue;
     }
@@ -73,7 +96,14 @@ export async function artifactsOfLock(lock: Lock, options: LockArtifactsOptions 
     }
     for (const f of files) {
       if (!wanted(f.filename)) continue;
-      out.push({ ...base, filename: f.filename, url: f.path === undefined ? f.url : undefined, path: f.path, sha256: f.sha256, size: f.size });
+      out.push({
+        ...base,
+        filename: f.filename,
+        url: f.path === undefined ? f.url : undefined,
+        path: f.path,
+        sha256: f.sha256,
+        size: f.size,
+      });
     }
   }
   return out;

@@ -46,7 +46,10 @@ export function parseNetrc(text: string): Netrc {
       current = { login: '', password: '' };
       isDefault = token === 'default';
       currentMachine = isDefault ? undefined : tokens[++i]?.toLowerCase();
-    } else if (current !== undefined && (token === 'login' || token === 'password' || token === 'account')) {
+    } else if (
+      current !== undefined &&
+      (token === 'login' || token === 'password' || token === 'account')
+    ) {
       const value = tokens[++i] ?? '';
       if (token === 'login') current.login = value;
       if (token === 'password') current.password = value;
@@ -58,7 +61,10 @@ export function parseNetrc(text: string): Netrc {
 
 /** Reads `$NETRC` or `~/.netrc`; a missing or unreadable file gives no entries. */
 export function loadNetrc(env: NodeJS.ProcessEnv = process.env): Netrc {
-  const path = env['NETRC'] !== undefined && env['NETRC'] !== '' ? env['NETRC'] : join(env['HOME'] ?? homedir(), '.netrc');
+  const path =
+    env['NETRC'] !== undefined && env['NETRC'] !== ''
+      ? env['NETRC']
+      : join(env['HOME'] ?? homedir(), '.netrc');
   try {
     return parseNetrc(readFileSync(path, 'utf8'));
   } catch {

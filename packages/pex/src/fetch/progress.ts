@@ -65,7 +65,9 @@ export class ProgressDisplay {
     if (!force && now - this.lastDraw < 100) return;
     this.lastDraw = now;
     const c = this.counts;
-    this.stream.write(`\r\x1b[Kfetching wheels: ${c.done}/${c.total} files, ${formatBytes(c.bytes)} downloaded`);
+    this.stream.write(
+      `\r\x1b[Kfetching wheels: ${c.done}/${c.total} files, ${formatBytes(c.bytes)} downloaded`,
+    );
     this.drawn = true;
   }
 

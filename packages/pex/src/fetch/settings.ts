@@ -41,7 +41,9 @@ export function readIndexSettings(
   env: NodeJS.ProcessEnv = process.env,
 ): IndexSettings {
   const indexUrl =
-    explicit.indexUrl ?? firstSet(env, ['UV_DEFAULT_INDEX', 'UV_INDEX_URL', 'PIP_INDEX_URL']) ?? DEFAULT_INDEX_URL;
+    explicit.indexUrl ??
+    firstSet(env, ['UV_DEFAULT_INDEX', 'UV_INDEX_URL', 'PIP_INDEX_URL']) ??
+    DEFAULT_INDEX_URL;
   const extra = explicit.extraIndexUrls ?? [
     ...uvIndexes(env['UV_INDEX']),
     ...words(env['UV_EXTRA_INDEX_URL']),

@@ -1,3 +1,8 @@
-export { listIndexFiles, listIndexWheels, ProjectNotFoundError, type IndexOptions } from './simple.js';
+export {
+  listIndexFiles,
+  listIndexWheels,
+  ProjectNotFoundError,
+  type IndexOptions,
+} from './simple.js';
 export { parseSimpleHtml, parseSimpleJson, IndexFormatError, type IndexFile } from './parse.js';
 export { normalizeProjectName } from './project-name.js';

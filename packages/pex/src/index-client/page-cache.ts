@@ -33,15 +33,26 @@ export async function readCachedPage(root: string, url: string): Promise<CachedP
   }
 }
 
-export async function writeCachedPage(root: string, url: string, page: Omit<CachedPage, 'url' | 'fetchedAt'>): Promise<void> {
-  const record: CachedPage = { url: redactUrl(stripCredentials(url)), ...page, fetchedAt: new Date().toISOString() };
+export async function writeCachedPage(
+  root: string,
+  url: string,
+  page: Omit<CachedPage, 'url' | 'fetchedAt'>,
+): Promise<void> {
+  const record: CachedPage = {
+    url: redactUrl(stripCredentials(url)),
+    ...page,
+    fetchedAt: new Date().toISOString(),
+  };
   await writeFileAtomic(pageCachePath(root, url), JSON.stringify(record));
 }
 
 /** `Cache-Control` → freshness in ms (0 for no-cache / no-store / none given). */
 export function maxAgeFromCacheControl(value: string | undefined): number {
   if (value === undefined) return 0;
-  const directives = value.toLowerCase().split(',').map((d) => d.trim());
+  const directives = value
+    .toLowerCase()
+    .split(',')
+    .map((d) => d.trim());
   if (directives.some((d) => d === 'no-cache' || d === 'no-store')) return 0;
   const maxAge = directives.find((d) => d.startsWith('max-age='));
   const seconds = maxAge === undefined ? NaN : Number(maxAge.slice('max-age='.length));
@@ -49,7 +60,11 @@ export function maxAgeFromCacheControl(value: string | undefined): number {
 }
 
 /** Whether a cached page may be used without asking the server. */
-export function isFresh(page: CachedPage, maxAgeOverrideMs: number | undefined, now = Date.now()): boolean {
+export function isFresh(
+  page: CachedPage,
+  maxAgeOverrideMs: number | undefined,
+  now = Date.now(),
+): boolean {
   const age = now - Date.parse(page.fetchedAt);
   const allowed = maxAgeOverrideMs ?? page.maxAgeMs ?? 0;
   return Number.isFinite(age) && age >= 0 && age < allowed;

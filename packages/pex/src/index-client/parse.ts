@@ -20,7 +20,14 @@ export class IndexFormatError extends PexkitError {
   override readonly name = 'IndexFormatError';
 }
 
-const ENTITIES: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'", nbsp: '\u00a0' };
+const ENTITIES: Record<string, string> = {
+  amp: '&',
+  lt: '<',
+  gt: '>',
+  quot: '"',
+  apos: "'",
+  nbsp: '\u00a0',
+};
 
 export function decodeEntities(text: string): string {
   return text.replace(/&(#x[0-9a-fA-F]+|#[0-9]+|[a-zA-Z]+);/g, (whole, entity: string) => {
@@ -32,10 +39,13 @@ export function decodeEntities(text: string): string {
 
 function parseAttributes(text: string): Map<string, string | undefined> {
   const attributes = new Map<string, string | undefined>();
-  for (const match of text.matchAll(/([^\s=/>"']+)(?:\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'>]+)))?/g)) {
+  for (const match of text.matchAll(
+    /([^\s=/>"']+)(?:\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'>]+)))?/g,
+  )) {
     const value = match[2] ?? match[3] ?? match[4];
     const name = match[1].toLowerCase();
-    if (!attributes.has(name)) attributes.set(name, value === undefined ? undefined : decodeEntities(value));
+    if (!attributes.has(name))
+      attributes.set(name, value === undefined ? undefined : decodeEntities(value));
   }
   return attributes;
 }
@@ -80,7 +90,8 @@ export function parseSimpleHtml(html: string, pageUrl: string): IndexFile[] {
     const sha256 = sha256FromFragment(url);
     if (sha256 !== undefined) file.sha256 = sha256;
     const requiresPython = attributes.get('data-requires-python');
-    if (requiresPython !== undefined && requiresPython.trim() !== '') file.requiresPython = requiresPython.trim();
+    if (requiresPython !== undefined && requiresPython.trim() !== '')
+      file.requiresPython = requiresPython.trim();
     if (attributes.has('data-yanked')) {
       const reason = attributes.get('data-yanked');
       file.yanked = reason === undefined || reason === '' ? true : reason;
@@ -105,27 +116,38 @@ export function parseSimpleJson(text: string, pageUrl: string): IndexFile[] {
   try {
     data = JSON.parse(text) as typeof data;
   } catch (error) {
-    throw new IndexFormatError(`index page ${pageUrl} is not valid JSON: ${(error as Error).message}`);
+    throw new IndexFormatError(
+      `index page ${pageUrl} is not valid JSON: ${(error as Error).message}`,
+    );
   }
   const version = data.meta?.['api-version'];
   if (typeof version === 'string' && !version.startsWith('1.')) {
-    throw new IndexFormatError(`index page ${pageUrl} uses simple API version ${version}; pexkit reads 1.x`);
+    throw new IndexFormatError(
+      `index page ${pageUrl} uses simple API version ${version}; pexkit reads 1.x`,
+    );
   }
-  if (!Array.isArray(data.files)) throw new IndexFormatError(`index page ${pageUrl} has no "files" list (PEP 691)`);
+  if (!Array.isArray(data.files))
+    throw new IndexFormatError(`index page ${pageUrl} has no "files" list (PEP 691)`);
   const base = stripCredentials(pageUrl);
   const files: IndexFile[] = [];
   for (const raw of data.files as JsonFile[]) {
     if (typeof raw.filename !== 'string' || typeof raw.url !== 'string') {
-      throw new IndexFormatError(`index page ${pageUrl} has a file entry without "filename" and "url"`);
+      throw new IndexFormatError(
+        `index page ${pageUrl} has a file entry without "filename" and "url"`,
+      );
     }
     const file: IndexFile = { filename: raw.filename, url: absolute(raw.url, base) };
     const hash = raw.hashes?.['sha256'];
-    const sha256 = typeof hash === 'string' && /^[0-9a-fA-F]{64}$/.test(hash) ? hash.toLowerCase() : sha256FromFragment(file.url);
+    const sha256 =
+      typeof hash === 'string' && /^[0-9a-fA-F]{64}$/.test(hash)
+        ? hash.toLowerCase()
+        : sha256FromFragment(file.url);
     if (sha256 !== undefined) file.sha256 = sha256;
     if (typeof raw['requires-python'] === 'string' && raw['requires-python'].trim() !== '') {
       file.requiresPython = raw['requires-python'].trim();
     }
-    if (raw.yanked === true || (typeof raw.yanked === 'string' && raw.yanked !== '')) file.yanked = raw.yanked;
+    if (raw.yanked === true || (typeof raw.yanked === 'string' && raw.yanked !== ''))
+      file.yanked = raw.yanked;
     else if (raw.yanked === '') file.yanked = true;
     if (typeof raw.size === 'number' && Number.isSafeInteger(raw.size)) file.size = raw.size;
     files.push(file);

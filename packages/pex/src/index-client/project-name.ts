@@ -8,10 +8,13 @@ export function normalizeProjectName(name: string): string {
 }
 
 /** Canonical name and version of a wheel or sdist file name; undefined if it is neither (or invalid). */
-export function parseDistributionFilename(filename: string): { name: string; version: Version } | undefined {
+export function parseDistributionFilename(
+  filename: string,
+): { name: string; version: Version } | undefined {
   try {
     if (filename.endsWith('.whl')) return parseWheelFilename(filename);
-    if (filename.endsWith('.tar.gz') || filename.endsWith('.zip')) return parseSdistFilename(filename);
+    if (filename.endsWith('.tar.gz') || filename.endsWith('.zip'))
+      return parseSdistFilename(filename);
   } catch {
     return undefined;
   }

@@ -20,7 +20,12 @@ describe('real PyPI', () => {
     try {
       let wheels;
       try {
-        wheels = await listIndexWheels('six', { cacheDir: cache, retries: 1, connectTimeoutMs: 5000, idleTimeoutMs: 20_000 });
+        wheels = await listIndexWheels('six', {
+          cacheDir: cache,
+          retries: 1,
+          connectTimeoutMs: 5000,
+          idleTimeoutMs: 20_000,
+        });
       } catch (error) {
         if (error instanceof NetworkError) {
           console.warn(`SKIPPED: PyPI is unreachable from this machine (${error.message})`);
@@ -28,7 +33,9 @@ describe('real PyPI', () => {
         }
         throw error;
       }
-      const wheel = wheels.filter((w) => w.filename.endsWith('-py2.py3-none-any.whl') && w.yanked === undefined).at(-1);
+      const wheel = wheels
+        .filter((w) => w.filename.endsWith('-py2.py3-none-any.whl') && w.yanked === undefined)
+        .at(-1);
       expect(wheel, 'six has a py2.py3 wheel on PyPI').toBeDefined();
       if (wheel === undefined) return;
       expect(wheel.sha256).toMatch(/^[0-9a-f]{64}$/);
@@ -37,23 +44,46 @@ describe('real PyPI', () => {
       // Independent check: the same file as downloaded by real pip.
       const version = wheel.filename.split('-')[1];
       const pipDir = join(cache, 'pip');
-      execFileSync('python3', ['-m', 'pip', 'download', `six==${version}`, '--no-deps', '--only-binary', ':all:', '-q', '-d', pipDir], { stdio: 'pipe' });
+      execFileSync(
+        'python3',
+        [
+          '-m',
+          'pip',
+          'download',
+          `six==${version}`,
+          '--no-deps',
+          '--only-binary',
+          ':all:',
+          '-q',
+          '-d',
+          pipDir,
+        ],
+        { stdio: 'pipe' },
+      );
       const digest = (await hashFile(join(pipDir, wheel.filename))).sha256;
       expect(digest).toBe(wheel.sha256);
 
-      const result = await fetchAll([{ url: wheel.url, filename: wheel.filename, sha256: wheel.sha256 }], { cacheDir: cache, progress: 'none' });
+      const result = await fetchAll(
+        [{ url: wheel.url, filename: wheel.filename, sha256: wheel.sha256 }],
+        { cacheDir: cache, progress: 'none' },
+      );
       const [fetched] = result.artifacts;
       expect(fetched.source).toBe('network');
       expect((await hashFile(fetched.path)).sha256).toBe(digest);
       expect((await readFile(fetched.path)).subarray(0, 4).toString('latin1')).toBe('PK\x03\x04');
 
       const http = new HttpClient();
-      const warm = await fetchAll([{ url: wheel.url, filename: wheel.filename, sha256: wheel.sha256 }], { cacheDir: cache, http, progress: 'none' });
+      const warm = await fetchAll(
+        [{ url: wheel.url, filename: wheel.filename, sha256: wheel.sha256 }],
+        { cacheDir: cache, http, progress: 'none' },
+      );
       expect(warm.artifacts[0]).toMatchObject({ path: fetched.path, source: 'cache' });
       expect(http.requestCount).toBe(0);
       await http.close();
       // Offline, the index page comes from the page cache.
-      expect((await listIndexWheels('six', { cacheDir: cache, offline: true })).length).toBe(wheels.length);
+      expect((await listIndexWheels('six', { cacheDir: cache, offline: true })).length).toBe(
+        wheels.length,
+      );
     } finally {
       await rm(cache, { recursive: true, force: true });
     }

@@ -9,7 +9,13 @@ import { HttpStatusError, NetworkError } from '../fetch/errors.js';
 import { HttpClient, toNetworkError, type HttpOptions } from '../fetch/http.js';
 import { redactUrl } from '../fetch/redact.js';
 import { DEFAULT_INDEX_URL } from '../fetch/settings.js';
-import { isFresh, maxAgeFromCacheControl, readCachedPage, writeCachedPage, type CachedPage } from './page-cache.js';
+import {
+  isFresh,
+  maxAgeFromCacheControl,
+  readCachedPage,
+  writeCachedPage,
+  type CachedPage,
+} from './page-cache.js';
 import { IndexFormatError, parseSimpleHtml, parseSimpleJson, type IndexFile } from './parse.js';
 import { normalizeProjectName, projectOfFilename } from './project-name.js';
 
@@ -40,24 +46,41 @@ export class ProjectNotFoundError extends PexkitError {
     readonly project: string,
     readonly tried: string[],
   ) {
-    super(`package '${project}' was not found on any index or find-links source; tried:\n${tried.map((t) => `  - ${t}`).join('\n')}`);
+    super(
+      `package '${project}' was not found on any index or find-links source; tried:\n${tried.map((t) => `  - ${t}`).join('\n')}`,
+    );
   }
 }
 
-const ACCEPT = 'application/vnd.pypi.simple.v1+json, application/vnd.pypi.simple.v1+html;q=0.2, text/html;q=0.01';
+const ACCEPT =
+  'application/vnd.pypi.simple.v1+json, application/vnd.pypi.simple.v1+html;q=0.2, text/html;q=0.01';
 
-function header(headers: Record<string, string | string[] | undefined>, name: string): string | undefined {
+function header(
+  headers: Record<string, string | string[] | undefined>,
+  name: string,
+): string | undefined {
   const value = headers[name];
   return Array.isArray(value) ? value[0] : value;
 }
 
-function parsePage(page: Pick<CachedPage, 'body' | 'contentType' | 'finalUrl'>, shownUrl: string): IndexFile[] {
+function parsePage(
+  page: Pick<CachedPage, 'body' | 'contentType' | 'finalUrl'>,
+  shownUrl: string,
+): IndexFile[] {
   const type = page.contentType.split(';')[0].trim().toLowerCase();
-  if (type === 'application/vnd.pypi.simple.v1+json' || type === 'application/json') return parseSimpleJson(page.body, page.finalUrl);
-  if (type === 'application/vnd.pypi.simple.v1+html' || type === 'text/html' || type === '' || type === 'application/xhtml+xml') {
+  if (type === 'application/vnd.pypi.simple.v1+json' || type === 'application/json')
+    return parseSimpleJson(page.body, page.finalUrl);
+  if (
+    type === 'application/vnd.pypi.simple.v1+html' ||
+    type === 'text/html' ||
+    type === '' ||
+    type === 'application/xhtml+xml'
+  ) {
     return parseSimpleHtml(page.body, page.finalUrl);
   }
-  throw new IndexFormatError(`index page ${shownUrl} has content type '${type}', expected PEP 691 JSON or PEP 503 HTML`);
+  throw new IndexFormatError(
+    `index page ${shownUrl} has content type '${type}', expected PEP 691 JSON or PEP 503 HTML`,
+  );
 }
 
 /** Undoes `Content-Encoding` (gzip, deflate, br) of an index page. */
@@ -68,32 +91,54 @@ function decodeBody(raw: Buffer, encoding: string | undefined, shownUrl: string)
     if (kind === 'deflate') return inflateSync(raw).toString('utf8');
     if (kind === 'br') return brotliDecompressSync(raw).toString('utf8');
   } catch (error) {
-    throw new NetworkError(shownUrl, `corrupt ${kind} body: ${(error as Error).message}`, 'TRUNCATED');
+    throw new NetworkError(
+      shownUrl,
+      `corrupt ${kind} body: ${(error as Error).message}`,
+      'TRUNCATED',
+    );
   }
-  if (kind !== 'identity' && kind !== '') throw new IndexFormatError(`index page ${shownUrl} uses unsupported Content-Encoding '${kind}'`);
+  if (kind !== 'identity' && kind !== '')
+    throw new IndexFormatError(
+      `index page ${shownUrl} uses unsupported Content-Encoding '${kind}'`,
+    );
   return raw.toString('utf8');
 }
 
 type PageResult = { files: IndexFile[] } | { notFound: true };
 
 /** Fetches one index or find-links page (with the page cache), parsed. */
-async function loadPage(url: string, http: HttpClient | undefined, options: IndexOptions, root: string): Promise<PageResult | { unavailableOffline: true }> {
+async function loadPage(
+  url: string,
+  http: HttpClient | undefined,
+  options: IndexOptions,
+  root: string,
+): Promise<PageResult | { unavailableOffline: true }> {
   const shown = redactUrl(url);
   const useCache = options.pageCache !== 'off';
   const cached = useCache ? await readCachedPage(root, url) : undefined;
   if (options.offline === true || http === undefined) {
-    return cached === undefined ? { unavailableOffline: true } : { files: parsePage(cached, shown) };
+    return cached === undefined
+      ? { unavailableOffline: true }
+      : { files: parsePage(cached, shown) };
   }
-  if (cached !== undefined && isFresh(cached, options.pageMaxAgeMs)) return { files: parsePage(cached, shown) };
+  if (cached !== undefined && isFresh(cached, options.pageMaxAgeMs))
+    return { files: parsePage(cached, shown) };
   const conditional: Record<string, string> = {};
   if (cached?.etag !== undefined) conditional['if-none-match'] = cached.etag;
   if (cached?.lastModified !== undefined) conditional['if-modified-since'] = cached.lastModified;
   try {
     return await http.withRetry(url, async () => {
-      const response = await http.get(url, { accept: ACCEPT, 'accept-encoding': 'gzip, deflate, br', ...conditional });
+      const response = await http.get(url, {
+        accept: ACCEPT,
+        'accept-encoding': 'gzip, deflate, br',
+        ...conditional,
+      });
       if (response.status === 304 && cached !== undefined) {
         response.body.resume();
-        const refreshed = { ...cached, maxAgeMs: maxAgeFromCacheControl(header(response.headers, 'cache-control')) };
+        const refreshed = {
+          ...cached,
+          maxAgeMs: maxAgeFromCacheControl(header(response.headers, 'cache-control')),
+        };
         if (useCache) await writeCachedPage(root, url, refreshed);
         return { files: parsePage(cached, shown) };
       }
@@ -105,7 +150,11 @@ async function loadPage(url: string, http: HttpClient | undefined, options: Inde
       }
       const declared = Number(header(response.headers, 'content-length') ?? NaN);
       if (Number.isFinite(declared) && raw.length !== declared) {
-        throw new NetworkError(shown, `body truncated: got ${raw.length} of ${declared} bytes`, 'TRUNCATED');
+        throw new NetworkError(
+          shown,
+          `body truncated: got ${raw.length} of ${declared} bytes`,
+          'TRUNCATED',
+        );
       }
       const body = decodeBody(raw, header(response.headers, 'content-encoding'), shown);
       const page = {
@@ -121,7 +170,8 @@ async function loadPage(url: string, http: HttpClient | undefined, options: Inde
       return { files };
     });
   } catch (error) {
-    if (error instanceof HttpStatusError && (error.status === 404 || error.status === 410)) return { notFound: true };
+    if (error instanceof HttpStatusError && (error.status === 404 || error.status === 410))
+      return { notFound: true };
     throw error;
   }
 }
@@ -131,7 +181,9 @@ async function listDirectory(dir: string, project: string): Promise<IndexFile[]>
   try {
     names = await readdir(dir);
   } catch (error) {
-    throw new PexkitError(`find-links directory ${dir} cannot be read: ${(error as Error).message}`);
+    throw new PexkitError(
+      `find-links directory ${dir} cannot be read: ${(error as Error).message}`,
+    );
   }
   return names
     .filter((n) => projectOfFilename(n) === project)
@@ -145,7 +197,10 @@ async function listDirectory(dir: string, project: string): Promise<IndexFile[]>
  * Indexes are asked for PEP 691 JSON and PEP 503 HTML is accepted; relative links are resolved
  * against the page. Offline, only cached index pages and local find-links are used.
  */
-export async function listIndexFiles(name: string, options: IndexOptions = {}): Promise<IndexFile[]> {
+export async function listIndexFiles(
+  name: string,
+  options: IndexOptions = {},
+): Promise<IndexFile[]> {
   const project = normalizeProjectName(name);
   const root = cacheDir({ cacheDir: options.cacheDir, env: options.env });
   const indexes = [
@@ -154,7 +209,14 @@ export async function listIndexFiles(name: string, options: IndexOptions = {}): 
   ];
   const findLinks = options.findLinks ?? [];
   const remotes = [...indexes, ...findLinks.filter((f) => /^https?:/i.test(f))];
-  const http = options.offline === true ? undefined : (options.http ?? new HttpClient({ ...options, credentialUrls: [...(options.credentialUrls ?? []), ...remotes] }));
+  const http =
+    options.offline === true
+      ? undefined
+      : (options.http ??
+        new HttpClient({
+          ...options,
+          credentialUrls: [...(options.credentialUrls ?? []), ...remotes],
+        }));
   for (const url of remotes) {
     rememberSessionCredentials(url);
     options.http?.credentials.remember(url);
@@ -174,7 +236,8 @@ export async function listIndexFiles(name: string, options: IndexOptions = {}): 
       if (/^https?:/i.test(link)) {
         tried.push(redactUrl(link));
         const result = await loadPage(link, http, options, root);
-        if ('files' in result) all.push(...result.files.filter((f) => projectOfFilename(f.filename) === project));
+        if ('files' in result)
+          all.push(...result.files.filter((f) => projectOfFilename(f.filename) === project));
         else if ('unavailableOffline' in result) offlineMissing.push(redactUrl(link));
       } else {
         const dir = link.startsWith('file:') ? fileURLToPath(link) : resolve(link);
@@ -199,6 +262,9 @@ export async function listIndexFiles(name: string, options: IndexOptions = {}): 
 }
 
 /** The wheels (`.whl`) among `listIndexFiles`. */
-export async function listIndexWheels(name: string, options: IndexOptions = {}): Promise<IndexFile[]> {
+export async function listIndexWheels(
+  name: string,
+  options: IndexOptions = {},
+): Promise<IndexFile[]> {
   return (await listIndexFiles(name, options)).filter((f) => f.filename.endsWith('.whl'));
 }

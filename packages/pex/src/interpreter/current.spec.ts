@@ -14,11 +14,20 @@ describe('current target', () => {
   it('matches packaging.tags.sys_tags() when computing tags itself', async () => {
     const python = toolsPython();
     const expected = JSON.parse(
-      execFileSync(python, ['-c', 'import json; from packaging import tags; print(json.dumps([str(t) for t in tags.sys_tags()]))'], {
-        encoding: 'utf8',
-      }),
+      execFileSync(
+        python,
+        [
+          '-c',
+          'import json; from packaging import tags; print(json.dumps([str(t) for t in tags.sys_tags()]))',
+        ],
+        {
+          encoding: 'utf8',
+        },
+      ),
     ) as string[];
-    const own = targetFromInterpreter(await inspectInterpreter(python, { cacheDir: cache, noPackaging: true }));
+    const own = targetFromInterpreter(
+      await inspectInterpreter(python, { cacheDir: cache, noPackaging: true }),
+    );
     expect(own.compatibleTags).toEqual(expected);
     const viaPackaging = await currentTarget({ python, cacheDir: cache });
     expect(viaPackaging.compatibleTags).toEqual(expected);
@@ -30,7 +39,9 @@ describe('current target', () => {
     const t = await currentTarget({ python: PY38, cacheDir: cache, noPackaging: true });
     expect(t.pythonVersion).toEqual([3, 8]);
     expect(t.abis).toEqual(['cp38']);
-    expect(t.compatibleTags?.slice(0, 2).join(' ')).toMatch(/^cp38-cp38-linux_x86_64 cp38-cp38-manylinux_2_\d+_x86_64$/);
+    expect(t.compatibleTags?.slice(0, 2).join(' ')).toMatch(
+      /^cp38-cp38-linux_x86_64 cp38-cp38-manylinux_2_\d+_x86_64$/,
+    );
     expect(t.compatibleTags).toContain('py3-none-any');
     const files = readdirSync(join(cache, 'interpreters')).length;
     const again = await currentTarget({ python: PY38, cacheDir: cache, noPackaging: true });
@@ -41,32 +52,57 @@ describe('current target', () => {
   /** `packaging.tags.sys_tags()` of `python` with packaging 26.3 (pure Python, from .venv-tools) on its path. */
   function referenceTags(python: string): string[] {
     const only = mkdtempSync(join(tmpdir(), 'packaging-only-'));
-    const site = execFileSync(toolsPython(), ['-c', 'import os, packaging; print(os.path.dirname(packaging.__file__))'], { encoding: 'utf8' }).trim();
+    const site = execFileSync(
+      toolsPython(),
+      ['-c', 'import os, packaging; print(os.path.dirname(packaging.__file__))'],
+      { encoding: 'utf8' },
+    ).trim();
     cpSync(site, join(only, 'packaging'), { recursive: true });
     return JSON.parse(
-      execFileSync(python, ['-c', 'import json; from packaging import tags; print(json.dumps([str(t) for t in tags.sys_tags()]))'], {
-        encoding: 'utf8',
-        env: { ...process.env, PYTHONPATH: only },
-      }),
+      execFileSync(
+        python,
+        [
+          '-c',
+          'import json; from packaging import tags; print(json.dumps([str(t) for t in tags.sys_tags()]))',
+        ],
+        {
+          encoding: 'utf8',
+          env: { ...process.env, PYTHONPATH: only },
+        },
+      ),
     ) as string[];
   }
 
-  it.skipIf(!existsSync('/usr/bin/pypy3'))('computes PyPy tags like packaging 26.3 does', async () => {
-    const t = await currentTarget({ python: '/usr/bin/pypy3', cacheDir: cache, noPackaging: true });
-    expect(t.implementation).toBe('pp');
-    expect(t.compatibleTags).toEqual(referenceTags('/usr/bin/pypy3'));
-  });
+  it.skipIf(!existsSync('/usr/bin/pypy3'))(
+    'computes PyPy tags like packaging 26.3 does',
+    async () => {
+      const t = await currentTarget({
+        python: '/usr/bin/pypy3',
+        cacheDir: cache,
+        noPackaging: true,
+      });
+      expect(t.implementation).toBe('pp');
+      expect(t.compatibleTags).toEqual(referenceTags('/usr/bin/pypy3'));
+    },
+  );
 
   // packaging 26.3 itself needs Python 3.9+.
-  it.each(['3.9.18', '3.10.13', '3.12.1', '3.13.0'])('computes CPython %s tags like packaging 26.3 does', async (v) => {
-    const python = join(process.env['HOME'] ?? '/root', `.pyenv/versions/${v}/bin/python3`);
-    if (!existsSync(python)) return;
-    const t = await currentTarget({ python, cacheDir: cache, noPackaging: true });
-    expect(t.compatibleTags).toEqual(referenceTags(python));
-  });
+  it.each(['3.9.18', '3.10.13', '3.12.1', '3.13.0'])(
+    'computes CPython %s tags like packaging 26.3 does',
+    async (v) => {
+      const python = join(process.env['HOME'] ?? '/root', `.pyenv/versions/${v}/bin/python3`);
+      if (!existsSync(python)) return;
+      const t = await currentTarget({ python, cacheDir: cache, noPackaging: true });
+      expect(t.compatibleTags).toEqual(referenceTags(python));
+    },
+  );
 
   it('reports a missing interpreter clearly', () => {
-    expect(() => findPython('/nonexistent/python3')).toThrow(/Python interpreter \/nonexistent\/python3 does not exist/);
-    expect(() => findPython('python-nope', { PATH: '/usr/bin' })).toThrow(/No 'python-nope' on PATH/);
+    expect(() => findPython('/nonexistent/python3')).toThrow(
+      /Python interpreter \/nonexistent\/python3 does not exist/,
+    );
+    expect(() => findPython('python-nope', { PATH: '/usr/bin' })).toThrow(
+      /No 'python-nope' on PATH/,
+    );
   });
 });

@@ -50,7 +50,10 @@ export interface InspectOptions {
 }
 
 /** Finds `python` (a path, or a name on PATH); defaults to `python3`. */
-export function findPython(python: string | undefined, env: NodeJS.ProcessEnv = process.env): string {
+export function findPython(
+  python: string | undefined,
+  env: NodeJS.ProcessEnv = process.env,
+): string {
   const wanted = python ?? env['PEXKIT_PYTHON'] ?? 'python3';
   if (wanted.includes('/') || isAbsolute(wanted)) {
     const abs = resolve(wanted);
@@ -87,10 +90,17 @@ function cacheKey(path: string, noPackaging: boolean): string {
  * Runs the inspection script in `python` (path or PATH name), cached on disk under
  * `<cache>/interpreters/` keyed by the interpreter's real path, mtime and size.
  */
-export async function inspectInterpreter(python: string | undefined, options: InspectOptions = {}): Promise<InterpreterInfo> {
+export async function inspectInterpreter(
+  python: string | undefined,
+  options: InspectOptions = {},
+): Promise<InterpreterInfo> {
   const path = findPython(python, options.env);
   const noPackaging = options.noPackaging === true;
-  const file = join(defaultCacheDir({ cacheDir: options.cacheDir, env: options.env }), 'interpreters', `${cacheKey(path, noPackaging)}.json`);
+  const file = join(
+    defaultCacheDir({ cacheDir: options.cacheDir, env: options.env }),
+    'interpreters',
+    `${cacheKey(path, noPackaging)}.json`,
+  );
   if (existsSync(file)) {
     try {
       return JSON.parse(readFileSync(file, 'utf8')) as InterpreterInfo;
@@ -104,18 +114,29 @@ export async function inspectInterpreter(python: string | undefined, options: In
     delete env['PYTHONPATH'];
     delete env['PYTHONHOME'];
     if (noPackaging) env['PEXKIT_INSPECT_NO_PACKAGING'] = '1';
-    ({ stdout } = await run(path, ['-s', '-c', INSPECT_SCRIPT], { env, timeout: 60_000, maxBuffer: 16 << 20 }));
+    ({ stdout } = await run(path, ['-s', '-c', INSPECT_SCRIPT], {
+      env,
+      timeout: 60_000,
+      maxBuffer: 16 << 20,
+    }));
   } catch (error) {
     const stderr = (error as { stderr?: string }).stderr ?? '';
-    throw new InterpreterError(`Cannot inspect the Python interpreter ${path}: ${stderr.trim() || (error as Error).message}`, {
-      cause: error,
-    });
+    throw new InterpreterError(
+      `Cannot inspect the Python interpreter ${path}: ${stderr.trim() || (error as Error).message}`,
+      {
+        cause: error,
+      },
+    );
   }
-  let parsed: Omit<InterpreterInfo, 'path' | 'markerEnvironment'> & { marker_environment: Record<string, string> };
+  let parsed: Omit<InterpreterInfo, 'path' | 'markerEnvironment'> & {
+    marker_environment: Record<string, string>;
+  };
   try {
     parsed = JSON.parse(stdout) as typeof parsed;
   } catch {
-    throw new InterpreterError(`The Python interpreter ${path} printed something other than JSON: ${stdout.slice(0, 200)}`);
+    throw new InterpreterError(
+      `The Python interpreter ${path} printed something other than JSON: ${stdout.slice(0, 200)}`,
+    );
   }
   const { marker_environment: markerEnvironment, ...rest } = parsed;
   const info: InterpreterInfo = { ...rest, markerEnvironment, path };
@@ -136,7 +157,8 @@ export function hostPlatforms(info: InterpreterInfo): string[] {
     return out;
   }
   if (sys === 'darwin' && p.mac_version && p.arch !== undefined) {
-    const version: [number, number] = p.mac_version[0] >= 11 ? [p.mac_version[0], 0] : p.mac_version;
+    const version: [number, number] =
+      p.mac_version[0] >= 11 ? [p.mac_version[0], 0] : p.mac_version;
     return macPlatforms(version, p.arch);
   }
   return [p.sysconfig_platform];
@@ -165,7 +187,9 @@ export function targetFromInterpreter(info: InterpreterInfo, source = 'current')
 }
 
 /** The `current` target: the configured interpreter (else `python3` on PATH), inspected and cached. */
-export async function currentTarget(options: InspectOptions & { python?: string } = {}): Promise<Target> {
+export async function currentTarget(
+  options: InspectOptions & { python?: string } = {},
+): Promise<Target> {
   const info = await inspectInterpreter(options.python, options);
   return targetFromInterpreter(info);
 }

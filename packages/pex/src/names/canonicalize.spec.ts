@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { canonicalizeName, canonicalizeVersion, escapeWheelName, InvalidName, isNormalizedName } from './canonicalize.js';
+import {
+  canonicalizeName,
+  canonicalizeVersion,
+  escapeWheelName,
+  InvalidName,
+  isNormalizedName,
+} from './canonicalize.js';
 
 describe('names', () => {
   it.each([

@@ -10,7 +10,9 @@ import { Version } from '../pep440/version.js';
 export class InvalidName extends PexkitError {
   override readonly name = 'InvalidName';
   constructor(readonly input: string) {
-    super(`Invalid project name: ${quoteInput(input)} (names use ASCII letters, digits, ".", "_" and "-", and start and end with a letter or digit)`);
+    super(
+      `Invalid project name: ${quoteInput(input)} (names use ASCII letters, digits, ".", "_" and "-", and start and end with a letter or digit)`,
+    );
   }
 }
 
@@ -45,7 +47,10 @@ export function escapeWheelName(name: string): string {
  * `packaging.utils.canonicalize_version`: the normalised version with trailing `.0`s of the
  * release dropped (unless `stripTrailingZero: false`); text that is not a version is returned as is.
  */
-export function canonicalizeVersion(version: Version | string, opts: { stripTrailingZero?: boolean } = {}): string {
+export function canonicalizeVersion(
+  version: Version | string,
+  opts: { stripTrailingZero?: boolean } = {},
+): string {
   const v = typeof version === 'string' ? Version.tryParse(version) : version;
   if (v === undefined) return version as string;
   if (opts.stripTrailingZero === false) return v.toString();

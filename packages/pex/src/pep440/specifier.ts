@@ -93,7 +93,13 @@ export class Specifier {
     if (this.operator === '===') return itemText(item).toLowerCase() === this.version.toLowerCase();
     const v = coerce(item);
     if (v === undefined || this.#version === undefined) return false;
-    return inSpecifierRange(this.operator, this.#version, this.#wildcard, this.version.includes('+'), v);
+    return inSpecifierRange(
+      this.operator,
+      this.#version,
+      this.#wildcard,
+      this.version.includes('+'),
+      v,
+    );
   }
 
   /** `packaging`'s `Specifier.contains(item, prereleases)`. Invalid version strings are not contained. */
@@ -124,7 +130,8 @@ export class Specifier {
 
   /** Key under which packaging considers two clauses equal (`==1.0` and `==1.0.0`). */
   get canonicalKey(): string {
-    if (this.operator === '===' || this.#wildcard || this.#version === undefined) return this.toString();
+    if (this.operator === '===' || this.#wildcard || this.#version === undefined)
+      return this.toString();
     const p = this.#version.parts;
     let release = p.release;
     if (this.operator !== '~=') {
@@ -137,7 +144,10 @@ export class Specifier {
 }
 
 function checkVersion(op: SpecifierOperator, version: string): string | undefined {
-  if (op === '===') return ARBITRARY_RE.test(version) ? undefined : 'whitespace, ";" or ")" in an arbitrary version';
+  if (op === '===')
+    return ARBITRARY_RE.test(version)
+      ? undefined
+      : 'whitespace, ";" or ")" in an arbitrary version';
   if ((op === '==' || op === '!=') && version.endsWith('.*')) {
     return WILDCARD_PREFIX_RE.test(version.slice(0, -2))
       ? undefined
@@ -145,7 +155,8 @@ function checkVersion(op: SpecifierOperator, version: string): string | undefine
   }
   const v = Version.tryParse(version);
   if (v === undefined) return 'not a version';
-  if (op !== '==' && op !== '!=' && v.local !== undefined) return `local versions are not allowed with ${op}`;
+  if (op !== '==' && op !== '!=' && v.local !== undefined)
+    return `local versions are not allowed with ${op}`;
   if (op === '~=' && v.release.length < 2) return '~= needs at least two release segments';
   return undefined;
 }
@@ -176,7 +187,10 @@ function filterInRange<T extends Version | string>(
 }
 
 /** `_apply_prereleases_filter` of packaging (items already matched; invalid ones kept). */
-function applyPrereleasePolicy<T extends Version | string>(items: T[], pre: boolean | undefined): T[] {
+function applyPrereleasePolicy<T extends Version | string>(
+  items: T[],
+  pre: boolean | undefined,
+): T[] {
   if (pre === true) return items;
   if (pre === false) return items.filter((i) => !(coerce(i)?.isPrerelease ?? false));
   const out: T[] = [];
@@ -227,7 +241,10 @@ export class SpecifierSet {
         specs.push(Specifier.parse(s));
       } catch (e) {
         if (e instanceof InvalidSpecifier) {
-          throw new InvalidSpecifier(text, `clause ${quoteInput(s)}: ${e.message.replace(/^Invalid specifier: /, '')}`);
+          throw new InvalidSpecifier(
+            text,
+            `clause ${quoteInput(s)}: ${e.message.replace(/^Invalid specifier: /, '')}`,
+          );
         }
         throw e;
       }
@@ -236,7 +253,10 @@ export class SpecifierSet {
   }
 
   static fromSpecifiers(specs: readonly Specifier[]): SpecifierSet {
-    return new SpecifierSet([...specs], specs.some((s) => s.toString().includes('===')));
+    return new SpecifierSet(
+      [...specs],
+      specs.some((s) => s.toString().includes('===')),
+    );
   }
 
   get length(): number {
@@ -251,8 +271,14 @@ export class SpecifierSet {
 
   contains(item: Version | string, opts: PrereleaseOptions = {}): boolean {
     const v = coerce(item);
-    const checkItem = v === undefined || (this.#hasArbitrary && typeof item === 'string') ? item : v;
-    if (v !== undefined && !this.#hasArbitrary && v.local === undefined && this.specifiers.length > 0) {
+    const checkItem =
+      v === undefined || (this.#hasArbitrary && typeof item === 'string') ? item : v;
+    if (
+      v !== undefined &&
+      !this.#hasArbitrary &&
+      v.local === undefined &&
+      this.specifiers.length > 0
+    ) {
       if (v.isPrerelease && opts.prereleases === false) return false;
       return this.specifiers.every((s) => s.contains(v, { prereleases: true }));
     }
@@ -263,10 +289,16 @@ export class SpecifierSet {
     const pre = opts.prereleases ?? this.prereleases;
     if (this.specifiers.length > 0) {
       if (this.#hasArbitrary) {
-        const matched = [...items].filter((i) => this.specifiers.every((s) => s.contains(i, { prereleases: true })));
+        const matched = [...items].filter((i) =>
+          this.specifiers.every((s) => s.contains(i, { prereleases: true })),
+        );
         return applyPrereleasePolicy(matched, pre);
       }
-      return filterInRange(items, (v) => this.specifiers.every((s) => s.contains(v, { prereleases: true })), pre);
+      return filterInRange(
+        items,
+        (v) => this.specifiers.every((s) => s.contains(v, { prereleases: true })),
+        pre,
+      );
     }
     return applyPrereleasePolicy([...items], pre);
   }
@@ -274,7 +306,9 @@ export class SpecifierSet {
   /** Clauses sorted and de-duplicated, comma-joined: packaging's `str(SpecifierSet)`. */
   toString(): string {
     if (this.specifiers.length <= 1) return this.specifiers.map(String).join(',');
-    const sorted = [...this.specifiers].sort((a, b) => compareCodePoints(a.toString(), b.toString()));
+    const sorted = [...this.specifiers].sort((a, b) =>
+      compareCodePoints(a.toString(), b.toString()),
+    );
     const seen = new Set<string>();
     const out: string[] = [];
     for (const s of sorted) {

@@ -36,19 +36,34 @@ describe('Version.parse / toString', () => {
     expect(norm(input)).toBe(canonical);
   });
 
-  it.each(['', ' ', '1.', '.1', '1..0', 'vv1.0', '1.0.*', '1.0+', '1.0+a..b', '1!', '!1', 'one', '\ufeff1.0', '١.٠', '1.0 a1', '1.0-', '1.0+abc-'])(
-    'rejects %j with InvalidVersion naming it',
-    (input) => {
-      expect(() => Version.parse(input)).toThrow(InvalidVersion);
-      try {
-        Version.parse(input);
-      } catch (e) {
-        expect(e).toBeInstanceOf(PexkitError);
-        expect((e as InvalidVersion).input).toBe(input);
-        expect((e as Error).message).toContain(JSON.stringify(input));
-      }
-    },
-  );
+  it.each([
+    '',
+    ' ',
+    '1.',
+    '.1',
+    '1..0',
+    'vv1.0',
+    '1.0.*',
+    '1.0+',
+    '1.0+a..b',
+    '1!',
+    '!1',
+    'one',
+    '\ufeff1.0',
+    '١.٠',
+    '1.0 a1',
+    '1.0-',
+    '1.0+abc-',
+  ])('rejects %j with InvalidVersion naming it', (input) => {
+    expect(() => Version.parse(input)).toThrow(InvalidVersion);
+    try {
+      Version.parse(input);
+    } catch (e) {
+      expect(e).toBeInstanceOf(PexkitError);
+      expect((e as InvalidVersion).input).toBe(input);
+      expect((e as Error).message).toContain(JSON.stringify(input));
+    }
+  });
 
   it('exposes the parts like packaging', () => {
     const v = Version.parse('2!1.2.3rc4.post5.dev6+Ubuntu.7');
@@ -70,11 +85,35 @@ describe('Version.parse / toString', () => {
 
 describe('Version ordering', () => {
   it('sorts like PEP 440', () => {
-    const sorted = ['1.0.post1', '1.0+l', '1.0a1.post1', '0.9', '1.0rc1', '1.0', '1.0.dev1', '1.0a1', '1.0b1', '1.0a1.dev1', '1.0.post1.dev1']
+    const sorted = [
+      '1.0.post1',
+      '1.0+l',
+      '1.0a1.post1',
+      '0.9',
+      '1.0rc1',
+      '1.0',
+      '1.0.dev1',
+      '1.0a1',
+      '1.0b1',
+      '1.0a1.dev1',
+      '1.0.post1.dev1',
+    ]
       .map((s) => Version.parse(s))
       .sort((a, b) => a.compare(b))
       .map(String);
-    expect(sorted).toEqual(['0.9', '1.0.dev1', '1.0a1.dev1', '1.0a1', '1.0a1.post1', '1.0b1', '1.0rc1', '1.0', '1.0+l', '1.0.post1.dev1', '1.0.post1']);
+    expect(sorted).toEqual([
+      '0.9',
+      '1.0.dev1',
+      '1.0a1.dev1',
+      '1.0a1',
+      '1.0a1.post1',
+      '1.0b1',
+      '1.0rc1',
+      '1.0',
+      '1.0+l',
+      '1.0.post1.dev1',
+      '1.0.post1',
+    ]);
   });
 
   it.each([

@@ -179,7 +179,9 @@ function parseParts(text: string): VersionParts | undefined {
 }
 
 function parseLocal(local: string): (bigint | string)[] {
-  return local.split(/[._-]/).map((part) => (/^[0-9]+$/.test(part) ? BigInt(part) : asciiLower(part)));
+  return local
+    .split(/[._-]/)
+    .map((part) => (/^[0-9]+$/.test(part) ? BigInt(part) : asciiLower(part)));
 }
 
 function cmpBig(a: bigint, b: bigint): number {
@@ -283,7 +285,9 @@ export class Version {
   static fromParts(parts: VersionParts): Version {
     const nums = [parts.epoch, ...parts.release, parts.pre?.[1], parts.post, parts.dev];
     if (parts.release.length === 0 || nums.some((n) => n !== undefined && n < 0n)) {
-      throw new InvalidVersion(JSON.stringify(parts, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v)));
+      throw new InvalidVersion(
+        JSON.stringify(parts, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v)),
+      );
     }
     return new Version(parts);
   }

@@ -31,7 +31,8 @@ export const MAX_MARKER_NESTING = 200;
 
 /** `marker` rule without the final END check: atoms joined by `and` / `or`. */
 export function parseMarkerExpression(t: Tokenizer, depth = 0): MarkerList {
-  if (depth > MAX_MARKER_NESTING) t.raise(`Parentheses nested more than ${MAX_MARKER_NESTING} deep`);
+  if (depth > MAX_MARKER_NESTING)
+    t.raise(`Parentheses nested more than ${MAX_MARKER_NESTING} deep`);
   const expression: (MarkerAtom | 'and' | 'or')[] = [parseAtom(t, depth)];
   while (t.check('BOOLOP')) {
     const token = t.read();

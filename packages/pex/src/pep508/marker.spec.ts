@@ -1,6 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { PexkitError } from '../errors.js';
-import { InvalidMarker, Marker, UndefinedComparison, UndefinedEnvironmentName, type MarkerEnvironment } from './marker.js';
+import {
+  InvalidMarker,
+  Marker,
+  UndefinedComparison,
+  UndefinedEnvironmentName,
+  type MarkerEnvironment,
+} from './marker.js';
 
 const LINUX_311: MarkerEnvironment = {
   implementation_name: 'cpython',
@@ -46,11 +52,15 @@ describe('Marker.evaluate', () => {
     expect(ev('extra == "Foo_Bar"')).toBe(false);
     expect(Marker.parse('extra == "test"').evaluate(LINUX_311, { extras: ['Test'] })).toBe(true);
     expect(Marker.parse('extra == "test"').evaluate(LINUX_311, { extras: ['docs'] })).toBe(false);
-    expect(Marker.parse('"Dev" in dependency_groups').evaluate(LINUX_311, { dependencyGroups: ['dev'] })).toBe(true);
+    expect(
+      Marker.parse('"Dev" in dependency_groups').evaluate(LINUX_311, { dependencyGroups: ['dev'] }),
+    ).toBe(true);
   });
 
   it('python_full_version ending in "+" is repaired like packaging', () => {
-    expect(Marker.parse('python_full_version >= "3.12.0"').evaluate({ python_full_version: '3.12.0+' })).toBe(true);
+    expect(
+      Marker.parse('python_full_version >= "3.12.0"').evaluate({ python_full_version: '3.12.0+' }),
+    ).toBe(true);
   });
 
   it('throws UndefinedEnvironmentName naming a missing variable', () => {
@@ -62,15 +72,20 @@ describe('Marker.evaluate', () => {
 
   it('throws UndefinedComparison where packaging does', () => {
     expect(() => ev('os_name ~= "posix"')).toThrow(UndefinedComparison);
-    expect(() => Marker.parse('extras == "a"').evaluate(LINUX_311, { extras: ['a'] })).toThrow(UndefinedComparison);
+    expect(() => Marker.parse('extras == "a"').evaluate(LINUX_311, { extras: ['a'] })).toThrow(
+      UndefinedComparison,
+    );
   });
 });
 
 describe('Marker.parse / toString', () => {
   it.each([
-    ['python_implementation=="CPython" and (os.name == "posix")', 'platform_python_implementation == "CPython" and os_name == "posix"'],
+    [
+      'python_implementation=="CPython" and (os.name == "posix")',
+      'platform_python_implementation == "CPython" and os_name == "posix"',
+    ],
     ["python_version>'3.8'", 'python_version > "3.8"'],
-    ['os_name == \'a"b\'', 'os_name == \'a"b\''],
+    ["os_name == 'a\"b'", "os_name == 'a\"b'"],
     ['((python_version < "3"))', 'python_version < "3"'],
   ])('%j prints as %j', (input, printed) => {
     expect(Marker.parse(input).toString()).toBe(printed);
@@ -81,23 +96,28 @@ describe('Marker.parse / toString', () => {
   });
 
   it('lists the variables it reads', () => {
-    expect(Marker.parse('python_version > "3" and ("x" in sys_platform or extra == "a")').variables()).toEqual([
-      'extra',
-      'python_version',
-      'sys_platform',
-    ]);
+    expect(
+      Marker.parse('python_version > "3" and ("x" in sys_platform or extra == "a")').variables(),
+    ).toEqual(['extra', 'python_version', 'sys_platform']);
   });
 
-  it.each(['', 'python_version', 'python_version >= 3.8', 'os_name notin "x"', '(os_name == "x"', 'os_name == "x" and', 'os_name ==\u00a0"x"', 'os_name == "a\\x4"', 'foo == "x"'])(
-    'rejects %j with InvalidMarker naming it',
-    (text) => {
-      expect(() => Marker.parse(text)).toThrow(InvalidMarker);
-      try {
-        Marker.parse(text);
-      } catch (e) {
-        expect(e).toBeInstanceOf(PexkitError);
-        expect((e as Error).message).toContain(JSON.stringify(text));
-      }
-    },
-  );
+  it.each([
+    '',
+    'python_version',
+    'python_version >= 3.8',
+    'os_name notin "x"',
+    '(os_name == "x"',
+    'os_name == "x" and',
+    'os_name ==\u00a0"x"',
+    'os_name == "a\\x4"',
+    'foo == "x"',
+  ])('rejects %j with InvalidMarker naming it', (text) => {
+    expect(() => Marker.parse(text)).toThrow(InvalidMarker);
+    try {
+      Marker.parse(text);
+    } catch (e) {
+      expect(e).toBeInstanceOf(PexkitError);
+      expect((e as Error).message).toContain(JSON.stringify(text));
+    }
+  });
 });

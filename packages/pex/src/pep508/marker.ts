@@ -9,7 +9,13 @@ import { PexkitError } from '../errors.js';
 import { canonicalizeName } from '../names/canonicalize.js';
 import { quoteInput } from '../pep440/python-text.js';
 import { Specifier } from '../pep440/specifier.js';
-import { parseFullMarker, type MarkerAtom, type MarkerItem, type MarkerList, type MarkerOperand } from './marker-parser.js';
+import {
+  parseFullMarker,
+  type MarkerAtom,
+  type MarkerItem,
+  type MarkerList,
+  type MarkerOperand,
+} from './marker-parser.js';
 import { ParserSyntaxError, Tokenizer } from './tokenizer.js';
 
 /** The PEP 508 marker variables describing a target interpreter and platform. */
@@ -72,7 +78,9 @@ export class UndefinedEnvironmentName extends PexkitError {
     readonly variable: string,
     readonly marker: string,
   ) {
-    super(`Marker ${quoteInput(marker)} needs ${JSON.stringify(variable)}, which the environment does not define`);
+    super(
+      `Marker ${quoteInput(marker)} needs ${JSON.stringify(variable)}, which the environment does not define`,
+    );
   }
 }
 
@@ -81,7 +89,12 @@ export class UndefinedComparison extends PexkitError {
   override readonly name = 'UndefinedComparison';
 }
 
-const VERSION_KEYS = new Set(['implementation_version', 'platform_release', 'python_full_version', 'python_version']);
+const VERSION_KEYS = new Set([
+  'implementation_version',
+  'platform_release',
+  'python_full_version',
+  'python_version',
+]);
 const SET_KEYS = new Set(['extras', 'dependency_groups']);
 
 type EnvValue = string | ReadonlySet<string>;
@@ -92,7 +105,11 @@ function normalizeItem(item: MarkerItem): MarkerItem {
   if (lhs.kind === 'variable' && lhs.value === 'extra' && rhs.kind === 'value') {
     return { ...item, rhs: { kind: 'value', value: canonicalizeName(rhs.value) } };
   }
-  if (rhs.kind === 'variable' && lhs.kind === 'value' && (rhs.value === 'extra' || SET_KEYS.has(rhs.value))) {
+  if (
+    rhs.kind === 'variable' &&
+    lhs.kind === 'value' &&
+    (rhs.value === 'extra' || SET_KEYS.has(rhs.value))
+  ) {
     return { ...item, lhs: { kind: 'value', value: canonicalizeName(lhs.value) } };
   }
   return item;
@@ -100,7 +117,9 @@ function normalizeItem(item: MarkerItem): MarkerItem {
 
 /** `_normalize_extra_values` of packaging: extra names in PEP 685 form. */
 export function normalizeMarkerList(list: MarkerList): MarkerList {
-  return list.map((m) => (m === 'and' || m === 'or' ? m : 'kind' in m ? normalizeItem(m) : normalizeMarkerList(m)));
+  return list.map((m) =>
+    m === 'and' || m === 'or' ? m : 'kind' in m ? normalizeItem(m) : normalizeMarkerList(m),
+  );
 }
 
 function serializeOperand(o: MarkerOperand, source: string): string {
@@ -112,8 +131,10 @@ function serializeOperand(o: MarkerOperand, source: string): string {
 
 function format(m: MarkerAtom | 'and' | 'or', first: boolean, source: string): string {
   if (m === 'and' || m === 'or') return m;
-  if ('kind' in m) return `${serializeOperand(m.lhs, source)} ${m.op} ${serializeOperand(m.rhs, source)}`;
-  if (m.length === 1 && m[0] !== 'and' && m[0] !== 'or') return format(m[0] as MarkerAtom, first, source);
+  if ('kind' in m)
+    return `${serializeOperand(m.lhs, source)} ${m.op} ${serializeOperand(m.rhs, source)}`;
+  if (m.length === 1 && m[0] !== 'and' && m[0] !== 'or')
+    return format(m[0] as MarkerAtom, first, source);
   const inner = m.map((x) => format(x, false, source)).join(' ');
   return first ? inner : `(${inner})`;
 }
@@ -203,15 +224,18 @@ export class Marker {
    */
   evaluate(env: Partial<MarkerEnvironment>, opts: MarkerEvaluateOptions = {}): boolean {
     const base: Env = { ...(env as Record<string, string | undefined>) };
-    if (typeof base['python_full_version'] === 'string' && base['python_full_version'].endsWith('+')) {
+    if (
+      typeof base['python_full_version'] === 'string' &&
+      base['python_full_version'].endsWith('+')
+    ) {
       base['python_full_version'] = `${base['python_full_version']}local`;
     }
-    if (opts.extras !== undefined) base['extras'] = new Set(opts.extras.map((e) => canonicalizeName(e)));
+    if (opts.extras !== undefined)
+      base['extras'] = new Set(opts.extras.map((e) => canonicalizeName(e)));
     if (opts.dependencyGroups !== undefined) {
       base['dependency_groups'] = new Set(opts.dependencyGroups.map((g) => canonicalizeName(g)));
     }
-    const candidates =
-      opts.extra !== undefined ? [opts.extra] : ['', ...(opts.extras ?? [])];
+    const candidates = opts.extra !== undefined ? [opts.extra] : ['', ...(opts.extras ?? [])];
     return candidates.some((extra) =>
       this.#evaluateList(this.#markers, { ...base, extra: extra ? canonicalizeName(extra) : '' }),
     );
@@ -230,7 +254,8 @@ export class Marker {
     for (const m of list) {
       if (m === 'or') groups.push([]);
       else if (m === 'and') continue;
-      else if ('kind' in m) (groups[groups.length - 1] as boolean[]).push(this.#evaluateItem(m, env));
+      else if ('kind' in m)
+        (groups[groups.length - 1] as boolean[]).push(this.#evaluateItem(m, env));
       else (groups[groups.length - 1] as boolean[]).push(this.#evaluateList(m, env));
     }
     return groups.some((g) => g.every(Boolean));
@@ -256,7 +281,10 @@ export class Marker {
     }
     if (SET_KEYS.has(key)) {
       lhs = canonicalizeName(lhs);
-      rhs = typeof rhs === 'string' ? canonicalizeName(rhs) : new Set([...rhs].map((v) => canonicalizeName(v)));
+      rhs =
+        typeof rhs === 'string'
+          ? canonicalizeName(rhs)
+          : new Set([...rhs].map((v) => canonicalizeName(v)));
     }
     return evalOp(lhs, item.op, rhs, key);
   }

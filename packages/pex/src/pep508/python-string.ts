@@ -49,7 +49,8 @@ export function decodePythonStringBody(body: string): { value: string } | { erro
     }
     if (next >= '0' && next <= '7') {
       let j = i + 1;
-      while (j < i + 4 && j < src.length && (src[j] as string) >= '0' && (src[j] as string) <= '7') j++;
+      while (j < i + 4 && j < src.length && (src[j] as string) >= '0' && (src[j] as string) <= '7')
+        j++;
       out += String.fromCodePoint(parseInt(src.slice(i + 1, j), 8));
       i = j;
       continue;
@@ -57,7 +58,8 @@ export function decodePythonStringBody(body: string): { value: string } | { erro
     const hexLen = next === 'x' ? 2 : next === 'u' ? 4 : next === 'U' ? 8 : 0;
     if (hexLen > 0) {
       const hex = src.slice(i + 2, i + 2 + hexLen);
-      if (!new RegExp(`^[0-9a-fA-F]{${hexLen}}$`).test(hex)) return { error: `truncated \\${next} escape` };
+      if (!new RegExp(`^[0-9a-fA-F]{${hexLen}}$`).test(hex))
+        return { error: `truncated \\${next} escape` };
       const cp = parseInt(hex, 16);
       if (cp > 0x10ffff) return { error: 'illegal Unicode character' };
       out += String.fromCodePoint(cp);

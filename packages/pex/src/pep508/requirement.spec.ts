@@ -15,7 +15,10 @@ describe('Requirement', () => {
   it.each([
     ['requests', 'requests'],
     ['requests[]', 'requests'],
-    ['requests [security,socks,security] >= 2.8.1, == 2.8.*', 'requests[security,socks]==2.8.*,>=2.8.1'],
+    [
+      'requests [security,socks,security] >= 2.8.1, == 2.8.*',
+      'requests[security,socks]==2.8.*,>=2.8.1',
+    ],
     ['name @ https://x/y.whl', 'name @ https://x/y.whl'],
     ['name@https://x/y.whl ; os_name=="nt"', 'name @ https://x/y.whl ; os_name == "nt"'],
     ['name @ https://x;os_name=="nt"', 'name @ https://x;os_name=="nt"'],
@@ -29,11 +32,21 @@ describe('Requirement', () => {
     expect(Requirement.parse('name @ https://x;os_name=="nt"').marker).toBeUndefined();
   });
 
-  it.each(['', 'name[a b]', 'name (>=1.0', 'name==1.0a1.*', 'name>=1.0.*', 'name>=1.0+local', 'name~=1', 'name @ ', '-name', 'name>=1.0 and', 'name>=1.0,,<2', 'na me'])(
-    'rejects %j with InvalidRequirement naming it',
-    (text) => {
-      expect(() => Requirement.parse(text)).toThrow(InvalidRequirement);
-      expect(() => Requirement.parse(text)).toThrow(JSON.stringify(text));
-    },
-  );
+  it.each([
+    '',
+    'name[a b]',
+    'name (>=1.0',
+    'name==1.0a1.*',
+    'name>=1.0.*',
+    'name>=1.0+local',
+    'name~=1',
+    'name @ ',
+    '-name',
+    'name>=1.0 and',
+    'name>=1.0,,<2',
+    'na me',
+  ])('rejects %j with InvalidRequirement naming it', (text) => {
+    expect(() => Requirement.parse(text)).toThrow(InvalidRequirement);
+    expect(() => Requirement.parse(text)).toThrow(JSON.stringify(text));
+  });
 });

@@ -67,7 +67,11 @@ function parseVersionMany(t: Tokenizer): string {
       );
     }
     if (t.check('VERSION_LOCAL_LABEL_TRAIL', true)) {
-      t.raise('Local version label can only be used with `==` or `!=` operators', spanStart, t.position);
+      t.raise(
+        'Local version label can only be used with `==` or `!=` operators',
+        spanStart,
+        t.position,
+      );
     }
     t.consume('WS');
     if (!t.check('COMMA')) break;

@@ -117,7 +117,8 @@ export function scanSpecifierToken(source: string, pos: number): number | undefi
   if (source.startsWith('===', pos)) {
     c.i += 3;
     c.ws();
-    while (c.i < source.length && !isPyWhitespace(c.ch as string) && c.ch !== ';' && c.ch !== ')') c.i++;
+    while (c.i < source.length && !isPyWhitespace(c.ch as string) && c.ch !== ';' && c.ch !== ')')
+      c.i++;
     return c.i;
   }
   const two = source.slice(pos, pos + 2);

@@ -122,7 +122,10 @@ export class Tokenizer {
   }
 
   raise(message: string, spanStart?: number, spanEnd?: number): never {
-    throw new ParserSyntaxError(message, this.source, [spanStart ?? this.position, spanEnd ?? this.position]);
+    throw new ParserSyntaxError(message, this.source, [
+      spanStart ?? this.position,
+      spanEnd ?? this.position,
+    ]);
   }
 
   /** `with tokenizer.enclosing_tokens(open, close, around=...)` of packaging. */

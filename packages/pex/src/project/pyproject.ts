@@ -14,7 +14,9 @@ export class PyprojectError extends PexkitError {
     readonly line?: number,
     readonly column?: number,
   ) {
-    super(`${file}${line !== undefined ? `:${line}${column !== undefined ? `:${column}` : ''}` : ''}: ${message}`);
+    super(
+      `${file}${line !== undefined ? `:${line}${column !== undefined ? `:${column}` : ''}` : ''}: ${message}`,
+    );
   }
 }
 
@@ -95,8 +97,11 @@ class Checker {
   }
   stringArray(value: unknown, keyPath: string[]): string[] {
     if (value === undefined) return [];
-    if (!Array.isArray(value)) this.fail(keyPath, `expected an array of strings, got ${describe(value)}`);
-    return value.map((v, i) => this.string(v, [...keyPath.slice(0, -1), `${keyPath[keyPath.length - 1]}[${i}]`]));
+    if (!Array.isArray(value))
+      this.fail(keyPath, `expected an array of strings, got ${describe(value)}`);
+    return value.map((v, i) =>
+      this.string(v, [...keyPath.slice(0, -1), `${keyPath[keyPath.length - 1]}[${i}]`]),
+    );
   }
   /** An array of PEP 508 requirement strings, each checked. */
   requirements(value: unknown, keyPath: string[]): string[] {
@@ -105,7 +110,11 @@ class Checker {
       try {
         Requirement.parse(req);
       } catch (error) {
-        this.fail([...keyPath.slice(0, -1), `${keyPath[keyPath.length - 1]}[${i}]`], (error as Error).message, req);
+        this.fail(
+          [...keyPath.slice(0, -1), `${keyPath[keyPath.length - 1]}[${i}]`],
+          (error as Error).message,
+          req,
+        );
       }
     });
     return list;
@@ -117,7 +126,8 @@ class Checker {
   }
   stringMap(value: unknown, keyPath: string[]): Record<string, string> {
     const out: Record<string, string> = {};
-    for (const [k, v] of Object.entries(this.table(value, keyPath))) out[k] = this.string(v, [...keyPath, k]);
+    for (const [k, v] of Object.entries(this.table(value, keyPath)))
+      out[k] = this.string(v, [...keyPath, k]);
     return out;
   }
 }
@@ -133,13 +143,22 @@ function describe(value: unknown): string {
 export function parsePyprojectToml(text: string, path: string): TomlTable {
   const parsed = parseToml(text);
   if ('error' in parsed) {
-    throw new PyprojectError(path, `invalid TOML: ${parsed.error.message}`, parsed.error.line, parsed.error.column);
+    throw new PyprojectError(
+      path,
+      `invalid TOML: ${parsed.error.message}`,
+      parsed.error.line,
+      parsed.error.column,
+    );
   }
   return parsed.table;
 }
 
 /** Reads `[tool.uv.workspace]` of a parsed pyproject, if any. */
-export function uvWorkspaceOf(doc: TomlTable, text: string, path: string): PyprojectInfo['uvWorkspace'] {
+export function uvWorkspaceOf(
+  doc: TomlTable,
+  text: string,
+  path: string,
+): PyprojectInfo['uvWorkspace'] {
   const c = new Checker(path, text);
   const tool = c.table(doc['tool'], ['tool']);
   const uv = c.table(tool['uv'], ['tool', 'uv']);
@@ -190,7 +209,10 @@ function dependencyGroupsOf(c: Checker, doc: TomlTable): Record<string, Dependen
       if (isTable(entry) && typeof entry['include-group'] === 'string') {
         return { includeGroup: canonicalProjectName(entry['include-group']) };
       }
-      return c.fail(key, `entries must be strings or {include-group = "..."} tables, got ${describe(entry)}`);
+      return c.fail(
+        key,
+        `entries must be strings or {include-group = "..."} tables, got ${describe(entry)}`,
+      );
     });
   }
   return out;
@@ -210,28 +232,43 @@ export function parsePyproject(
   const c = new Checker(path, text);
   const doc = parsePyprojectToml(text, path);
   if (doc['project'] === undefined) {
-    throw new PyprojectError(path, 'no [project] table (PEP 621 metadata is required to build a project)');
+    throw new PyprojectError(
+      path,
+      'no [project] table (PEP 621 metadata is required to build a project)',
+    );
   }
   const project = c.table(doc['project'], ['project']);
   const displayName = c.string(project['name'], ['project', 'name']);
-  if (!NAME_RE.test(displayName)) c.fail(['project', 'name'], `invalid project name ${JSON.stringify(displayName)}`);
+  if (!NAME_RE.test(displayName))
+    c.fail(['project', 'name'], `invalid project name ${JSON.stringify(displayName)}`);
   const dynamic = c.stringArray(project['dynamic'], ['project', 'dynamic']);
   const dynamicVersion = dynamic.includes('version');
   let version = c.optString(project['version'], ['project', 'version']);
   if (version === undefined) {
-    if (!dynamicVersion) c.fail(['project', 'version'], 'missing (and "version" is not listed in project.dynamic)');
+    if (!dynamicVersion)
+      c.fail(['project', 'version'], 'missing (and "version" is not listed in project.dynamic)');
     version = '0.0.0';
   }
-  const optionalRaw = c.table(project['optional-dependencies'], ['project', 'optional-dependencies']);
+  const optionalRaw = c.table(project['optional-dependencies'], [
+    'project',
+    'optional-dependencies',
+  ]);
   const optionalDependencies: Record<string, string[]> = {};
   for (const [extra, deps] of Object.entries(optionalRaw)) {
-    optionalDependencies[canonicalProjectName(extra)] = c.requirements(deps, ['project', 'optional-dependencies', extra]);
+    optionalDependencies[canonicalProjectName(extra)] = c.requirements(deps, [
+      'project',
+      'optional-dependencies',
+      extra,
+    ]);
   }
   const epRaw = c.table(project['entry-points'], ['project', 'entry-points']);
   const entryPoints: Record<string, Record<string, string>> = {};
   for (const [group, eps] of Object.entries(epRaw)) {
     if (group === 'console_scripts' || group === 'gui_scripts') {
-      c.fail(['project', 'entry-points', group], 'use [project.scripts] / [project.gui-scripts] instead (PEP 621)');
+      c.fail(
+        ['project', 'entry-points', group],
+        'use [project.scripts] / [project.gui-scripts] instead (PEP 621)',
+      );
     }
     entryPoints[group] = c.stringMap(eps, ['project', 'entry-points', group]);
   }
@@ -240,7 +277,9 @@ export function parsePyproject(
   const root = dirname(abs);
   let sourceRoots: string[];
   if (pexkit['source-roots'] !== undefined) {
-    sourceRoots = c.stringArray(pexkit['source-roots'], ['tool', 'pexkit', 'source-roots']).map((d) => resolve(root, d));
+    sourceRoots = c
+      .stringArray(pexkit['source-roots'], ['tool', 'pexkit', 'source-roots'])
+      .map((d) => resolve(root, d));
   } else {
     sourceRoots = [hasDir(join(root, 'src')) ? join(root, 'src') : root];
   }

@@ -34,7 +34,9 @@ export function parseToml(text: string): { table: TomlTable } | { error: TomlSyn
 
 /** True for a TOML table (not an array, not a date). */
 export function isTable(value: unknown): value is TomlTable {
-  return typeof value === 'object' && value !== null && !Array.isArray(value) && !(value instanceof Date);
+  return (
+    typeof value === 'object' && value !== null && !Array.isArray(value) && !(value instanceof Date)
+  );
 }
 
 /**

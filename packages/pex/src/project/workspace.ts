@@ -31,7 +31,9 @@ export interface FirstPartyResolution {
 const HEAD_RE = /^\s*([A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?)\s*(?:\[([^\]]*)\])?/;
 
 /** Name (canonical) and extras of a PEP 508 requirement string. */
-export function requirementHead(requirement: string): { name: string; extras: string[] } | undefined {
+export function requirementHead(
+  requirement: string,
+): { name: string; extras: string[] } | undefined {
   const m = HEAD_RE.exec(requirement);
   if (m === null || m[1] === undefined) return undefined;
   const extras = (m[2] ?? '')
@@ -74,11 +76,13 @@ export function expandMemberGlob(root: string, pattern: string): string[] {
         while (stack.length > 0) {
           const d = stack.pop() as string;
           next.push(d);
-          for (const e of safeReaddir(d)) if (e.isDirectory() && !e.name.startsWith('.')) stack.push(join(d, e.name));
+          for (const e of safeReaddir(d))
+            if (e.isDirectory() && !e.name.startsWith('.')) stack.push(join(d, e.name));
         }
       } else if (/[*?]/.test(part)) {
         const re = globToRegExp(part);
-        for (const e of safeReaddir(dir)) if (e.isDirectory() && re.test(e.name)) next.push(join(dir, e.name));
+        for (const e of safeReaddir(dir))
+          if (e.isDirectory() && re.test(e.name)) next.push(join(dir, e.name));
       } else if (part === '..') {
         next.push(dirname(dir));
       } else {
@@ -130,7 +134,10 @@ export function findWorkspace(startDir: string): Workspace {
     if (dirname(dir) === dir) break;
   }
   if (nearest === undefined) {
-    throw new PyprojectError(join(start, 'pyproject.toml'), 'no pyproject.toml in this directory or any parent');
+    throw new PyprojectError(
+      join(start, 'pyproject.toml'),
+      'no pyproject.toml in this directory or any parent',
+    );
   }
   const only = readPyproject(nearest);
   return { root: dirname(nearest), rootPyproject: nearest, members: new Map([[only.name, only]]) };
@@ -141,13 +148,19 @@ export function loadWorkspace(rootPyproject: string): Workspace {
   const file = resolve(rootPyproject);
   const text = readFileSync(file, 'utf8');
   const root = dirname(file);
-  const ws = uvWorkspaceOf(parsePyprojectToml(text, file), text, file) ?? { members: [], exclude: [] };
+  const ws = uvWorkspaceOf(parsePyprojectToml(text, file), text, file) ?? {
+    members: [],
+    exclude: [],
+  };
   const excluded = new Set(ws.exclude.flatMap((p) => expandMemberGlob(root, p)));
   const members = new Map<string, PyprojectInfo>();
   const add = (info: PyprojectInfo) => {
     const prior = members.get(info.name);
     if (prior !== undefined && prior.path !== info.path) {
-      throw new PyprojectError(info.path, `workspace member name '${info.name}' is also used by ${prior.path}`);
+      throw new PyprojectError(
+        info.path,
+        `workspace member name '${info.name}' is also used by ${prior.path}`,
+      );
     }
     members.set(info.name, info);
   };
@@ -159,7 +172,10 @@ export function loadWorkspace(rootPyproject: string): Workspace {
       if (!existsSync(member)) {
         // uv ignores matched directories without a pyproject.toml only for globs.
         if (/[*?]/.test(pattern)) continue;
-        throw new PyprojectError(file, `tool.uv.workspace.members: '${pattern}' has no pyproject.toml (${member})`);
+        throw new PyprojectError(
+          file,
+          `tool.uv.workspace.members: '${pattern}' has no pyproject.toml (${member})`,
+        );
       }
       add(readPyproject(member));
     }
@@ -196,13 +212,18 @@ export function resolveFirstParty(
   const main = workspace.members.get(mainName);
   if (main === undefined) {
     const names = [...workspace.members.keys()].sort().join(', ');
-    throw new PyprojectError(workspace.rootPyproject, `project '${projectName}' is not in this workspace (members: ${names})`);
+    throw new PyprojectError(
+      workspace.rootPyproject,
+      `project '${projectName}' is not in this workspace (members: ${names})`,
+    );
   }
   const infos = new Map<string, PyprojectInfo>([[main.name, main]]);
   const order: string[] = [main.name];
   const extrasDone = new Set<string>();
   const requirements: string[] = [];
-  const queue: Array<{ info: PyprojectInfo; extras: string[] }> = [{ info: main, extras: extras.map(canonicalProjectName) }];
+  const queue: Array<{ info: PyprojectInfo; extras: string[] }> = [
+    { info: main, extras: extras.map(canonicalProjectName) },
+  ];
   while (queue.length > 0) {
     const { info, extras: wanted } = queue.shift() as { info: PyprojectInfo; extras: string[] };
     const deps: string[] = [];
@@ -215,13 +236,20 @@ export function resolveFirstParty(
       extrasDone.add(`${info.name}[${extra}]`);
       const extraDeps = info.optionalDependencies[extra];
       if (extraDeps === undefined) {
-        throw new PyprojectError(info.path, `project.optional-dependencies: no extra '${extra}' in ${info.name}`);
+        throw new PyprojectError(
+          info.path,
+          `project.optional-dependencies: no extra '${extra}' in ${info.name}`,
+        );
       }
       deps.push(...extraDeps);
     }
     for (const dep of deps) {
       const head = requirementHead(dep);
-      if (head === undefined) throw new PyprojectError(info.path, `project.dependencies: invalid requirement ${JSON.stringify(dep)}`);
+      if (head === undefined)
+        throw new PyprojectError(
+          info.path,
+          `project.dependencies: invalid requirement ${JSON.stringify(dep)}`,
+        );
       const target = firstPartyTarget(workspace, info, head.name);
       if (target === undefined) {
         if (!requirements.includes(dep)) requirements.push(dep);
@@ -237,14 +265,21 @@ export function resolveFirstParty(
   return { projects: order.map((n) => toFirstParty(infos.get(n) as PyprojectInfo)), requirements };
 }
 
-function firstPartyTarget(workspace: Workspace, from: PyprojectInfo, name: string): PyprojectInfo | undefined {
+function firstPartyTarget(
+  workspace: Workspace,
+  from: PyprojectInfo,
+  name: string,
+): PyprojectInfo | undefined {
   if (name === from.name) return from;
   const source = from.uvSources[name] ?? rootSource(workspace, name);
   if (source === undefined) return undefined;
   if (source.workspace === true) {
     const member = workspace.members.get(name);
     if (member === undefined) {
-      throw new PyprojectError(from.path, `tool.uv.sources.${name}: workspace = true, but '${name}' is not a workspace member`);
+      throw new PyprojectError(
+        from.path,
+        `tool.uv.sources.${name}: workspace = true, but '${name}' is not a workspace member`,
+      );
     }
     return member;
   }
@@ -254,7 +289,10 @@ function firstPartyTarget(workspace: Workspace, from: PyprojectInfo, name: strin
     const member = [...workspace.members.values()].find((m) => dirname(m.path) === dir);
     const info = member ?? readPyproject(join(dir, 'pyproject.toml'));
     if (info.name !== name) {
-      throw new PyprojectError(from.path, `tool.uv.sources.${name}: path '${source.path}' holds project '${info.name}'`);
+      throw new PyprojectError(
+        from.path,
+        `tool.uv.sources.${name}: path '${source.path}' holds project '${info.name}'`,
+      );
     }
     return info;
   }
@@ -273,7 +311,12 @@ function rootSource(workspace: Workspace, name: string) {
     const sources = uv?.['sources'] as Record<string, unknown> | undefined;
     if (sources === undefined) return undefined;
     for (const [k, v] of Object.entries(sources)) {
-      if (canonicalProjectName(k) === name && typeof v === 'object' && v !== null && !Array.isArray(v)) {
+      if (
+        canonicalProjectName(k) === name &&
+        typeof v === 'object' &&
+        v !== null &&
+        !Array.isArray(v)
+      ) {
         return v as { workspace?: boolean; path?: string };
       }
     }
@@ -284,7 +327,11 @@ function rootSource(workspace: Workspace, name: string) {
 }
 
 /** The first-party closure of `projectName` (main first). */
-export function firstPartyClosure(workspace: Workspace, projectName: string, extras: string[] = []): FirstPartyProject[] {
+export function firstPartyClosure(
+  workspace: Workspace,
+  projectName: string,
+  extras: string[] = [],
+): FirstPartyProject[] {
   return resolveFirstParty(workspace, projectName, extras).projects;
 }
 

@@ -47,7 +47,8 @@ export async function indexArtifacts(
   }
   const version = pkg.version ?? '';
   const allowed = pkg.allowedHashes !== undefined ? new Set(pkg.allowedHashes) : undefined;
-  const ok = (f: IndexFile) => allowed === undefined || f.sha256 === undefined || allowed.has(f.sha256.toLowerCase());
+  const ok = (f: IndexFile) =>
+    allowed === undefined || f.sha256 === undefined || allowed.has(f.sha256.toLowerCase());
   const wheels: Candidate[] = [];
   let sdist: LockArtifact | undefined;
   for (const f of await files) {
@@ -58,7 +59,8 @@ export async function indexArtifacts(
       continue;
     }
     const sv = sdistVersion(f.filename);
-    if (sdist === undefined && sv !== undefined && sameVersion(sv, version)) sdist = toArtifact(f, 'sdist');
+    if (sdist === undefined && sv !== undefined && sameVersion(sv, version))
+      sdist = toArtifact(f, 'sdist');
   }
   return sdist === undefined ? { wheels } : { wheels, sdist };
 }

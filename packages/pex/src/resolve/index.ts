@@ -1,5 +1,20 @@
-export { planBuild, interpreterConstraintsOf, LockHashError, type PlanOptions, type PlanLogger } from './plan.js';
-export { subsetForTarget, lockSubset, subsetHash, edgeRequirement, LockSubsetError, type SubsetRoots, type SubsetEntry, type LockSubset } from './subset.js';
+export {
+  planBuild,
+  interpreterConstraintsOf,
+  LockHashError,
+  type PlanOptions,
+  type PlanLogger,
+} from './plan.js';
+export {
+  subsetForTarget,
+  lockSubset,
+  subsetHash,
+  edgeRequirement,
+  LockSubsetError,
+  type SubsetRoots,
+  type SubsetEntry,
+  type LockSubset,
+} from './subset.js';
 export {
   selectArtifact,
   wheelNameParts,

@@ -27,7 +27,12 @@ function makeProject(): { root: string; app: string } {
   );
   execFileSync(toolsBin('uv'), ['lock', '--quiet'], {
     cwd: app,
-    env: { ...process.env, UV_CACHE_DIR: join(REPO_ROOT, 'tmp/uv-cache'), UV_NO_PROGRESS: '1', UV_PYTHON_DOWNLOADS: 'never' },
+    env: {
+      ...process.env,
+      UV_CACHE_DIR: join(REPO_ROOT, 'tmp/uv-cache'),
+      UV_NO_PROGRESS: '1',
+      UV_PYTHON_DOWNLOADS: 'never',
+    },
     stdio: 'ignore',
   });
   return { root, app };
@@ -41,14 +46,38 @@ describe('planBuild with local artifacts', () => {
 
   it('builds a path-source sdist for the current target and refuses a foreign one', async () => {
     const cacheDir = mkdtempSync(join(tmpdir(), 'plan-local-cache-'));
-    const plan = await planBuild({ project: project.app, cacheDir, python: PY311, progress: 'none' });
-    expect(plan.projects.map((p) => `${p.name}==${p.version}`)).toEqual(['six==1.16.0', 'tiny-sdist==0.3']);
+    const plan = await planBuild({
+      project: project.app,
+      cacheDir,
+      python: PY311,
+      progress: 'none',
+    });
+    expect(plan.projects.map((p) => `${p.name}==${p.version}`)).toEqual([
+      'six==1.16.0',
+      'tiny-sdist==0.3',
+    ]);
     const tiny = plan.projects.find((p) => p.name === 'tiny-sdist');
-    expect(tiny?.wheels.map((w) => [w.filename, w.targets])).toEqual([['tiny_sdist-0.3-py3-none-any.whl', ['current']]]);
+    expect(tiny?.wheels.map((w) => [w.filename, w.targets])).toEqual([
+      ['tiny_sdist-0.3-py3-none-any.whl', ['current']],
+    ]);
     expect(tiny?.wheels[0]?.path.startsWith(join(cacheDir, 'built-wheels'))).toBe(true);
     const fresh = mkdtempSync(join(tmpdir(), 'plan-local-cache-'));
-    await expect(planBuild({ project: project.app, cacheDir: fresh, targets: ['win_amd64-cp-311-cp311'], progress: 'none' })).rejects.toThrow(SdistBuildError);
-    await expect(planBuild({ project: project.app, cacheDir: fresh, targets: ['win_amd64-cp-311-cp311'], progress: 'none' })).rejects.toThrow(
+    await expect(
+      planBuild({
+        project: project.app,
+        cacheDir: fresh,
+        targets: ['win_amd64-cp-311-cp311'],
+        progress: 'none',
+      }),
+    ).rejects.toThrow(SdistBuildError);
+    await expect(
+      planBuild({
+        project: project.app,
+        cacheDir: fresh,
+        targets: ['win_amd64-cp-311-cp311'],
+        progress: 'none',
+      }),
+    ).rejects.toThrow(
       /^tiny-sdist 0\.3 has no wheel for target win_amd64-cp-311-cp311 \(wheels that exist: none\), only the sdist tiny_sdist-0\.3\.tar\.gz, and no local interpreter matches/,
     );
     // Refused before anything was downloaded.
@@ -57,21 +86,50 @@ describe('planBuild with local artifacts', () => {
 
   it('reads a hashed requirements file against an offline find-links wheelhouse', async () => {
     const cacheDir = mkdtempSync(join(tmpdir(), 'plan-local-cache-'));
-    const online = await planBuild({ project: project.app, cacheDir, targets: ['manylinux_2_39_x86_64-cp-311-cp311'], progress: 'none' });
+    const online = await planBuild({
+      project: project.app,
+      cacheDir,
+      targets: ['manylinux_2_39_x86_64-cp-311-cp311'],
+      progress: 'none',
+    });
     const six = online.projects.find((p) => p.name === 'six')?.wheels[0];
     expect(six).toBeDefined();
     const house = join(project.root, 'wheelhouse');
     mkdirSync(house, { recursive: true });
     copyFileSync(six!.path, join(house, six!.filename));
     const req = join(project.root, 'requirements.txt');
-    writeFileSync(req, `--no-index\n--find-links ./wheelhouse\nsix==1.16.0 \\\n    --hash=sha256:${six!.sha256}\n`);
+    writeFileSync(
+      req,
+      `--no-index\n--find-links ./wheelhouse\nsix==1.16.0 \\\n    --hash=sha256:${six!.sha256}\n`,
+    );
     const fresh = mkdtempSync(join(tmpdir(), 'plan-local-cache-'));
-    const plan = await planBuild({ project: project.app, lock: req, cacheDir: fresh, offline: true, targets: ['macosx_11_0_arm64-cp-312-cp312'], progress: 'none' });
-    expect(plan.projects.map((p) => p.wheels.map((w) => basename(w.path)))).toEqual([[six!.filename]]);
+    const plan = await planBuild({
+      project: project.app,
+      lock: req,
+      cacheDir: fresh,
+      offline: true,
+      targets: ['macosx_11_0_arm64-cp-312-cp312'],
+      progress: 'none',
+    });
+    expect(plan.projects.map((p) => p.wheels.map((w) => basename(w.path)))).toEqual([
+      [six!.filename],
+    ]);
     // A wheelhouse file whose hash the lock does not allow is refused.
-    writeFileSync(req, `--no-index\n--find-links ./wheelhouse\nsix==1.16.0 --hash=sha256:${'0'.repeat(64)}\n`);
+    writeFileSync(
+      req,
+      `--no-index\n--find-links ./wheelhouse\nsix==1.16.0 --hash=sha256:${'0'.repeat(64)}\n`,
+    );
     await expect(
-      planBuild({ project: project.app, lock: req, cacheDir: fresh, offline: true, targets: ['macosx_11_0_arm64-cp-312-cp312'], progress: 'none' }),
-    ).rejects.toThrow(/requirements\.txt:3: six-1\.16\.0-py2\.py3-none-any\.whl has sha256 [0-9a-f]{64}, which is not among the --hash values for six 1\.16\.0/);
+      planBuild({
+        project: project.app,
+        lock: req,
+        cacheDir: fresh,
+        offline: true,
+        targets: ['macosx_11_0_arm64-cp-312-cp312'],
+        progress: 'none',
+      }),
+    ).rejects.toThrow(
+      /requirements\.txt:3: six-1\.16\.0-py2\.py3-none-any\.whl has sha256 [0-9a-f]{64}, which is not among the --hash values for six 1\.16\.0/,
+    );
   }, 120_000);
 });

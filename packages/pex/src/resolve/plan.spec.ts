@@ -15,7 +15,10 @@ const APP = join(REPO_ROOT, 'examples/hello-service');
 const TARGETS = ['current', 'win_amd64-cp-311-cp311', 'macosx_11_0_arm64-cp-39-cp39'];
 
 const summary = (plan: BuildPlan) =>
-  plan.projects.map((p) => `${p.name}==${p.version} ${p.wheels.map((w) => `${w.filename}@${w.targets.join('+')}`).join(' ')}`);
+  plan.projects.map(
+    (p) =>
+      `${p.name}==${p.version} ${p.wheels.map((w) => `${w.filename}@${w.targets.join('+')}`).join(' ')}`,
+  );
 
 describe('planBuild (examples workspace)', () => {
   const cacheDir = mkdtempSync(join(tmpdir(), 'plan-cache-'));
@@ -24,7 +27,13 @@ describe('planBuild (examples workspace)', () => {
 
   beforeAll(async () => {
     exports = await examplesLockExports();
-    plan = await planBuild({ project: APP, targets: TARGETS, cacheDir, python: PY311, progress: 'none' });
+    plan = await planBuild({
+      project: APP,
+      targets: TARGETS,
+      cacheDir,
+      python: PY311,
+      progress: 'none',
+    });
   }, 240_000);
 
   it('fills the first-party closure, roots and constraints', () => {
@@ -62,7 +71,14 @@ describe('planBuild (examples workspace)', () => {
   });
 
   it('plans again offline from the warm cache, identically', async () => {
-    const again = await planBuild({ project: join(APP, 'pyproject.toml'), targets: TARGETS, cacheDir, python: PY311, offline: true, progress: 'none' });
+    const again = await planBuild({
+      project: join(APP, 'pyproject.toml'),
+      targets: TARGETS,
+      cacheDir,
+      python: PY311,
+      offline: true,
+      progress: 'none',
+    });
     expect(again).toEqual(plan);
   });
 
@@ -70,7 +86,13 @@ describe('planBuild (examples workspace)', () => {
     const target = ['win_amd64-cp-311-cp311'];
     const fromUv = await planBuild({ project: APP, targets: target, cacheDir, progress: 'none' });
     for (const lock of ['requirements.txt', 'pylock.toml', 'requirements-all.txt']) {
-      const other = await planBuild({ project: APP, lock: join(exports, lock), targets: target, cacheDir, progress: 'none' });
+      const other = await planBuild({
+        project: APP,
+        lock: join(exports, lock),
+        targets: target,
+        cacheDir,
+        progress: 'none',
+      });
       if (lock === 'requirements-all.txt') {
         // The whole workspace with its dev group: `# via` keeps pytest & co out. `# via click`
         // cannot say which click version needs colorama, so colorama (win32) comes along.
@@ -87,14 +109,32 @@ describe('planBuild (examples workspace)', () => {
   it('takes a complete-platform JSON file as a target', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'cp-'));
     const file = join(dir, 'here.json');
-    writeFileSync(file, JSON.stringify(completePlatformFromTarget(await currentTarget({ python: PY311, cacheDir }))));
-    const viaFile = await planBuild({ project: APP, targets: [file], cacheDir, offline: true, progress: 'none' });
-    const current = plan.projects.filter((p) => p.wheels.some((w) => w.targets.includes('current'))).map((p) => `${p.name}==${p.version}`);
+    writeFileSync(
+      file,
+      JSON.stringify(completePlatformFromTarget(await currentTarget({ python: PY311, cacheDir }))),
+    );
+    const viaFile = await planBuild({
+      project: APP,
+      targets: [file],
+      cacheDir,
+      offline: true,
+      progress: 'none',
+    });
+    const current = plan.projects
+      .filter((p) => p.wheels.some((w) => w.targets.includes('current')))
+      .map((p) => `${p.name}==${p.version}`);
     expect(viaFile.projects.map((p) => `${p.name}==${p.version}`)).toEqual(current);
     expect(viaFile.targets).toEqual([file]);
   });
 
   it('names a missing lock', async () => {
-    await expect(planBuild({ project: APP, lock: join(exports, 'nope.lock'), targets: ['win_amd64-cp-311-cp311'], cacheDir })).rejects.toThrow(/nope\.lock: no lock file for hello-service/);
+    await expect(
+      planBuild({
+        project: APP,
+        lock: join(exports, 'nope.lock'),
+        targets: ['win_amd64-cp-311-cp311'],
+        cacheDir,
+      }),
+    ).rejects.toThrow(/nope\.lock: no lock file for hello-service/);
   });
 });

@@ -8,7 +8,12 @@ import type { IndexFile } from '../index-client/parse.js';
 import type { IndexOptions } from '../index-client/simple.js';
 import { loadLock } from '../lock/load.js';
 import { LockError, type Lock, type LockArtifact, type LockPackage } from '../lock/model.js';
-import type { BuildPlan, FirstPartyProject, ResolvedProject, ResolvedWheel } from '../plan/build-plan.js';
+import type {
+  BuildPlan,
+  FirstPartyProject,
+  ResolvedProject,
+  ResolvedWheel,
+} from '../plan/build-plan.js';
 import { Version } from '../pep440/version.js';
 import { readPyproject } from '../project/pyproject.js';
 import { findWorkspace, resolveFirstParty } from '../project/workspace.js';
@@ -109,7 +114,9 @@ function projectDirOf(project: string): string {
 
 /** pex-style interpreter constraints from the closure's requires-python (all must hold). */
 export function interpreterConstraintsOf(firstParty: FirstPartyProject[], lock: Lock): string[] {
-  const specs = [...new Set(firstParty.map((p) => p.requiresPython?.trim()).filter((s): s is string => !!s))];
+  const specs = [
+    ...new Set(firstParty.map((p) => p.requiresPython?.trim()).filter((s): s is string => !!s)),
+  ];
   if (specs.length === 0 && lock.requiresPython !== undefined) specs.push(lock.requiresPython);
   return specs.length === 0 ? [] : [specs.join(',')];
 }
@@ -129,7 +136,10 @@ export async function planBuild(options: PlanOptions): Promise<BuildPlan> {
   const firstParty = resolveFirstParty(workspace, main.name, options.extras ?? []);
   const lockPath = resolve(options.lock ?? join(workspace.root, 'uv.lock'));
   if (!existsSync(lockPath)) {
-    throw new LockError(lockPath, `no lock file for ${main.name} (run 'uv lock' in ${workspace.root}, or pass a lock file)`);
+    throw new LockError(
+      lockPath,
+      `no lock file for ${main.name} (run 'uv lock' in ${workspace.root}, or pass a lock file)`,
+    );
   }
   const lock = loadLock(lockPath);
   // Dynamic versions come from the lock's entry for the member.
@@ -150,9 +160,19 @@ export async function planBuild(options: PlanOptions): Promise<BuildPlan> {
   };
   const settings = readIndexSettings(
     {
-      ...(options.indexUrl ?? lock.indexUrl ? { indexUrl: (options.indexUrl ?? lock.indexUrl) as string } : {}),
-      ...(options.extraIndexUrls ? { extraIndexUrls: [...options.extraIndexUrls, ...lock.extraIndexUrls] } : lock.extraIndexUrls.length > 0 ? { extraIndexUrls: lock.extraIndexUrls } : {}),
-      ...(options.findLinks ? { findLinks: [...options.findLinks, ...lock.findLinks] } : lock.findLinks.length > 0 ? { findLinks: lock.findLinks } : {}),
+      ...((options.indexUrl ?? lock.indexUrl)
+        ? { indexUrl: (options.indexUrl ?? lock.indexUrl) as string }
+        : {}),
+      ...(options.extraIndexUrls
+        ? { extraIndexUrls: [...options.extraIndexUrls, ...lock.extraIndexUrls] }
+        : lock.extraIndexUrls.length > 0
+          ? { extraIndexUrls: lock.extraIndexUrls }
+          : {}),
+      ...(options.findLinks
+        ? { findLinks: [...options.findLinks, ...lock.findLinks] }
+        : lock.findLinks.length > 0
+          ? { findLinks: lock.findLinks }
+          : {}),
     },
     env,
   );
@@ -180,7 +200,11 @@ export async function planBuild(options: PlanOptions): Promise<BuildPlan> {
         selectable = found.sdist !== undefined ? { ...pkg, sdist: found.sdist } : pkg;
       }
       if (pkg.source.kind === 'git' && pkg.wheels.length === 0 && pkg.sdist === undefined) {
-        throw new LockError(lock.path, `${pkg.name} comes from git (${pkg.source.url ?? ''}); pexkit needs a wheel or sdist in the lock`, pkg.line);
+        throw new LockError(
+          lock.path,
+          `${pkg.name} comes from git (${pkg.source.url ?? ''}); pexkit needs a wheel or sdist in the lock`,
+          pkg.line,
+        );
       }
       const picked = selectArtifact(selectable, named.target, candidates);
       if (picked.kind === 'sdist') {
@@ -191,10 +215,22 @@ export async function planBuild(options: PlanOptions): Promise<BuildPlan> {
           env,
         });
         if (builder === undefined) {
-          throw noBuilderError(pkg.name, pkg.version ?? '', named.target, picked.artifact.filename, picked.availableTags);
+          throw noBuilderError(
+            pkg.name,
+            pkg.version ?? '',
+            named.target,
+            picked.artifact.filename,
+            picked.availableTags,
+          );
         }
       }
-      choices.push({ pkg, requires: entry.requires, target: named, artifact: picked.artifact, kind: picked.kind });
+      choices.push({
+        pkg,
+        requires: entry.requires,
+        target: named,
+        artifact: picked.artifact,
+        kind: picked.kind,
+      });
     }
   }
 
@@ -211,8 +247,16 @@ export async function planBuild(options: PlanOptions): Promise<BuildPlan> {
     ...(options.concurrency !== undefined ? { concurrency: options.concurrency } : {}),
     progress: options.progress ?? 'auto',
   };
-  const fetched = keys.length === 0 ? { artifacts: [] as FetchedArtifact[], summary: '' } : await fetchAll(keys.map((k) => toRef(unique.get(k) as LockArtifact)), fetchOptions);
-  const byKey = new Map<string, FetchedArtifact>(keys.map((k, i) => [k, fetched.artifacts[i] as FetchedArtifact]));
+  const fetched =
+    keys.length === 0
+      ? { artifacts: [] as FetchedArtifact[], summary: '' }
+      : await fetchAll(
+          keys.map((k) => toRef(unique.get(k) as LockArtifact)),
+          fetchOptions,
+        );
+  const byKey = new Map<string, FetchedArtifact>(
+    keys.map((k, i) => [k, fetched.artifacts[i] as FetchedArtifact]),
+  );
 
   // 3. Check lock hashes, build sdists, and gather wheels per project.
   const projects = new Map<string, ResolvedProject>();
@@ -223,7 +267,12 @@ export async function planBuild(options: PlanOptions): Promise<BuildPlan> {
         `${lock.path}${c.pkg.line !== undefined ? `:${c.pkg.line}` : ''}: ${c.artifact.filename} has sha256 ${got.sha256}, which is not among the --hash values for ${c.pkg.name} ${c.pkg.version ?? ''}`,
       );
     }
-    let wheel = { filename: c.artifact.filename, path: got.path, sha256: got.sha256, size: got.size };
+    let wheel = {
+      filename: c.artifact.filename,
+      path: got.path,
+      sha256: got.sha256,
+      size: got.size,
+    };
     if (c.kind === 'sdist') {
       wheel = await buildWheelFromSdist({
         sdist: { path: got.path, sha256: got.sha256, filename: c.artifact.filename },
@@ -259,7 +308,9 @@ export async function planBuild(options: PlanOptions): Promise<BuildPlan> {
       if (first !== undefined) project.requires = await requiresFromWheel(first.path);
     }
   }
-  const sorted = [...projects.values()].sort((a, b) => (a.name === b.name ? byVersion(a.version, b.version) : a.name < b.name ? -1 : 1));
+  const sorted = [...projects.values()].sort((a, b) =>
+    a.name === b.name ? byVersion(a.version, b.version) : a.name < b.name ? -1 : 1,
+  );
   for (const p of sorted) {
     p.requires.sort();
     p.wheels.sort((a, b) => (a.filename < b.filename ? -1 : 1));

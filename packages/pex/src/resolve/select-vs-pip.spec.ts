@@ -1,6 +1,14 @@
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadLock } from '../lock/load.js';
@@ -28,9 +36,20 @@ const ROOTS: SubsetRoots = { firstParty: ['lockdemo'], requirements: [] };
  */
 function pipChoice(target: Target, pins: string[]): string[] {
   const args = ['-m', 'pip', 'download', '--quiet'];
-  args.push('--only-binary=:all:', '--no-deps', '--disable-pip-version-check', '--index-url', 'https://pypi.org/simple');
+  args.push(
+    '--only-binary=:all:',
+    '--no-deps',
+    '--disable-pip-version-check',
+    '--index-url',
+    'https://pypi.org/simple',
+  );
   for (const p of target.platforms) args.push('--platform', p);
-  args.push('--python-version', `${target.pythonVersion[0]}.${target.pythonVersion[1]}`, '--implementation', target.implementation);
+  args.push(
+    '--python-version',
+    `${target.pythonVersion[0]}.${target.pythonVersion[1]}`,
+    '--implementation',
+    target.implementation,
+  );
   for (const abi of target.abis) args.push('--abi', abi);
   args.push(...pins);
   const key = createHash('sha256').update(JSON.stringify(args)).digest('hex').slice(0, 24);
@@ -43,7 +62,9 @@ function pipChoice(target: Target, pins: string[]): string[] {
   const dest = join(dir, `${key}.download-${process.pid}`);
   let names: string[];
   try {
-    execFileSync(toolsPython(), [...args, '--dest', dest], { stdio: ['ignore', 'inherit', 'inherit'] });
+    execFileSync(toolsPython(), [...args, '--dest', dest], {
+      stdio: ['ignore', 'inherit', 'inherit'],
+    });
     names = readdirSync(dest).sort();
   } finally {
     rmSync(dest, { recursive: true, force: true });
@@ -73,7 +94,9 @@ describe('wheel selection agrees with pip', () => {
     const pins = subset.map((e) => `${e.pkg.name}==${e.pkg.version ?? ''}`);
     expect(ours.sort()).toEqual(pipChoice(target, pins));
     // The PEP 751 export of the same lock yields the same packages and wheels for the target.
-    const fromPylock = subsetForTarget(pylock, ROOTS, target).map((e) => selectArtifact(e.pkg, target).artifact.filename);
+    const fromPylock = subsetForTarget(pylock, ROOTS, target).map(
+      (e) => selectArtifact(e.pkg, target).artifact.filename,
+    );
     expect(fromPylock.sort()).toEqual(ours);
     // Markers were evaluated for the target: colorama only on Windows, numpy's fork by Python.
     const names = subset.map((e) => `${e.pkg.name}==${e.pkg.version ?? ''}`);

@@ -12,7 +12,8 @@ import { MarkerNeedsCompletePlatformError } from './markers.js';
 import { lockSubset, subsetForTarget, subsetHash, type SubsetRoots } from './subset.js';
 
 const H = (c: string) => `sha256:${c.repeat(64)}`;
-const wheel = (file: string, c: string) => `{ url = "https://files.example/${file}", hash = "${H(c)}", size = 1 }`;
+const wheel = (file: string, c: string) =>
+  `{ url = "https://files.example/${file}", hash = "${H(c)}", size = 1 }`;
 
 const LOCK = `version = 1
 revision = 3
@@ -112,22 +113,50 @@ source = { registry = "https://pypi.org/simple" }
 wheels = [${wheel('unrelated-9.9-py3-none-any.whl', '4')}]
 `;
 
-const names = (entries: Array<{ pkg: { name: string; version?: string } }>) => entries.map((e) => `${e.pkg.name}==${e.pkg.version}`);
+const names = (entries: Array<{ pkg: { name: string; version?: string } }>) =>
+  entries.map((e) => `${e.pkg.name}==${e.pkg.version}`);
 const APP: SubsetRoots = { firstParty: ['app'], requirements: [] };
-const LIBK: SubsetRoots = { firstParty: ['app', 'lib'], extras: { lib: ['kernel'] }, requirements: [] };
+const LIBK: SubsetRoots = {
+  firstParty: ['app', 'lib'],
+  extras: { lib: ['kernel'] },
+  requirements: [],
+};
 
 describe('subsetForTarget (uv.lock)', () => {
   const lock = parseUvLock(LOCK, '/ws/uv.lock');
   const linux311 = parseTarget('manylinux2014_x86_64-cp-311-cp311');
-  const complete = { ...linux311, source: 'complete.json', markerEnvironment: { ...linux311.markerEnvironment, platform_release: '6.1.0', python_full_version: '3.11.4' }, unknownMarkers: [] };
+  const complete = {
+    ...linux311,
+    source: 'complete.json',
+    markerEnvironment: {
+      ...linux311.markerEnvironment,
+      platform_release: '6.1.0',
+      python_full_version: '3.11.4',
+    },
+    unknownMarkers: [],
+  };
 
   it('follows edges whose markers hold, picks the uv fork for the target, skips unrelated members', () => {
     expect(() => subsetForTarget(lock, LIBK, linux311)).toThrow(MarkerNeedsCompletePlatformError);
     const sub = subsetForTarget(lock, LIBK, complete);
     expect(names(sub)).toEqual(['attrs==23.2.0', 'kernel-only==1.0', 'old==1.0', 'six==1.16.0']);
-    expect(names(subsetForTarget(lock, { firstParty: ['app', 'lib'], requirements: [] }, linux311))).toEqual(['attrs==23.2.0', 'old==1.0', 'six==1.16.0']);
-    const win312 = subsetForTarget(lock, LIBK, { ...parseTarget('win_amd64-cp-3.12.1-cp312'), markerEnvironment: { ...parseTarget('win_amd64-cp-3.12.1-cp312').markerEnvironment, platform_release: '10' } });
-    expect(names(win312)).toEqual(['attrs==23.2.0', 'colorama==0.4.6', 'kernel-only==1.0', 'old==2.0', 'six==1.16.0']);
+    expect(
+      names(subsetForTarget(lock, { firstParty: ['app', 'lib'], requirements: [] }, linux311)),
+    ).toEqual(['attrs==23.2.0', 'old==1.0', 'six==1.16.0']);
+    const win312 = subsetForTarget(lock, LIBK, {
+      ...parseTarget('win_amd64-cp-3.12.1-cp312'),
+      markerEnvironment: {
+        ...parseTarget('win_amd64-cp-3.12.1-cp312').markerEnvironment,
+        platform_release: '10',
+      },
+    });
+    expect(names(win312)).toEqual([
+      'attrs==23.2.0',
+      'colorama==0.4.6',
+      'kernel-only==1.0',
+      'old==2.0',
+      'six==1.16.0',
+    ]);
     expect(sub.find((e) => e.pkg.name === 'unrelated')).toBeUndefined();
   });
 
@@ -138,22 +167,50 @@ describe('subsetForTarget (uv.lock)', () => {
   });
 
   it('activates requested extras transitively, resolving markers inside them', () => {
-    const sub = subsetForTarget(lock, { firstParty: ['app'], extras: { app: ['fast'] }, requirements: [] }, parseTarget('macosx_11_0_arm64-cp-312-cp312'));
-    expect(names(sub)).toEqual(['attrs==23.2.0', 'old==2.0', 'six==1.16.0', 'speedy==3.0', 'turbo-core==1.0']);
+    const sub = subsetForTarget(
+      lock,
+      { firstParty: ['app'], extras: { app: ['fast'] }, requirements: [] },
+      parseTarget('macosx_11_0_arm64-cp-312-cp312'),
+    );
+    expect(names(sub)).toEqual([
+      'attrs==23.2.0',
+      'old==2.0',
+      'six==1.16.0',
+      'speedy==3.0',
+      'turbo-core==1.0',
+    ]);
     expect(sub.find((e) => e.pkg.name === 'speedy')?.extras).toEqual(['turbo']);
-    expect(sub.find((e) => e.pkg.name === 'speedy')?.requires).toEqual(["turbo-core; python_version >= '3.10'"]);
-    const sub39 = subsetForTarget(lock, { firstParty: ['app'], extras: { app: ['fast'] }, requirements: [] }, parseTarget('macosx_11_0_arm64-cp-39-cp39'));
+    expect(sub.find((e) => e.pkg.name === 'speedy')?.requires).toEqual([
+      "turbo-core; python_version >= '3.10'",
+    ]);
+    const sub39 = subsetForTarget(
+      lock,
+      { firstParty: ['app'], extras: { app: ['fast'] }, requirements: [] },
+      parseTarget('macosx_11_0_arm64-cp-39-cp39'),
+    );
     expect(names(sub39)).toEqual(['attrs==23.2.0', 'old==1.0', 'six==1.16.0', 'speedy==3.0']);
-    expect(() => subsetForTarget(lock, { firstParty: ['app'], extras: { app: ['nope'] }, requirements: [] }, linux311)).toThrow(/'app' has no extra 'nope'/);
+    expect(() =>
+      subsetForTarget(
+        lock,
+        { firstParty: ['app'], extras: { app: ['nope'] }, requirements: [] },
+        linux311,
+      ),
+    ).toThrow(/'app' has no extra 'nope'/);
   });
 
   it('bounds an abbreviated python_full_version by the minor series', () => {
     // `python_full_version < '3.12'` is decidable for cp-311 (3.11.0 … 3.11.999 agree).
-    expect(names(subsetForTarget(lock, APP, linux311))).toEqual(['attrs==23.2.0', 'old==1.0', 'six==1.16.0']);
+    expect(names(subsetForTarget(lock, APP, linux311))).toEqual([
+      'attrs==23.2.0',
+      'old==1.0',
+      'six==1.16.0',
+    ]);
   });
 
   it('reports members missing from the lock', () => {
-    expect(() => subsetForTarget(lock, { firstParty: ['app', 'ghost'], requirements: [] }, linux311)).toThrow(/first-party project 'ghost' is not in the lock/);
+    expect(() =>
+      subsetForTarget(lock, { firstParty: ['app', 'ghost'], requirements: [] }, linux311),
+    ).toThrow(/first-party project 'ghost' is not in the lock/);
   });
 });
 
@@ -161,13 +218,22 @@ describe('lockSubset / subsetHash', () => {
   const lock = parseUvLock(LOCK, '/ws/uv.lock');
 
   it('keeps every marker branch but never unrelated packages', () => {
-    expect(names(lockSubset(lock, APP).entries)).toEqual(['attrs==23.2.0', 'colorama==0.4.6', 'old==1.0', 'old==2.0', 'six==1.16.0']);
+    expect(names(lockSubset(lock, APP).entries)).toEqual([
+      'attrs==23.2.0',
+      'colorama==0.4.6',
+      'old==1.0',
+      'old==2.0',
+      'six==1.16.0',
+    ]);
   });
 
   it('is stable under unrelated changes and changes with related ones', () => {
     const base = subsetHash(lockSubset(lock, APP));
     expect(base).toMatch(/^[0-9a-f]{64}$/);
-    const unrelatedBump = LOCK.replace('name = "unrelated"\nversion = "9.9"', 'name = "unrelated"\nversion = "10.0"').replace('unrelated-9.9', 'unrelated-10.0');
+    const unrelatedBump = LOCK.replace(
+      'name = "unrelated"\nversion = "9.9"',
+      'name = "unrelated"\nversion = "10.0"',
+    ).replace('unrelated-9.9', 'unrelated-10.0');
     expect(subsetHash(lockSubset(parseUvLock(unrelatedBump, '/ws/uv.lock'), APP))).toBe(base);
     const reordered = LOCK.split('\n[[package]]\n');
     const swapped = [reordered[0], ...reordered.slice(1).reverse()].join('\n[[package]]\n');
@@ -188,7 +254,10 @@ describe('lockSubset / subsetHash', () => {
     const lib = lockSubset(ex, ws, 'greeting');
     expect(subsetHash(lib)).not.toBe(subsetHash(app));
     // The same lock content elsewhere on disk hashes the same (portable cache keys).
-    const moved = parseUvLock(readFileSync(join(REPO_ROOT, 'examples/uv.lock'), 'utf8'), '/elsewhere/uv.lock');
+    const moved = parseUvLock(
+      readFileSync(join(REPO_ROOT, 'examples/uv.lock'), 'utf8'),
+      '/elsewhere/uv.lock',
+    );
     expect(subsetHash(lockSubset(moved, ws, 'greeting'))).toBe(subsetHash(lib));
   });
 
@@ -201,18 +270,29 @@ describe('lockSubset / subsetHash', () => {
 
 describe('PEP 751 locks with dependency edges', () => {
   it('walks from the root requirements, honouring package markers', () => {
-    const wheelT = (n: string, c: string) => `wheels = [{ url = "https://h/${n}-1.0-py3-none-any.whl", hashes = { sha256 = "${c.repeat(64)}" } }]`;
+    const wheelT = (n: string, c: string) =>
+      `wheels = [{ url = "https://h/${n}-1.0-py3-none-any.whl", hashes = { sha256 = "${c.repeat(64)}" } }]`;
     const text = [
       'lock-version = "1.0"',
-      '[[packages]]\nname = "a"\nversion = "1.0"\ndependencies = [{ name = "b" }]\n' + wheelT('a', 'a'),
-      '[[packages]]\nname = "b"\nversion = "1.0"\nmarker = "sys_platform == \'win32\'"\n' + wheelT('b', 'b'),
+      '[[packages]]\nname = "a"\nversion = "1.0"\ndependencies = [{ name = "b" }]\n' +
+        wheelT('a', 'a'),
+      '[[packages]]\nname = "b"\nversion = "1.0"\nmarker = "sys_platform == \'win32\'"\n' +
+        wheelT('b', 'b'),
       '[[packages]]\nname = "c"\nversion = "1.0"\n' + wheelT('c', 'c'),
     ].join('\n\n');
     const lock = parsePylock(text, '/p/pylock.toml');
     expect(lock.hasEdges).toBe(true);
-    const roots: SubsetRoots = { firstParty: ['app'], requirements: ['a>=1', "zz; python_version < '3'"] };
-    expect(names(subsetForTarget(lock, roots, parseTarget('manylinux2014_x86_64-cp-311-cp311')))).toEqual(['a==1.0']);
-    expect(names(subsetForTarget(lock, roots, parseTarget('win_amd64-cp-311-cp311')))).toEqual(['a==1.0', 'b==1.0']);
+    const roots: SubsetRoots = {
+      firstParty: ['app'],
+      requirements: ['a>=1', "zz; python_version < '3'"],
+    };
+    expect(
+      names(subsetForTarget(lock, roots, parseTarget('manylinux2014_x86_64-cp-311-cp311'))),
+    ).toEqual(['a==1.0']);
+    expect(names(subsetForTarget(lock, roots, parseTarget('win_amd64-cp-311-cp311')))).toEqual([
+      'a==1.0',
+      'b==1.0',
+    ]);
     expect(names(lockSubset(lock, roots).entries)).toEqual(['a==1.0', 'b==1.0']);
   });
 });
@@ -243,27 +323,46 @@ describe('requirements files with # via annotations', () => {
     '',
   ].join('\n');
 
-  it('keeps what the closure reaches, drops other members\' and groups\' packages', () => {
+  it("keeps what the closure reaches, drops other members' and groups' packages", () => {
     const lock = parseRequirements(TEXT, '/w/requirements.txt');
     expect(lock.packages.find((p) => p.name === 'colorama')?.via).toEqual(['click', 'pytest']);
     expect(lock.packages.find((p) => p.name === 'from-in')?.via).toEqual(['-r requirements.in']);
     const roots: SubsetRoots = { firstParty: ['app'], requirements: ['attrs', 'click>=8'] };
     expect(names(subsetForTarget(lock, roots, parseTarget('win_amd64-cp-311-cp311')))).toEqual([
-      'attrs==23.2.0', 'click==8.1.7', 'colorama==0.4.6', 'from-in==3.0', 'named==4.0',
+      'attrs==23.2.0',
+      'click==8.1.7',
+      'colorama==0.4.6',
+      'from-in==3.0',
+      'named==4.0',
     ]);
-    expect(names(subsetForTarget(lock, roots, parseTarget('manylinux2014_x86_64-cp-311-cp311')))).toEqual([
-      'attrs==23.2.0', 'click==8.1.7', 'from-in==3.0', 'named==4.0',
+    expect(
+      names(subsetForTarget(lock, roots, parseTarget('manylinux2014_x86_64-cp-311-cp311'))),
+    ).toEqual(['attrs==23.2.0', 'click==8.1.7', 'from-in==3.0', 'named==4.0']);
+    expect(names(lockSubset(lock, { firstParty: ['other'], requirements: [] }).entries)).toEqual([
+      'deep==2.0',
+      'from-in==3.0',
+      'only-other==1.0',
     ]);
-    expect(names(lockSubset(lock, { firstParty: ['other'], requirements: [] }).entries)).toEqual(['deep==2.0', 'from-in==3.0', 'only-other==1.0']);
   });
 });
 
 describe('flat locks', () => {
   it('filters requirements by marker per target', () => {
-    const lock = parseRequirements("six==1.16.0\ncolorama==0.4.6 ; sys_platform == 'win32'\nold==1.0 ; python_version < '3.12'\nold==2.0 ; python_version >= '3.12'\n", '/r.txt');
-    expect(names(subsetForTarget(lock, APP, parseTarget('win_amd64-cp-312-cp312')))).toEqual(['colorama==0.4.6', 'old==2.0', 'six==1.16.0']);
-    expect(names(subsetForTarget(lock, APP, parseTarget('manylinux2014_x86_64-cp-311-cp311')))).toEqual(['old==1.0', 'six==1.16.0']);
+    const lock = parseRequirements(
+      "six==1.16.0\ncolorama==0.4.6 ; sys_platform == 'win32'\nold==1.0 ; python_version < '3.12'\nold==2.0 ; python_version >= '3.12'\n",
+      '/r.txt',
+    );
+    expect(names(subsetForTarget(lock, APP, parseTarget('win_amd64-cp-312-cp312')))).toEqual([
+      'colorama==0.4.6',
+      'old==2.0',
+      'six==1.16.0',
+    ]);
+    expect(
+      names(subsetForTarget(lock, APP, parseTarget('manylinux2014_x86_64-cp-311-cp311'))),
+    ).toEqual(['old==1.0', 'six==1.16.0']);
     const overlap = parseRequirements("old==1.0\nold==2.0 ; python_version >= '3.12'\n", '/r.txt');
-    expect(() => subsetForTarget(overlap, APP, parseTarget('win_amd64-cp-312-cp312'))).toThrow(/several entries for 'old' apply to target win_amd64-cp-312-cp312/);
+    expect(() => subsetForTarget(overlap, APP, parseTarget('win_amd64-cp-312-cp312'))).toThrow(
+      /several entries for 'old' apply to target win_amd64-cp-312-cp312/,
+    );
   });
 });

@@ -1,6 +1,12 @@
 import { createHash } from 'node:crypto';
 import { PexkitError } from '../errors.js';
-import { canonical, redactUserinfo, type Lock, type LockDependency, type LockPackage } from '../lock/model.js';
+import {
+  canonical,
+  redactUserinfo,
+  type Lock,
+  type LockDependency,
+  type LockPackage,
+} from '../lock/model.js';
 import { resolveFirstParty, type Workspace } from '../project/workspace.js';
 import type { Target } from '../targets/target.js';
 import { evaluateMarker } from './markers.js';
@@ -35,14 +41,18 @@ const HEAD_RE = /^\s*([A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?)\s*(?:\[([^\]]*
 
 function requirementParts(req: string): { name: string; extras: string[]; marker?: string } {
   const m = HEAD_RE.exec(req);
-  if (m === null || m[1] === undefined) throw new LockSubsetError(`invalid requirement ${JSON.stringify(req)}`);
+  if (m === null || m[1] === undefined)
+    throw new LockSubsetError(`invalid requirement ${JSON.stringify(req)}`);
   const extras = (m[2] ?? '')
     .split(',')
     .map((e) => e.trim())
     .filter((e) => e !== '')
     .map(canonical);
   const semi = req.indexOf(';');
-  const out: { name: string; extras: string[]; marker?: string } = { name: canonical(m[1]), extras };
+  const out: { name: string; extras: string[]; marker?: string } = {
+    name: canonical(m[1]),
+    extras,
+  };
   if (semi >= 0 && req.slice(semi + 1).trim() !== '') out.marker = req.slice(semi + 1).trim();
   return out;
 }
@@ -66,7 +76,12 @@ function keepFor(target: Target | undefined, lock: Lock): Keep {
     marker === undefined || evaluateMarker(marker, target, extras, `${where} in ${lock.path}`);
 }
 
-function pickVersion(lock: Lock, dep: { name: string; version?: string }, target: Target | undefined, from: string): LockPackage[] {
+function pickVersion(
+  lock: Lock,
+  dep: { name: string; version?: string },
+  target: Target | undefined,
+  from: string,
+): LockPackage[] {
   let found = lock.packages.filter((p) => p.name === dep.name);
   if (dep.version !== undefined) found = found.filter((p) => p.version === dep.version);
   if (found.length === 0) {
@@ -79,17 +94,30 @@ function pickVersion(lock: Lock, dep: { name: string; version?: string }, target
   }
   if (target === undefined) return found;
   // PEP 751 entries carry their own marker: an edge to a package excluded here leads nowhere.
-  found = found.filter((p) => p.marker === undefined || evaluateMarker(p.marker, target, [], `package '${p.name}' in ${lock.path}`));
+  found = found.filter(
+    (p) =>
+      p.marker === undefined ||
+      evaluateMarker(p.marker, target, [], `package '${p.name}' in ${lock.path}`),
+  );
   if (found.length <= 1) return found;
   // uv forks: keep the versions whose resolution markers hold for this target.
   const keep = found.filter(
     (p) =>
       p.resolutionMarkers.length === 0 ||
-      p.resolutionMarkers.some((m) => evaluateMarker(m, target, [], `resolution-markers of ${p.name} ${p.version ?? ''} in ${lock.path}`)),
+      p.resolutionMarkers.some((m) =>
+        evaluateMarker(
+          m,
+          target,
+          [],
+          `resolution-markers of ${p.name} ${p.version ?? ''} in ${lock.path}`,
+        ),
+      ),
   );
   if (keep.length !== 1) {
     const versions = (keep.length === 0 ? found : keep).map((p) => p.version).join(', ');
-    throw new LockSubsetError(`${lock.path}: '${dep.name}' (needed by ${from}) is ambiguous for target ${target.source}: versions ${versions}`);
+    throw new LockSubsetError(
+      `${lock.path}: '${dep.name}' (needed by ${from}) is ambiguous for target ${target.source}: versions ${versions}`,
+    );
   }
   return keep;
 }
@@ -112,7 +140,9 @@ function walkEdges(lock: Lock, roots: SubsetRoots, target: Target | undefined): 
     for (const name of firstParty) {
       const member = members.find((p) => p.name === name);
       if (member === undefined) {
-        throw new LockSubsetError(`${lock.path}: first-party project '${name}' is not in the lock (run 'uv lock')`);
+        throw new LockSubsetError(
+          `${lock.path}: first-party project '${name}' is not in the lock (run 'uv lock')`,
+        );
       }
       queue.push({ pkg: member, extras: (roots.extras?.[name] ?? []).map(canonical) });
     }
@@ -131,7 +161,9 @@ function walkEdges(lock: Lock, roots: SubsetRoots, target: Target | undefined): 
     seen.set(pkg, state);
     // Workspace members and directory sources are first-party code: walked, never listed.
     const isMember = isFirstPartySource(pkg);
-    const entry = isMember ? undefined : (entries.get(pkg) ?? { extras: new Set<string>(), requires: new Set<string>() });
+    const entry = isMember
+      ? undefined
+      : (entries.get(pkg) ?? { extras: new Set<string>(), requires: new Set<string>() });
     if (entry !== undefined) entries.set(pkg, entry);
     const edges: LockDependency[] = [];
     if (!state.base) {
@@ -144,7 +176,8 @@ function walkEdges(lock: Lock, roots: SubsetRoots, target: Target | undefined): 
       entry?.extras.add(extra);
       const opt = pkg.optionalDependencies[extra];
       if (opt === undefined) {
-        if (isMember) throw new LockSubsetError(`${lock.path}: '${pkg.name}' has no extra '${extra}'`);
+        if (isMember)
+          throw new LockSubsetError(`${lock.path}: '${pkg.name}' has no extra '${extra}'`);
         continue; // pip only warns about unknown extras
       }
       edges.push(...opt);
@@ -153,19 +186,32 @@ function walkEdges(lock: Lock, roots: SubsetRoots, target: Target | undefined): 
     for (const dep of edges) {
       // `requires` keeps every edge with its marker (the runtime evaluates them); only the walk
       // is limited to edges that hold on this target.
-      const depIsMember = firstParty.has(dep.name) || lock.packages.some((p) => p.name === dep.name && isFirstPartySource(p));
-      if (entry !== undefined && !depIsMember) entry.requires.add(edgeRequirement({ ...dep, version: undefined }));
+      const depIsMember =
+        firstParty.has(dep.name) ||
+        lock.packages.some((p) => p.name === dep.name && isFirstPartySource(p));
+      if (entry !== undefined && !depIsMember)
+        entry.requires.add(edgeRequirement({ ...dep, version: undefined }));
       if (!keep(dep.marker, `the dependency of ${label} on '${dep.name}'`, [])) continue;
       visit(dep, label);
     }
   }
-  return [...entries].map(([pkg, e]) => ({ pkg, extras: [...e.extras].sort(), requires: [...e.requires].sort() }));
+  return [...entries].map(([pkg, e]) => ({
+    pkg,
+    extras: [...e.extras].sort(),
+    requires: [...e.requires].sort(),
+  }));
 }
 
 /** Flat locks (pylock without edges, requirements files) already list a closure: filter by marker. */
 function filterFlat(lock: Lock, roots: SubsetRoots, target: Target | undefined): SubsetEntry[] {
   const keep = keepFor(target, lock);
-  const wantedExtras = [...new Set(Object.values(roots.extras ?? {}).flat().map(canonical))];
+  const wantedExtras = [
+    ...new Set(
+      Object.values(roots.extras ?? {})
+        .flat()
+        .map(canonical),
+    ),
+  ];
   const firstParty = new Set(roots.firstParty.map(canonical));
   const out: SubsetEntry[] = [];
   for (const pkg of lock.packages) {
@@ -196,7 +242,10 @@ function walkVia(lock: Lock, roots: SubsetRoots, target: Target | undefined): Su
     const parents = pkg.via ?? [];
     const isRoot =
       rootNames.has(pkg.name) ||
-      parents.some((p) => firstParty.has(p) || (!inFile.has(p) && !/^[a-z0-9](?:[a-z0-9._-]*[a-z0-9])?$/.test(p)));
+      parents.some(
+        (p) =>
+          firstParty.has(p) || (!inFile.has(p) && !/^[a-z0-9](?:[a-z0-9._-]*[a-z0-9])?$/.test(p)),
+      );
     if (isRoot) start.push(pkg);
     for (const parent of parents) {
       if (!inFile.has(parent)) continue;
@@ -218,7 +267,13 @@ function walkVia(lock: Lock, roots: SubsetRoots, target: Target | undefined): Su
 }
 
 function sortEntries(entries: SubsetEntry[]): SubsetEntry[] {
-  return entries.sort((a, b) => (a.pkg.name === b.pkg.name ? (a.pkg.version ?? '').localeCompare(b.pkg.version ?? '') : a.pkg.name < b.pkg.name ? -1 : 1));
+  return entries.sort((a, b) =>
+    a.pkg.name === b.pkg.name
+      ? (a.pkg.version ?? '').localeCompare(b.pkg.version ?? '')
+      : a.pkg.name < b.pkg.name
+        ? -1
+        : 1,
+  );
 }
 
 /**
@@ -244,7 +299,9 @@ function checkUnique(lock: Lock, entries: SubsetEntry[], target: Target): void {
   for (const e of entries) names.set(e.pkg.name, (names.get(e.pkg.name) ?? 0) + 1);
   for (const [name, count] of names) {
     if (count > 1) {
-      throw new LockSubsetError(`${lock.path}: several entries for '${name}' apply to target ${target.source}; their markers overlap`);
+      throw new LockSubsetError(
+        `${lock.path}: several entries for '${name}' apply to target ${target.source}; their markers overlap`,
+      );
     }
   }
 }
@@ -256,7 +313,11 @@ export interface LockSubset {
   index: { indexUrl?: string; extraIndexUrls: string[]; findLinks: string[] };
   roots: SubsetRoots;
   /** Dependency edges of the first-party lock entries (a new dependency changes the build). */
-  members: Array<{ name: string; dependencies: string[]; optionalDependencies: Record<string, string[]> }>;
+  members: Array<{
+    name: string;
+    dependencies: string[];
+    optionalDependencies: Record<string, string[]>;
+  }>;
   /** Third-party packages reachable on any platform (every marker branch), sorted by name. */
   entries: SubsetEntry[];
 }
@@ -267,8 +328,18 @@ export interface LockSubset {
  * (the first-party closure and its requirements are then read from the workspace).
  */
 export function lockSubset(lock: Lock, roots: SubsetRoots): LockSubset;
-export function lockSubset(lock: Lock, workspace: Workspace, projectName: string, extras?: string[]): LockSubset;
-export function lockSubset(lock: Lock, rootsOrWorkspace: SubsetRoots | Workspace, projectName?: string, extras: string[] = []): LockSubset {
+export function lockSubset(
+  lock: Lock,
+  workspace: Workspace,
+  projectName: string,
+  extras?: string[],
+): LockSubset;
+export function lockSubset(
+  lock: Lock,
+  rootsOrWorkspace: SubsetRoots | Workspace,
+  projectName?: string,
+  extras: string[] = [],
+): LockSubset {
   let roots: SubsetRoots;
   if (projectName !== undefined) {
     const fp = resolveFirstParty(rootsOrWorkspace as Workspace, projectName, extras);

@@ -19,7 +19,10 @@ export interface ResolveTargetsOptions {
  * Resolves target strings: `current` asks the configured interpreter (else `python3` on PATH);
  * a name ending in `.json` is a complete-platform file; anything else is pex's abbreviated form.
  */
-export async function resolveTargets(names: readonly string[], options: ResolveTargetsOptions = {}): Promise<NamedTarget[]> {
+export async function resolveTargets(
+  names: readonly string[],
+  options: ResolveTargetsOptions = {},
+): Promise<NamedTarget[]> {
   const out: NamedTarget[] = [];
   for (const name of names.length === 0 ? ['current'] : names) {
     if (out.some((t) => t.name === name)) continue;

@@ -17,7 +17,9 @@ export async function requiresFromWheel(path: string): Promise<string[]> {
       const semi = req.indexOf(';');
       if (semi < 0) return true;
       try {
-        return !Marker.parse(req.slice(semi + 1)).variables().includes('extra');
+        return !Marker.parse(req.slice(semi + 1))
+          .variables()
+          .includes('extra');
       } catch {
         return true;
       }

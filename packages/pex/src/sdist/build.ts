@@ -7,7 +7,11 @@ import { promisify } from 'node:util';
 import { cacheDir as defaultCacheDir } from '../cache/cache-dir.js';
 import { PexkitError } from '../errors.js';
 import { hashFile } from '../fetch/hash-file.js';
-import { inspectInterpreter, targetFromInterpreter, type InterpreterInfo } from '../interpreter/current.js';
+import {
+  inspectInterpreter,
+  targetFromInterpreter,
+  type InterpreterInfo,
+} from '../interpreter/current.js';
 import { wheelSupportScore } from '../tags/compatible.js';
 import { redactUserinfo } from '../lock/model.js';
 import type { Target } from '../targets/target.js';
@@ -26,13 +30,20 @@ export interface BuiltWheel {
   size: number;
 }
 
-const LEGACY_MANYLINUX: Record<string, [number, number]> = { manylinux1: [2, 5], manylinux2010: [2, 12], manylinux2014: [2, 17] };
+const LEGACY_MANYLINUX: Record<string, [number, number]> = {
+  manylinux1: [2, 5],
+  manylinux2010: [2, 12],
+  manylinux2014: [2, 17],
+};
 
 /** The newest C library a Linux target promises (`manylinux_2_17` → glibc 2.17), if it says. */
-export function targetLibc(platforms: readonly string[]): { kind: 'glibc' | 'musl'; version: [number, number] } | undefined {
+export function targetLibc(
+  platforms: readonly string[],
+): { kind: 'glibc' | 'musl'; version: [number, number] } | undefined {
   let best: { kind: 'glibc' | 'musl'; version: [number, number] } | undefined;
   const consider = (kind: 'glibc' | 'musl', version: [number, number]) => {
-    if (best === undefined || (best.kind === kind && compare(version, best.version) > 0)) best = { kind, version };
+    if (best === undefined || (best.kind === kind && compare(version, best.version) > 0))
+      best = { kind, version };
   };
   for (const p of platforms) {
     const pep600 = /^manylinux_(\d+)_(\d+)_/.exec(p);
@@ -46,9 +57,17 @@ export function targetLibc(platforms: readonly string[]): { kind: 'glibc' | 'mus
 }
 
 /** No wheel fits and no local interpreter can build the sdist for `target`. */
-export function noBuilderError(project: string, version: string, target: Target, sdistFilename: string, wheelTags?: string[]): SdistBuildError {
+export function noBuilderError(
+  project: string,
+  version: string,
+  target: Target,
+  sdistFilename: string,
+  wheelTags?: string[],
+): SdistBuildError {
   const exist =
-    wheelTags === undefined ? '' : ` (wheels that exist: ${wheelTags.length === 0 ? 'none' : wheelTags.join(', ')})`;
+    wheelTags === undefined
+      ? ''
+      : ` (wheels that exist: ${wheelTags.length === 0 ? 'none' : wheelTags.join(', ')})`;
   return new SdistBuildError(
     `${project} ${version} has no wheel for target ${target.source}${exist}, only the sdist ${sdistFilename}, ` +
       `and no local interpreter matches that target to build it (need ${target.implementation === 'cp' ? 'CPython' : 'PyPy'} ` +
@@ -76,26 +95,40 @@ function compare(a: [number, number], b: [number, number]): number {
 export function interpreterServes(info: InterpreterInfo, target: Target): boolean {
   const host = targetFromInterpreter(info, info.path);
   if (host.implementation !== target.implementation) return false;
-  if (host.pythonVersion[0] !== target.pythonVersion[0] || host.pythonVersion[1] !== target.pythonVersion[1]) return false;
+  if (
+    host.pythonVersion[0] !== target.pythonVersion[0] ||
+    host.pythonVersion[1] !== target.pythonVersion[1]
+  )
+    return false;
   const hostPlatform = host.platforms[0];
   if (hostPlatform === undefined || !target.platforms.includes(hostPlatform)) return false;
   if (target.compatibleTags !== undefined && target.source === 'current') return true;
   const want = targetLibc(target.platforms);
   if (want === undefined) return true;
-  const have = info.platform.musl ? { kind: 'musl', version: info.platform.musl } : info.platform.glibc ? { kind: 'glibc', version: info.platform.glibc } : undefined;
+  const have = info.platform.musl
+    ? { kind: 'musl', version: info.platform.musl }
+    : info.platform.glibc
+      ? { kind: 'glibc', version: info.platform.glibc }
+      : undefined;
   return have !== undefined && have.kind === want.kind && compare(have.version, want.version) <= 0;
 }
 
 /** Local interpreters worth trying for a target: the configured one, PATH's, pyenv's. */
-function candidatePythons(target: Target, python: string | undefined, env: NodeJS.ProcessEnv): string[] {
+function candidatePythons(
+  target: Target,
+  python: string | undefined,
+  env: NodeJS.ProcessEnv,
+): string[] {
   const [major, minor] = target.pythonVersion;
   const out: string[] = [];
   if (python !== undefined) out.push(python);
   out.push(`python${major}.${minor}`, `python${major}`, 'python3');
-  const pyenv = env['PYENV_ROOT'] ?? (env['HOME'] !== undefined ? join(env['HOME'], '.pyenv') : undefined);
+  const pyenv =
+    env['PYENV_ROOT'] ?? (env['HOME'] !== undefined ? join(env['HOME'], '.pyenv') : undefined);
   if (pyenv !== undefined && existsSync(join(pyenv, 'versions'))) {
     for (const v of readdirSync(join(pyenv, 'versions')).sort().reverse()) {
-      if (v.startsWith(`${major}.${minor}.`)) out.push(join(pyenv, 'versions', v, 'bin', 'python3'));
+      if (v.startsWith(`${major}.${minor}.`))
+        out.push(join(pyenv, 'versions', v, 'bin', 'python3'));
     }
   }
   return out;
@@ -146,8 +179,13 @@ export interface BuildSdistOptions {
 export async function buildWheelFromSdist(options: BuildSdistOptions): Promise<BuiltWheel> {
   const { sdist, target } = options;
   const env = options.env ?? process.env;
-  const info = await findBuildInterpreter(target, { python: options.python, cacheDir: options.cacheDir, env });
-  if (info === undefined) throw noBuilderError(options.project, options.version, target, sdist.filename);
+  const info = await findBuildInterpreter(target, {
+    python: options.python,
+    cacheDir: options.cacheDir,
+    env,
+  });
+  if (info === undefined)
+    throw noBuilderError(options.project, options.version, target, sdist.filename);
   const interpKey = createHash('sha256')
     .update(`${realpathSync(info.path)}\0${info.abi}\0${info.version.join('.')}`)
     .digest('hex')
@@ -167,14 +205,26 @@ export async function buildWheelFromSdist(options: BuildSdistOptions): Promise<B
         PIP_NO_INPUT: '1',
       };
       delete buildEnv['PYTHONPATH'];
-      const args = ['-m', 'pip', 'wheel', '--no-deps', ...(options.pipIndexArgs ?? []), '--wheel-dir', work, sdist.path];
+      const args = [
+        '-m',
+        'pip',
+        'wheel',
+        '--no-deps',
+        ...(options.pipIndexArgs ?? []),
+        '--wheel-dir',
+        work,
+        sdist.path,
+      ];
       await run(info.path, args, {
         env: buildEnv,
         timeout: 30 * 60_000,
         maxBuffer: 64 << 20,
       });
       const built = readdirSync(work).filter((f) => f.endsWith('.whl'));
-      if (built.length !== 1) throw new SdistBuildError(`pip wheel produced ${built.length} wheels for ${sdist.filename}`);
+      if (built.length !== 1)
+        throw new SdistBuildError(
+          `pip wheel produced ${built.length} wheels for ${sdist.filename}`,
+        );
       await rename(work, dir).catch(async (error: NodeJS.ErrnoException) => {
         if (!existsSync(dir)) throw error; // another build won the race: keep theirs
         await rm(work, { recursive: true, force: true });
@@ -185,12 +235,15 @@ export async function buildWheelFromSdist(options: BuildSdistOptions): Promise<B
       const e = error as { stderr?: string; message: string };
       const tail = (e.stderr ?? '').trim().split('\n').slice(-15).join('\n');
       throw new SdistBuildError(
-        redactUserinfo(`Building ${options.project} ${options.version} from ${sdist.filename} with ${info.path} failed:\n${tail || e.message}`),
+        redactUserinfo(
+          `Building ${options.project} ${options.version} from ${sdist.filename} with ${info.path} failed:\n${tail || e.message}`,
+        ),
       );
     }
   }
   const filename = readdirSync(dir).find((f) => f.endsWith('.whl'));
-  if (filename === undefined) throw new SdistBuildError(`the build cache ${dir} holds no wheel; delete it and retry`);
+  if (filename === undefined)
+    throw new SdistBuildError(`the build cache ${dir} holds no wheel; delete it and retry`);
   const tag = filename.slice(0, -4).split('-').slice(-3).join('-');
   if (wheelSupportScore([tag], target) === undefined) {
     throw new SdistBuildError(

@@ -6,7 +6,10 @@ import { join } from 'node:path';
 import { REPO_ROOT, toolsBin } from '../testing/python-tools.js';
 
 /** Builds a real sdist of a tiny setuptools project with uv (tests only). */
-export function makeSdist(name = 'tiny-sdist', version = '0.3'): { path: string; sha256: string; filename: string; size: number } {
+export function makeSdist(
+  name = 'tiny-sdist',
+  version = '0.3',
+): { path: string; sha256: string; filename: string; size: number } {
   const dir = mkdtempSync(join(tmpdir(), 'sdist-src-'));
   const module = name.replace(/-/g, '_');
   writeFileSync(
@@ -22,5 +25,10 @@ export function makeSdist(name = 'tiny-sdist', version = '0.3'): { path: string;
   const filename = readdirSync(join(dir, 'dist')).find((f) => f.endsWith('.tar.gz')) as string;
   const path = join(dir, 'dist', filename);
   const bytes = readFileSync(path);
-  return { path, filename, sha256: createHash('sha256').update(bytes).digest('hex'), size: bytes.length };
+  return {
+    path,
+    filename,
+    sha256: createHash('sha256').update(bytes).digest('hex'),
+    size: bytes.length,
+  };
 }

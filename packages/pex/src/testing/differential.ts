@@ -34,7 +34,9 @@ export function runOracle<R>(script: string, cases: readonly unknown[]): OracleA
   }
   const answer = JSON.parse(result.stdout) as OracleAnswer<R>;
   if (answer.results.length !== cases.length) {
-    throw new Error(`${script} answered ${answer.results.length} results for ${cases.length} cases`);
+    throw new Error(
+      `${script} answered ${answer.results.length} results for ${cases.length} cases`,
+    );
   }
   return answer;
 }
@@ -44,7 +46,8 @@ export function differentialSeed(): number {
   const fromEnv = process.env['PEXKIT_DIFF_SEED'];
   if (fromEnv !== undefined && fromEnv !== '') {
     const n = Number(fromEnv);
-    if (!Number.isInteger(n)) throw new Error(`PEXKIT_DIFF_SEED must be an integer, got ${JSON.stringify(fromEnv)}`);
+    if (!Number.isInteger(n))
+      throw new Error(`PEXKIT_DIFF_SEED must be an integer, got ${JSON.stringify(fromEnv)}`);
     return n >>> 0;
   }
   return Math.floor(Math.random() * 2 ** 31);

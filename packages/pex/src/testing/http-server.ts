@@ -2,7 +2,14 @@
  * Test helpers: a tiny HTTP server and forward proxy bound to 127.0.0.1 only, with a request log,
  * for exercising download, index and error paths without the internet.
  */
-import { createServer, request as httpRequest, type IncomingHttpHeaders, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import {
+  createServer,
+  request as httpRequest,
+  type IncomingHttpHeaders,
+  type IncomingMessage,
+  type Server,
+  type ServerResponse,
+} from 'node:http';
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
@@ -17,7 +24,11 @@ export interface RecordedRequest {
 }
 
 /** Handles one request; `hit` counts requests to this path so far (1 for the first). */
-export type Route = (req: IncomingMessage, res: ServerResponse, hit: number) => void | Promise<void>;
+export type Route = (
+  req: IncomingMessage,
+  res: ServerResponse,
+  hit: number,
+) => void | Promise<void>;
 
 export interface TestServer {
   /** `http://127.0.0.1:<port>` (no trailing slash). */
@@ -56,7 +67,10 @@ export interface TestServerOptions {
   tls?: { key: string; cert: string };
 }
 
-export async function startTestServer(routes: Record<string, Route> = {}, options: TestServerOptions = {}): Promise<TestServer> {
+export async function startTestServer(
+  routes: Record<string, Route> = {},
+  options: TestServerOptions = {},
+): Promise<TestServer> {
   const table = new Map(Object.entries(routes));
   const hits = new Map<string, number>();
   const requests: RecordedRequest[] = [];
@@ -75,7 +89,8 @@ export async function startTestServer(routes: Record<string, Route> = {}, option
       else res.destroy();
     });
   };
-  const server: Server = options.tls === undefined ? createServer(handle) : createHttpsServer(options.tls, handle);
+  const server: Server =
+    options.tls === undefined ? createServer(handle) : createHttpsServer(options.tls, handle);
   const sockets = trackSockets(server);
   if (options.tls !== undefined) {
     server.on('secureConnection', (socket: Socket) => {
@@ -94,17 +109,25 @@ export async function startTestServer(routes: Record<string, Route> = {}, option
 }
 
 /** A route answering 200 with fixed bytes. */
-export function serveBytes(body: Uint8Array | string, contentType = 'application/octet-stream'): Route {
+export function serveBytes(
+  body: Uint8Array | string,
+  contentType = 'application/octet-stream',
+): Route {
   return (_req, res) => {
     const bytes = typeof body === 'string' ? Buffer.from(body) : body;
-    res.writeHead(200, { 'content-type': contentType, 'content-length': String(bytes.length) }).end(bytes);
+    res
+      .writeHead(200, { 'content-type': contentType, 'content-length': String(bytes.length) })
+      .end(bytes);
   };
 }
 
 /** A route announcing the full length but sending only `sendBytes` bytes, then cutting the connection. */
 export function serveTruncated(body: Uint8Array, sendBytes: number): Route {
   return (_req, res) => {
-    res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': String(body.length) });
+    res.writeHead(200, {
+      'content-type': 'application/octet-stream',
+      'content-length': String(body.length),
+    });
     res.write(body.subarray(0, sendBytes), () => res.socket?.destroy());
   };
 }
@@ -158,19 +181,42 @@ export async function startTestProxy(): Promise<TestProxy> {
   });
   const sockets = trackSockets(server);
   const port = await listen(server);
-  return { url: `http://127.0.0.1:${port}`, targets, authorizations, close: () => shutdown(server, sockets) };
+  return {
+    url: `http://127.0.0.1:${port}`,
+    targets,
+    authorizations,
+    close: () => shutdown(server, sockets),
+  };
 }
 
 /**
  * A self-signed certificate for `127.0.0.1` made with the `openssl` command (undefined when
  * `openssl` is not installed), written to `dir/cert.pem` and `dir/key.pem`.
  */
-export function makeTestCertificate(dir: string): { key: string; cert: string; certFile: string } | undefined {
+export function makeTestCertificate(
+  dir: string,
+): { key: string; cert: string; certFile: string } | undefined {
   const keyFile = join(dir, 'key.pem');
   const certFile = join(dir, 'cert.pem');
   const result = spawnSync(
     'openssl',
-    ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', keyFile, '-out', certFile, '-days', '2', '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1'],
+    [
+      'req',
+      '-x509',
+      '-newkey',
+      'rsa:2048',
+      '-nodes',
+      '-keyout',
+      keyFile,
+      '-out',
+      certFile,
+      '-days',
+      '2',
+      '-subj',
+      '/CN=127.0.0.1',
+      '-addext',
+      'subjectAltName=IP:127.0.0.1',
+    ],
     { stdio: 'pipe' },
   );
   if (result.error !== undefined || result.status !== 0) return undefined;

@@ -17,14 +17,22 @@ afterEach(() => {
 });
 
 /** A copy of examples/ (greeting + hello-service, locked by uv) as a workspace, with its inferred projects. */
-async function examplesWorkspace(): Promise<{ root: string; context: (project: string) => ExecutorContext }> {
+async function examplesWorkspace(): Promise<{
+  root: string;
+  context: (project: string) => ExecutorContext;
+}> {
   const root = mkdtempSync(join(tmpdir(), 'pexkit-nx-exec-'));
   roots.push(root);
-  cpSync(EXAMPLES, root, { recursive: true, filter: (src) => !/\/(\.venv|dist|__pycache__)(\/|$)/.test(src) });
+  cpSync(EXAMPLES, root, {
+    recursive: true,
+    filter: (src) => !/\/(\.venv|dist|__pycache__)(\/|$)/.test(src),
+  });
   const files = ['pyproject.toml', 'greeting/pyproject.toml', 'hello-service/pyproject.toml'];
   const results = await createNodes[1](files, {}, nodesContext(root));
   const projects: Record<string, ProjectConfiguration> = {};
-  for (const [, r] of results) for (const [projectRoot, p] of Object.entries(r.projects ?? {})) projects[p.name as string] = { ...p, root: projectRoot } as ProjectConfiguration;
+  for (const [, r] of results)
+    for (const [projectRoot, p] of Object.entries(r.projects ?? {}))
+      projects[p.name as string] = { ...p, root: projectRoot } as ProjectConfiguration;
   return {
     root,
     context: (project) =>
@@ -58,15 +66,21 @@ describe('@pexkit/nx:pex', () => {
     expect(existsSync(join(ws.root, 'dist/hello-service/hello-service.pex'))).toBe(false);
     // Allowed by option: the build goes ahead.
     vi.spyOn(logger, 'info').mockImplementation(() => undefined);
-    expect((await pexExecutor({ allowUndeclaredImports: true }, ws.context('hello-service'))).success).toBe(true);
+    expect(
+      (await pexExecutor({ allowUndeclaredImports: true }, ws.context('hello-service'))).success,
+    ).toBe(true);
     expect(existsSync(join(ws.root, 'dist/hello-service/hello-service.pex'))).toBe(true);
   }, 180_000);
 
   it('fails clearly on bad options and on projects the plugin did not infer', async () => {
     const ws = await examplesWorkspace();
     const spy = vi.spyOn(logger, 'error').mockImplementation(() => undefined);
-    expect((await pexExecutor({ layout: 'tarball' as 'zipapp' }, ws.context('hello-service'))).success).toBe(false);
-    expect((await pexExecutor({}, { ...ws.context('hello-service'), projectName: 'nope' })).success).toBe(false);
+    expect(
+      (await pexExecutor({ layout: 'tarball' as 'zipapp' }, ws.context('hello-service'))).success,
+    ).toBe(false);
+    expect(
+      (await pexExecutor({}, { ...ws.context('hello-service'), projectName: 'nope' })).success,
+    ).toBe(false);
     rmSync(join(ws.root, 'uv.lock'));
     expect((await pexExecutor({}, ws.context('hello-service'))).success).toBe(false);
     const text = errors(spy);

@@ -4,23 +4,38 @@ import { buildPex, PexkitError, readPyproject } from '@pexkit/pex';
 import { lockSubsetHashes } from '../../plugins/lib/lock-subset.js';
 import { readPythonMetadata } from '../../plugins/lib/python-project-metadata.js';
 import { toBuildPexOptions } from './lib/build-call.js';
-import { normalizeOptions, PexOptionsError, type NormalizedPexOptions } from './lib/normalize-options.js';
-import { findUndeclaredImports, formatUndeclaredImports, type PythonProjectRef } from './lib/undeclared-imports.js';
+import {
+  normalizeOptions,
+  PexOptionsError,
+  type NormalizedPexOptions,
+} from './lib/normalize-options.js';
+import {
+  findUndeclaredImports,
+  formatUndeclaredImports,
+  type PythonProjectRef,
+} from './lib/undeclared-imports.js';
 import { loadWorkspaceFor } from './lib/workspace.js';
 import type { PexExecutorSchema } from './schema.js';
 
 /** `@pexkit/nx:pex`: builds the project's PEX in-process with @pexkit/pex. */
-export default async function pexExecutor(options: PexExecutorSchema, context: ExecutorContext): Promise<{ success: boolean }> {
+export default async function pexExecutor(
+  options: PexExecutorSchema,
+  context: ExecutorContext,
+): Promise<{ success: boolean }> {
   const projectName = context.projectName;
   if (projectName === undefined) {
-    logger.error('@pexkit/nx:pex: no project to build (run it as a target: nx run <project>:<target>)');
+    logger.error(
+      '@pexkit/nx:pex: no project to build (run it as a target: nx run <project>:<target>)',
+    );
     return { success: false };
   }
   try {
     const normalized = prepare(options, context, projectName);
     const result = await buildPex(toBuildPexOptions(normalized));
     for (const warning of result.warnings) logger.warn(`${projectName}: ${warning}`);
-    logger.info(`${projectName}: wrote ${normalized.outputRelative} (${result.size} bytes, sha256 ${result.sha256})`);
+    logger.info(
+      `${projectName}: wrote ${normalized.outputRelative} (${result.size} bytes, sha256 ${result.sha256})`,
+    );
     return { success: true };
   } catch (error) {
     logger.error(failureMessage(projectName, error));
@@ -28,7 +43,11 @@ export default async function pexExecutor(options: PexExecutorSchema, context: E
   }
 }
 
-function prepare(options: PexExecutorSchema, context: ExecutorContext, projectName: string): NormalizedPexOptions {
+function prepare(
+  options: PexExecutorSchema,
+  context: ExecutorContext,
+  projectName: string,
+): NormalizedPexOptions {
   const projects = context.projectsConfigurations.projects;
   const project = projects[projectName];
   const meta = readPythonMetadata(project?.metadata);
@@ -47,7 +66,9 @@ function prepare(options: PexExecutorSchema, context: ExecutorContext, projectNa
   });
   if (normalized.lockSubsetHash !== undefined) {
     const workspace = loadWorkspaceFor(context.root, project.root);
-    const actual = lockSubsetHashes(normalized.lock, workspace, [{ name: meta.pythonName, extras: normalized.extras }]).get(meta.pythonName);
+    const actual = lockSubsetHashes(normalized.lock, workspace, [
+      { name: meta.pythonName, extras: normalized.extras },
+    ]).get(meta.pythonName);
     if (actual !== normalized.lockSubsetHash) {
       // The graph's cache key was computed from another lock state: this run's cache entry would be
       // stored under a stale key. Nx recomputes the graph on file changes, so this is rare.
@@ -63,7 +84,8 @@ function prepare(options: PexExecutorSchema, context: ExecutorContext, projectNa
       if (m !== undefined) refs.push({ name, root: p.root, meta: m });
     }
     const found = findUndeclaredImports(context.root, refs, projectName, normalized.includeTests);
-    if (found.length > 0) throw new PexOptionsError(`${projectName}: ${formatUndeclaredImports(found)}`);
+    if (found.length > 0)
+      throw new PexOptionsError(`${projectName}: ${formatUndeclaredImports(found)}`);
   }
   return normalized;
 }

@@ -1,4 +1,10 @@
-import { formatFiles, joinPathFragments, visitNotIgnoredFiles, type GeneratorCallback, type Tree } from '@nx/devkit';
+import {
+  formatFiles,
+  joinPathFragments,
+  visitNotIgnoredFiles,
+  type GeneratorCallback,
+  type Tree,
+} from '@nx/devkit';
 import { parse } from 'smol-toml';
 import { setTableKeys, type TomlValue } from '../../utils/toml-edit.js';
 import { GeneratorOptionsError } from '../../utils/python-project-generator.js';
@@ -30,32 +36,50 @@ export function findPyproject(tree: Tree, project: string): string {
     if (name !== undefined && canonical(name) === wanted) matches.push(file);
   });
   if (matches.length === 1 && matches[0] !== undefined) return matches[0];
-  if (matches.length > 1) throw new GeneratorOptionsError(`@pexkit/nx:configuration: several pyproject.toml files name project '${project}': ${matches.join(', ')}; pass the directory instead`);
-  throw new GeneratorOptionsError(`@pexkit/nx:configuration: no Python project '${project}' (no ${direct}, and no pyproject.toml with that [project].name)`);
+  if (matches.length > 1)
+    throw new GeneratorOptionsError(
+      `@pexkit/nx:configuration: several pyproject.toml files name project '${project}': ${matches.join(', ')}; pass the directory instead`,
+    );
+  throw new GeneratorOptionsError(
+    `@pexkit/nx:configuration: no Python project '${project}' (no ${direct}, and no pyproject.toml with that [project].name)`,
+  );
 }
 
 /** `nx g @pexkit/nx:configuration`: gives an existing Python project a PEX target via `[tool.pexkit]`. */
-export async function configurationGenerator(tree: Tree, options: ConfigurationGeneratorSchema): Promise<GeneratorCallback> {
+export async function configurationGenerator(
+  tree: Tree,
+  options: ConfigurationGeneratorSchema,
+): Promise<GeneratorCallback> {
   const file = findPyproject(tree, options.project);
   const text = tree.read(file, 'utf-8') ?? '';
   const doc = parse(text) as { project?: { scripts?: Record<string, string> } };
-  if (doc.project === undefined) throw new GeneratorOptionsError(`@pexkit/nx:configuration: ${file} has no [project] table`);
+  if (doc.project === undefined)
+    throw new GeneratorOptionsError(`@pexkit/nx:configuration: ${file} has no [project] table`);
   if (options.entryPoint !== undefined && options.consoleScript !== undefined) {
-    throw new GeneratorOptionsError('@pexkit/nx:configuration: give --entryPoint or --consoleScript, not both');
+    throw new GeneratorOptionsError(
+      '@pexkit/nx:configuration: give --entryPoint or --consoleScript, not both',
+    );
   }
   const entries: Record<string, TomlValue> = {};
   if (options.entryPoint !== undefined) {
     if (!/^[A-Za-z_][\w.]*(:[A-Za-z_][\w.]*)?$/.test(options.entryPoint)) {
-      throw new GeneratorOptionsError(`@pexkit/nx:configuration: --entryPoint must be 'module' or 'module:function', got ${JSON.stringify(options.entryPoint)}`);
+      throw new GeneratorOptionsError(
+        `@pexkit/nx:configuration: --entryPoint must be 'module' or 'module:function', got ${JSON.stringify(options.entryPoint)}`,
+      );
     }
     entries['entry-point'] = options.entryPoint;
   } else if (options.consoleScript !== undefined) {
     entries['console-script'] = options.consoleScript;
   } else if (Object.keys(doc.project.scripts ?? {}).length === 0) {
-    throw new GeneratorOptionsError(`@pexkit/nx:configuration: ${file} has no [project.scripts]; give --entryPoint (module or module:function)`);
+    throw new GeneratorOptionsError(
+      `@pexkit/nx:configuration: ${file} has no [project.scripts]; give --entryPoint (module or module:function)`,
+    );
   }
   if (options.targets !== undefined) {
-    entries['targets'] = options.targets.split(',').map((t) => t.trim()).filter((t) => t !== '');
+    entries['targets'] = options.targets
+      .split(',')
+      .map((t) => t.trim())
+      .filter((t) => t !== '');
   }
   ensurePluginRegistered(tree);
   tree.write(file, setTableKeys(text, 'tool.pexkit', entries));

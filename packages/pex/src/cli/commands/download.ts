@@ -38,7 +38,8 @@ Options:
 function positiveInt(value: string | undefined, option: string): number | undefined {
   if (value === undefined) return undefined;
   const n = Number(value);
-  if (!Number.isInteger(n) || n < 0) throw new UsageError(`--${option} expects a non-negative integer, got '${value}'`);
+  if (!Number.isInteger(n) || n < 0)
+    throw new UsageError(`--${option} expects a non-negative integer, got '${value}'`);
   return n;
 }
 
@@ -92,7 +93,8 @@ export const downloadCommand: CliCommand = {
       process.stdout.write(HELP);
       return 0;
     }
-    if (positionals.length === 0) throw new UsageError(`expected at least one lock file, wheel URL or wheel path\n\n${HELP}`);
+    if (positionals.length === 0)
+      throw new UsageError(`expected at least one lock file, wheel URL or wheel path\n\n${HELP}`);
     const settings = readIndexSettings({
       indexUrl: values['index-url'],
       extraIndexUrls: values['extra-index-url'],
@@ -106,32 +108,53 @@ export const downloadCommand: CliCommand = {
       offline: values.offline === true,
       cacheDir: values['cache-dir'],
       retries: positiveInt(values.retries, 'retries'),
-      ...(timeout === undefined ? {} : { connectTimeoutMs: timeout * 1000, idleTimeoutMs: timeout * 1000 }),
+      ...(timeout === undefined
+        ? {}
+        : { connectTimeoutMs: timeout * 1000, idleTimeoutMs: timeout * 1000 }),
     };
     const artifacts: (ArtifactRef & Partial<Pick<LockArtifactRef, 'allowedHashes'>>)[] = [];
     for (const input of positionals) {
       if (/^(https?|file):/i.test(input)) {
-        artifacts.push({ url: input, filename: decodeURIComponent(basename(new URL(input).pathname)) });
+        artifacts.push({
+          url: input,
+          filename: decodeURIComponent(basename(new URL(input).pathname)),
+        });
       } else if (input.endsWith('.whl') || input.endsWith('.tar.gz')) {
         if (!existsSync(input)) throw new UsageError(`no such file: ${input}`);
         artifacts.push({ path: resolve(input), filename: basename(input) });
       } else {
         if (!existsSync(input)) throw new UsageError(`no such lock file: ${input}`);
-        artifacts.push(...(await artifactsOfLock(loadLock(input), { ...common, match: values.match, includeSdists: values.sdists === true })));
+        artifacts.push(
+          ...(await artifactsOfLock(loadLock(input), {
+            ...common,
+            match: values.match,
+            includeSdists: values.sdists === true,
+          })),
+        );
       }
     }
-    const result = await fetchAll(artifacts, { ...common, concurrency: positiveInt(values.concurrency, 'concurrency') });
+    const result = await fetchAll(artifacts, {
+      ...common,
+      concurrency: positiveInt(values.concurrency, 'concurrency'),
+    });
     result.artifacts.forEach((fetched, i) => {
       const allowed = artifacts[i].allowedHashes;
       if (allowed !== undefined && allowed.length > 0 && !allowed.includes(fetched.sha256)) {
-        const where = artifacts[i].url !== undefined ? redactUrl(artifacts[i].url) : (artifacts[i].path ?? '');
-        throw new HashMismatchError(artifacts[i].filename, where, `one of --hash ${allowed.join(', ')}`, fetched.sha256);
+        const where =
+          artifacts[i].url !== undefined ? redactUrl(artifacts[i].url) : (artifacts[i].path ?? '');
+        throw new HashMismatchError(
+          artifacts[i].filename,
+          where,
+          `one of --hash ${allowed.join(', ')}`,
+          fetched.sha256,
+        );
       }
     });
     if (values.dest !== undefined) {
       const dest = resolve(values.dest);
       await mkdir(dest, { recursive: true });
-      for (let i = 0; i < artifacts.length; i++) await place(result.artifacts[i].path, dest, artifacts[i].filename);
+      for (let i = 0; i < artifacts.length; i++)
+        await place(result.artifacts[i].path, dest, artifacts[i].filename);
       process.stderr.write(`placed ${artifacts.length} file(s) in ${dest}\n`);
     } else {
       process.stdout.write(result.artifacts.map((a) => `${a.path}\n`).join(''));

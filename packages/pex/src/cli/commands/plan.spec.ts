@@ -8,14 +8,41 @@ describe('pexkit plan', () => {
   it('maps its options onto planBuild', () => {
     expect(
       parsePlanArgs([
-        '--project', 'apps/svc', '--lock', 'x/uv.lock', '--target', 'current', '--target', 'win_amd64-cp-311-cp311',
-        '--python', '/usr/bin/python3', '--extra', 'fast', '--index-url', 'https://i/simple', '--extra-index-url', 'https://e/simple',
-        '--find-links', 'wh', '--offline', '--cache-dir', '/c', '--json',
+        '--project',
+        'apps/svc',
+        '--lock',
+        'x/uv.lock',
+        '--target',
+        'current',
+        '--target',
+        'win_amd64-cp-311-cp311',
+        '--python',
+        '/usr/bin/python3',
+        '--extra',
+        'fast',
+        '--index-url',
+        'https://i/simple',
+        '--extra-index-url',
+        'https://e/simple',
+        '--find-links',
+        'wh',
+        '--offline',
+        '--cache-dir',
+        '/c',
+        '--json',
       ]),
     ).toEqual({
       options: {
-        project: 'apps/svc', lock: 'x/uv.lock', targets: ['current', 'win_amd64-cp-311-cp311'], python: '/usr/bin/python3',
-        extras: ['fast'], indexUrl: 'https://i/simple', extraIndexUrls: ['https://e/simple'], findLinks: ['wh'], offline: true, cacheDir: '/c',
+        project: 'apps/svc',
+        lock: 'x/uv.lock',
+        targets: ['current', 'win_amd64-cp-311-cp311'],
+        python: '/usr/bin/python3',
+        extras: ['fast'],
+        indexUrl: 'https://i/simple',
+        extraIndexUrls: ['https://e/simple'],
+        findLinks: ['wh'],
+        offline: true,
+        cacheDir: '/c',
       },
       json: true,
       help: false,
@@ -26,7 +53,12 @@ describe('pexkit plan', () => {
   });
 
   it('prints one line per target and wheel', async () => {
-    const plan = await planBuild({ project: join(REPO_ROOT, 'examples/hello-service'), targets: ['win_amd64-cp-311-cp311'], progress: 'none', cacheDir: join(REPO_ROOT, 'tmp/e2e-cache') });
+    const plan = await planBuild({
+      project: join(REPO_ROOT, 'examples/hello-service'),
+      targets: ['win_amd64-cp-311-cp311'],
+      progress: 'none',
+      cacheDir: join(REPO_ROOT, 'tmp/e2e-cache'),
+    });
     const text = formatPlan(plan);
     expect(text.split('\n')[0]).toBe('hello-service 0.1.0 (first-party: hello-service, greeting)');
     expect(text).toContain('win_amd64-cp-311-cp311:\n');

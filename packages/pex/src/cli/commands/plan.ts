@@ -41,9 +41,14 @@ const OPTIONS = {
 } as const;
 
 /** Maps `pexkit plan` arguments onto {@link PlanOptions}. */
-export function parsePlanArgs(argv: string[]): { options: PlanOptions; json: boolean; help: boolean } {
+export function parsePlanArgs(argv: string[]): {
+  options: PlanOptions;
+  json: boolean;
+  help: boolean;
+} {
   const { values, positionals } = parseCommandArgs(argv, HELP, OPTIONS);
-  if (positionals.length > 0) throw new UsageError(`unexpected argument '${positionals[0]}'\n\n${HELP}`);
+  if (positionals.length > 0)
+    throw new UsageError(`unexpected argument '${positionals[0]}'\n\n${HELP}`);
   const options: PlanOptions = { project: values.project ?? '.' };
   if (values.lock !== undefined) options.lock = values.lock;
   if (values.target !== undefined) options.targets = values.target;
@@ -59,12 +64,15 @@ export function parsePlanArgs(argv: string[]): { options: PlanOptions; json: boo
 
 /** A table: one line per target, project and wheel file. */
 export function formatPlan(plan: BuildPlan): string {
-  const lines = [`${plan.main.name} ${plan.main.version} (first-party: ${plan.firstParty.map((p) => p.name).join(', ')})`];
+  const lines = [
+    `${plan.main.name} ${plan.main.version} (first-party: ${plan.firstParty.map((p) => p.name).join(', ')})`,
+  ];
   for (const target of plan.targets) {
     lines.push(`${target}:`);
     for (const project of plan.projects) {
       for (const wheel of project.wheels) {
-        if (wheel.targets.includes(target)) lines.push(`  ${project.name}==${project.version}  ${wheel.filename}`);
+        if (wheel.targets.includes(target))
+          lines.push(`  ${project.name}==${project.version}  ${wheel.filename}`);
       }
     }
   }
@@ -80,7 +88,10 @@ export const planCommand: CliCommand = {
       process.stdout.write(HELP);
       return 0;
     }
-    const plan = await planBuild({ ...options, logger: (line) => process.stderr.write(`pexkit plan: ${line}\n`) });
+    const plan = await planBuild({
+      ...options,
+      logger: (line) => process.stderr.write(`pexkit plan: ${line}\n`),
+    });
     process.stdout.write(json ? `${JSON.stringify(plan, null, 2)}\n` : formatPlan(plan));
     return 0;
   },

@@ -35,7 +35,8 @@ export function toBuildPexOptions(o: NormalizedPexOptions): BuildPexOptions {
   };
   if (o.entryPoint !== undefined) call.entryPoint = o.entryPoint;
   if (o.consoleScript !== undefined) call.consoleScript = o.consoleScript;
-  if (o.interpreterConstraints !== undefined) call.interpreterConstraints = o.interpreterConstraints;
+  if (o.interpreterConstraints !== undefined)
+    call.interpreterConstraints = o.interpreterConstraints;
   if (o.pythonShebang !== undefined) call.pythonShebang = o.pythonShebang;
   if (o.indexUrl !== undefined) call.indexUrl = o.indexUrl;
   if (o.cacheDir !== undefined) call.cacheDir = o.cacheDir;

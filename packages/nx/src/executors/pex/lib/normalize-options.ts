@@ -58,22 +58,39 @@ export class PexOptionsError extends Error {
 const LAYOUTS = ['zipapp', 'packed', 'loose'] as const;
 const INHERIT = ['false', 'prefer', 'fallback'] as const;
 
-export function normalizeOptions(options: PexExecutorSchema, ctx: NormalizeContext): NormalizedPexOptions {
+export function normalizeOptions(
+  options: PexExecutorSchema,
+  ctx: NormalizeContext,
+): NormalizedPexOptions {
   const fail = (option: string, message: string): never => {
     throw new PexOptionsError(`${ctx.projectName}: option '${option}' ${message}`);
   };
   const exists = ctx.exists ?? existsSync;
   const fromRoot = (p: string) => (isAbsolute(p) ? p : resolve(ctx.workspaceRoot, p));
   if (options.entryPoint !== undefined && options.consoleScript !== undefined) {
-    fail('entryPoint', `and 'consoleScript' are mutually exclusive (got ${options.entryPoint} and ${options.consoleScript})`);
+    fail(
+      'entryPoint',
+      `and 'consoleScript' are mutually exclusive (got ${options.entryPoint} and ${options.consoleScript})`,
+    );
   }
-  if (options.entryPoint !== undefined && !/^[A-Za-z_][\w.]*(:[A-Za-z_][\w.]*)?$/.test(options.entryPoint)) {
-    fail('entryPoint', `must be 'module' or 'module:function', got ${JSON.stringify(options.entryPoint)}`);
+  if (
+    options.entryPoint !== undefined &&
+    !/^[A-Za-z_][\w.]*(:[A-Za-z_][\w.]*)?$/.test(options.entryPoint)
+  ) {
+    fail(
+      'entryPoint',
+      `must be 'module' or 'module:function', got ${JSON.stringify(options.entryPoint)}`,
+    );
   }
   const layout = options.layout ?? 'zipapp';
-  if (!LAYOUTS.includes(layout)) fail('layout', `must be one of ${LAYOUTS.join(', ')}, got ${JSON.stringify(layout)}`);
+  if (!LAYOUTS.includes(layout))
+    fail('layout', `must be one of ${LAYOUTS.join(', ')}, got ${JSON.stringify(layout)}`);
   const inheritPath = String(options.inheritPath ?? 'false') as NormalizedPexOptions['inheritPath'];
-  if (!INHERIT.includes(inheritPath)) fail('inheritPath', `must be one of ${INHERIT.join(', ')}, got ${JSON.stringify(options.inheritPath)}`);
+  if (!INHERIT.includes(inheritPath))
+    fail(
+      'inheritPath',
+      `must be one of ${INHERIT.join(', ')}, got ${JSON.stringify(options.inheritPath)}`,
+    );
   const targets = options.targets ?? ['current'];
   if (targets.length === 0) fail('targets', 'must name at least one target (e.g. current)');
 
@@ -81,9 +98,16 @@ export function normalizeOptions(options: PexExecutorSchema, ctx: NormalizeConte
   if (!exists(lock)) {
     const rel = relative(ctx.workspaceRoot, lock);
     if (options.lock !== undefined) fail('lock', `names ${rel}, which does not exist`);
-    fail('lock', `is not set and ${rel} does not exist: run 'uv lock' in ${relative(ctx.workspaceRoot, resolve(ctx.workspaceRoot, ctx.uvWorkspaceRoot)) || '.'} or set 'lock'`);
+    fail(
+      'lock',
+      `is not set and ${rel} does not exist: run 'uv lock' in ${relative(ctx.workspaceRoot, resolve(ctx.workspaceRoot, ctx.uvWorkspaceRoot)) || '.'} or set 'lock'`,
+    );
   }
-  const defaultOutput = join('dist', ctx.projectRoot === '.' ? '' : ctx.projectRoot, `${ctx.pythonName}.pex`);
+  const defaultOutput = join(
+    'dist',
+    ctx.projectRoot === '.' ? '' : ctx.projectRoot,
+    `${ctx.pythonName}.pex`,
+  );
   const output = fromRoot(options.output ?? defaultOutput);
   const outputRelative = relative(ctx.workspaceRoot, output);
   if (outputRelative === '' || outputRelative.startsWith('..') || isAbsolute(outputRelative)) {
@@ -100,7 +124,9 @@ export function normalizeOptions(options: PexExecutorSchema, ctx: NormalizeConte
     targets: [...targets],
     layout,
     extraIndexUrls: [...(options.extraIndexUrls ?? [])],
-    findLinks: (options.findLinks ?? []).map((f) => (/^[a-z][a-z0-9+.-]*:\/\//i.test(f) ? f : fromRoot(f))),
+    findLinks: (options.findLinks ?? []).map((f) =>
+      /^[a-z][a-z0-9+.-]*:\/\//i.test(f) ? f : fromRoot(f),
+    ),
     offline: options.offline ?? false,
     compress: options.compress ?? true,
     inheritPath,
@@ -115,11 +141,15 @@ export function normalizeOptions(options: PexExecutorSchema, ctx: NormalizeConte
   if (options.entryPoint === undefined && options.consoleScript === undefined) {
     const script = defaultConsoleScript(ctx.scripts ?? [], ctx.pythonName);
     if (script === undefined && (ctx.scripts ?? []).length > 1) {
-      fail('consoleScript', `is not set and the project has several console scripts (${(ctx.scripts ?? []).join(', ')}): choose one`);
+      fail(
+        'consoleScript',
+        `is not set and the project has several console scripts (${(ctx.scripts ?? []).join(', ')}): choose one`,
+      );
     }
     if (script !== undefined) out.consoleScript = script;
   }
-  if (options.interpreterConstraints !== undefined) out.interpreterConstraints = [...options.interpreterConstraints];
+  if (options.interpreterConstraints !== undefined)
+    out.interpreterConstraints = [...options.interpreterConstraints];
   if (options.pythonShebang !== undefined) out.pythonShebang = options.pythonShebang;
   if (options.indexUrl !== undefined) out.indexUrl = options.indexUrl;
   if (options.cacheDir !== undefined) out.cacheDir = fromRoot(options.cacheDir);
@@ -128,7 +158,10 @@ export function normalizeOptions(options: PexExecutorSchema, ctx: NormalizeConte
 }
 
 /** The console script a PEX runs by default: the only one, or the one named like the project. */
-export function defaultConsoleScript(scripts: readonly string[], pythonName: string): string | undefined {
+export function defaultConsoleScript(
+  scripts: readonly string[],
+  pythonName: string,
+): string | undefined {
   if (scripts.length === 1) return scripts[0];
   return scripts.find((s) => s.replace(/[-_.]+/g, '-').toLowerCase() === pythonName);
 }

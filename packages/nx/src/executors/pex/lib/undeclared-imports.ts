@@ -25,7 +25,17 @@ export interface UndeclaredImport {
   providerPythonName: string;
 }
 
-const SKIP_DIRS = new Set(['__pycache__', 'node_modules', '.venv', 'venv', '.git', '.tox', '.nox', 'build', 'dist']);
+const SKIP_DIRS = new Set([
+  '__pycache__',
+  'node_modules',
+  '.venv',
+  'venv',
+  '.git',
+  '.tox',
+  '.nox',
+  'build',
+  'dist',
+]);
 
 function entries(dir: string): Dirent[] {
   try {
@@ -72,7 +82,10 @@ export function findUndeclaredImports(
   const byRoot = new Map(projects.map((p) => [p.root, p]));
   const owners = new Map<string, PythonProjectRef | null>();
   for (const p of projects) {
-    for (const module of topLevelModules(topLevelListing(workspaceRoot, p.meta.sourceRoots), p.meta.sourceRoots)) {
+    for (const module of topLevelModules(
+      topLevelListing(workspaceRoot, p.meta.sourceRoots),
+      p.meta.sourceRoots,
+    )) {
       const prior = owners.get(module);
       owners.set(module, prior === undefined || prior === p ? p : null);
     }
@@ -99,7 +112,8 @@ export function findUndeclaredImports(
     const files: string[] = [];
     for (const root of p.meta.sourceRoots) walkPython(workspaceRoot, root, files);
     for (const file of files.sort()) {
-      if (!includeTests && isPythonTestFile(file.slice(p.root === '.' ? 0 : p.root.length + 1))) continue;
+      if (!includeTests && isPythonTestFile(file.slice(p.root === '.' ? 0 : p.root.length + 1)))
+        continue;
       let text: string;
       try {
         text = readFileSync(join(workspaceRoot, file), 'utf8');
@@ -108,8 +122,15 @@ export function findUndeclaredImports(
       }
       for (const module of scanPythonImports(text)) {
         const owner = owners.get(module);
-        if (owner === undefined || owner === null || owner === p || declared.has(owner.root)) continue;
-        found.push({ project: p.name, file, module, provider: owner.name, providerPythonName: owner.meta.pythonName });
+        if (owner === undefined || owner === null || owner === p || declared.has(owner.root))
+          continue;
+        found.push({
+          project: p.name,
+          file,
+          module,
+          provider: owner.name,
+          providerPythonName: owner.meta.pythonName,
+        });
       }
     }
   }
@@ -119,7 +140,8 @@ export function findUndeclaredImports(
 /** A build-failing message listing each undeclared import and how to fix it. */
 export function formatUndeclaredImports(found: readonly UndeclaredImport[]): string {
   const lines = found.map(
-    (u) => `  ${u.file} imports '${u.module}' from project '${u.provider}', but '${u.project}' does not declare it: add "${u.providerPythonName}" to [project].dependencies (and ${u.providerPythonName} = { workspace = true } to [tool.uv.sources])`,
+    (u) =>
+      `  ${u.file} imports '${u.module}' from project '${u.provider}', but '${u.project}' does not declare it: add "${u.providerPythonName}" to [project].dependencies (and ${u.providerPythonName} = { workspace = true } to [tool.uv.sources])`,
   );
   return [
     'first-party code imports workspace projects it does not depend on, so the PEX would miss them:',
