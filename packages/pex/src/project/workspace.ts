@@ -299,9 +299,27 @@ function firstPartyTarget(
   return undefined;
 }
 
+type RootSources = Map<string, { workspace?: boolean; path?: string }>;
+
+/** `[tool.uv.sources]` of each workspace's root pyproject, read once per Workspace object. */
+const rootSourcesCache = new WeakMap<Workspace, RootSources>();
+
 function rootSource(workspace: Workspace, name: string) {
+  let sources = rootSourcesCache.get(workspace);
+  if (sources === undefined) {
+    sources = readRootSources(workspace);
+    rootSourcesCache.set(workspace, sources);
+  }
+  return sources.get(name);
+}
+
+function readRootSources(workspace: Workspace): RootSources {
+  const out: RootSources = new Map();
   const root = [...workspace.members.values()].find((m) => m.path === workspace.rootPyproject);
-  if (root !== undefined) return root.uvSources[name];
+  if (root !== undefined) {
+    for (const [k, v] of Object.entries(root.uvSources)) out.set(k, v);
+    return out;
+  }
   // A virtual workspace root's [tool.uv.sources] apply to every member.
   try {
     const text = readFileSync(workspace.rootPyproject, 'utf8');
@@ -309,21 +327,15 @@ function rootSource(workspace: Workspace, name: string) {
     const tool = doc['tool'] as Record<string, unknown> | undefined;
     const uv = tool?.['uv'] as Record<string, unknown> | undefined;
     const sources = uv?.['sources'] as Record<string, unknown> | undefined;
-    if (sources === undefined) return undefined;
-    for (const [k, v] of Object.entries(sources)) {
-      if (
-        canonicalProjectName(k) === name &&
-        typeof v === 'object' &&
-        v !== null &&
-        !Array.isArray(v)
-      ) {
-        return v as { workspace?: boolean; path?: string };
-      }
+    for (const [k, v] of Object.entries(sources ?? {})) {
+      const key = canonicalProjectName(k);
+      if (typeof v === 'object' && v !== null && !Array.isArray(v) && !out.has(key))
+        out.set(key, v as { workspace?: boolean; path?: string });
     }
   } catch {
-    return undefined;
+    // an unreadable root has no sources; its members report their own problems
   }
-  return undefined;
+  return out;
 }
 
 /** The first-party closure of `projectName` (main first). */

@@ -67,6 +67,29 @@ function isFirstPartySource(pkg: LockPackage): boolean {
   return ['editable', 'virtual', 'directory'].includes(pkg.source.kind);
 }
 
+/** Lock entries by name, and the names of first-party entries: built once per Lock object. */
+interface LockIndex {
+  byName: Map<string, LockPackage[]>;
+  firstParty: Set<string>;
+}
+
+const indexes = new WeakMap<Lock, LockIndex>();
+
+function indexOf(lock: Lock): LockIndex {
+  let index = indexes.get(lock);
+  if (index === undefined) {
+    index = { byName: new Map(), firstParty: new Set() };
+    for (const pkg of lock.packages) {
+      const list = index.byName.get(pkg.name);
+      if (list === undefined) index.byName.set(pkg.name, [pkg]);
+      else list.push(pkg);
+      if (isFirstPartySource(pkg)) index.firstParty.add(pkg.name);
+    }
+    indexes.set(lock, index);
+  }
+  return index;
+}
+
 /** Marker test for one target, or "keep everything" when target is undefined. */
 type Keep = (marker: string | undefined, where: string, extras: readonly string[]) => boolean;
 
@@ -82,7 +105,7 @@ function pickVersion(
   target: Target | undefined,
   from: string,
 ): LockPackage[] {
-  let found = lock.packages.filter((p) => p.name === dep.name);
+  let found = indexOf(lock).byName.get(dep.name) ?? [];
   if (dep.version !== undefined) found = found.filter((p) => p.version === dep.version);
   if (found.length === 0) {
     // Target-independent walks cannot tell a stale lock from a marker branch the locker dropped
@@ -135,7 +158,10 @@ function walkEdges(lock: Lock, roots: SubsetRoots, target: Target | undefined): 
   const visit = (dep: { name: string; version?: string; extras: string[] }, from: string) => {
     for (const pkg of pickVersion(lock, dep, target, from)) queue.push({ pkg, extras: dep.extras });
   };
-  const members = lock.packages.filter((p) => firstParty.has(p.name) && isFirstPartySource(p));
+  const index = indexOf(lock);
+  const members = [...firstParty].flatMap((name) =>
+    (index.byName.get(name) ?? []).filter(isFirstPartySource),
+  );
   if (members.length > 0) {
     for (const name of firstParty) {
       const member = members.find((p) => p.name === name);
@@ -186,9 +212,7 @@ function walkEdges(lock: Lock, roots: SubsetRoots, target: Target | undefined): 
     for (const dep of edges) {
       // `requires` keeps every edge with its marker (the runtime evaluates them); only the walk
       // is limited to edges that hold on this target.
-      const depIsMember =
-        firstParty.has(dep.name) ||
-        lock.packages.some((p) => p.name === dep.name && isFirstPartySource(p));
+      const depIsMember = firstParty.has(dep.name) || index.firstParty.has(dep.name);
       if (entry !== undefined && !depIsMember)
         entry.requires.add(edgeRequirement({ ...dep, version: undefined }));
       if (!keep(dep.marker, `the dependency of ${label} on '${dep.name}'`, [])) continue;
