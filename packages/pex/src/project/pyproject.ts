@@ -198,6 +198,28 @@ function uvSourcesOf(c: Checker, doc: TomlTable): Record<string, UvSource> {
   return out;
 }
 
+/** `[dependency-groups]` (PEP 735) of a parsed pyproject, group names canonical. */
+export function parseDependencyGroups(
+  doc: TomlTable,
+  text: string,
+  path: string,
+): Record<string, DependencyGroupEntry[]> {
+  return dependencyGroupsOf(new Checker(path, text), doc);
+}
+
+/** `[tool.uv] default-groups`: a list of group names or `"all"`; undefined when unset. */
+export function parseUvDefaultGroups(
+  doc: TomlTable,
+  text: string,
+  path: string,
+): string[] | 'all' | undefined {
+  const c = new Checker(path, text);
+  const uv = c.table(c.table(doc['tool'], ['tool'])['uv'], ['tool', 'uv']);
+  const value = uv['default-groups'];
+  if (value === undefined || value === 'all') return value;
+  return c.stringArray(value, ['tool', 'uv', 'default-groups']).map(canonicalProjectName);
+}
+
 function dependencyGroupsOf(c: Checker, doc: TomlTable): Record<string, DependencyGroupEntry[]> {
   const groups = c.table(doc['dependency-groups'], ['dependency-groups']);
   const out: Record<string, DependencyGroupEntry[]> = {};

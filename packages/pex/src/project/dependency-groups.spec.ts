@@ -1,0 +1,42 @@
+import { describe, expect, it } from 'vitest';
+import { expandDependencyGroups, uvDefaultGroupRequirements } from './dependency-groups.js';
+import { parsePyprojectToml, PyprojectError } from './pyproject.js';
+
+function defaults(text: string): string[] {
+  return uvDefaultGroupRequirements(
+    parsePyprojectToml(text, 'p/pyproject.toml'),
+    text,
+    'p/pyproject.toml',
+  );
+}
+
+describe('dependency groups', () => {
+  it('installs dev by default, includes expanded once, in order', () => {
+    const text = [
+      '[dependency-groups]',
+      'test = ["pytest>=8", "coverage"]',
+      'lint = ["ruff"]',
+      'Dev = [{include-group = "test"}, "ipython", "coverage"]',
+      '',
+    ].join('\n');
+    expect(defaults(text)).toEqual(['pytest>=8', 'coverage', 'ipython']);
+  });
+
+  it("follows [tool.uv] default-groups, including 'all'", () => {
+    const groups = '[dependency-groups]\ndev = ["a"]\nlint = ["b"]\n';
+    expect(defaults(`${groups}\n[tool.uv]\ndefault-groups = ["lint"]\n`)).toEqual(['b']);
+    expect(defaults(`${groups}\n[tool.uv]\ndefault-groups = "all"\n`)).toEqual(['a', 'b']);
+    expect(defaults('[project]\nname = "x"\n')).toEqual([]);
+  });
+
+  it('refuses include cycles and includes of undefined groups, naming the file', () => {
+    const cycle = { a: [{ includeGroup: 'b' }], b: [{ includeGroup: 'a' }] };
+    expect(() => expandDependencyGroups(cycle, ['a'], 'p/pyproject.toml')).toThrow(
+      /p\/pyproject\.toml.*include cycle a -> b -> a/,
+    );
+    expect(() =>
+      expandDependencyGroups({ dev: [{ includeGroup: 'nope' }] }, ['dev'], 'p/pyproject.toml'),
+    ).toThrow(PyprojectError);
+    expect(() => defaults('[tool.uv]\ndefault-groups = 3\n')).toThrow(/default-groups/);
+  });
+});
