@@ -20,7 +20,7 @@ import {
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { check } from './lib/exec.mjs';
+import { check, run } from './lib/exec.mjs';
 import { publish, startVerdaccio } from './lib/registry.mjs';
 import { assert, Steps } from './lib/steps.mjs';
 
@@ -64,6 +64,8 @@ const env = {
   UV_PYTHON: PY_NUMPY,
   UV_NO_PROGRESS: '1',
   PEXKIT_CACHE_DIR: join(tmp, 'pexkit-cache'),
+  // `uv` for the inferred pytest targets (a directory holding only uv, not the tools' python3).
+  PATH: `${join(repo, '.venv-tools/path')}:${process.env.PATH}`,
 };
 delete env.NX_SKIP_NX_CACHE;
 
@@ -96,6 +98,9 @@ const taskHash = async (cwd, project) =>
   ).stdout.trim();
 const fromCache = (out) =>
   /read the output from the cache|\[local cache\]|existing outputs match the cache/.test(out);
+
+// eslint-disable-next-line no-control-regex
+const stripAnsi = (text) => text.replace(/\x1b\[[0-9;]*m/g, '');
 
 const APP_PEX = 'dist/apps/hello-app/hello-app.pex';
 const steps = new Steps();
@@ -199,6 +204,10 @@ try {
         join(ws, 'apps/hello-app/src/hello_app/cli.py'),
         'import sys\n\nimport greeter\n\n\ndef main():\n    print(greeter.hello(sys.argv[1] if len(sys.argv) > 1 else "world"))\n    print("python", "%d.%d" % sys.version_info[:2])\n    return 0\n',
       );
+      writeFileSync(
+        join(ws, 'apps/hello-app/tests/test_hello_app.py'),
+        'from hello_app.cli import main\n\n\ndef test_main(capsys, monkeypatch):\n    monkeypatch.setattr("sys.argv", ["hello-app", "nx"])\n    assert main() == 0\n    assert capsys.readouterr().out.startswith("Hello from greeter, nx!\\n")\n',
+      );
       await uvRun(['add', '--no-sync', '--package', 'greeter', 'six>=1.16']);
       await uvRun(['add', '--no-sync', '--package', 'hello-app', 'greeter']);
       assert(existsSync(join(ws, 'uv.lock')), 'uv did not write uv.lock');
@@ -215,6 +224,30 @@ try {
       await commit('python projects');
     },
     ['nx add @pexkit/nx'],
+  );
+  await steps.run(
+    'nx run-many -t test: the generated pytest suites pass through uv',
+    async () => {
+      const out = stripAnsi((await nx(['run-many', '-t', 'test'])).stdout);
+      for (const p of ['hello-app', 'greeter', 'unrelated'])
+        assert(out.includes(`nx run ${p}:test`), `no test target ran for ${p}`);
+      // A failing test fails the target (and is not cached as a success).
+      const test = join(ws, 'libs/greeter/tests/test_greeter.py');
+      const good = readFileSync(test, 'utf8');
+      writeFileSync(test, `${good}\n\ndef test_broken():\n    assert False\n`);
+      const broken = await run('npx', ['nx', 'test', 'greeter', '--outputStyle=static'], {
+        cwd: ws,
+        env,
+      });
+      writeFileSync(test, good);
+      assert(broken.code !== 0, 'nx test greeter passed with a failing test');
+      assert(
+        /1 failed/.test(stripAnsi(broken.stdout)),
+        `pytest did not report the failure: ${broken.stdout}`,
+      );
+      return 'hello-app, greeter, unrelated';
+    },
+    ['generate application, libraries; add deps; uv lock'],
   );
   await steps.run(
     'nx build hello-app; run the PEX under two CPythons',

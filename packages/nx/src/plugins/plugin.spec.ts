@@ -9,6 +9,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createDependencies, createNodes, createNodesV2 } from './plugin.js';
 import { clearNodesMemoryCache } from './lib/nodes-cache.js';
 import { CURRENT_PYTHON_INPUT, NODE_RUNTIME_INPUT } from './lib/infer-projects.js';
+import { PYTEST_COMMAND } from './lib/test-target.js';
 import {
   dependenciesContext,
   nodesContext,
@@ -135,6 +136,45 @@ describe('createNodes', () => {
     expect(Object.keys(byDir).sort()).toEqual(['core', 'util', 'web']);
   });
 
+  it('gives projects with tests a pytest target run through uv, once the uv workspace is locked', async () => {
+    const files = {
+      ...UV_WORKSPACE,
+      'py/libs/core/tests/test_core.py': 'def test_x():\n    pass\n',
+    };
+    const root = workspace(files);
+    const unlocked = await infer(root, UV_WORKSPACE_FILES);
+    expect(unlocked['web-app']?.targets?.['test']).toBeUndefined();
+
+    writeFile(root, 'py/uv.lock', LOCK);
+    clearNodesMemoryCache();
+    const projects = await infer(root, UV_WORKSPACE_FILES);
+    expect(Object.keys(projects['web-app']?.targets ?? {})).toEqual(['build', 'test']);
+    expect(Object.keys(projects['util']?.targets ?? {})).toEqual([]); // no tests/ directory
+    const test = projects['core-lib']?.targets?.['test'];
+    expect(test?.command).toBe(PYTEST_COMMAND);
+    expect(test?.options).toEqual({
+      cwd: '{projectRoot}',
+      env: { PEXKIT_LOCK_SUBSET_HASH: expect.stringMatching(/^(whole-lock:)?[0-9a-f]{64}$/) },
+    });
+    expect(test?.cache).toBe(true);
+    expect(test?.inputs).toEqual([
+      'default',
+      '^default',
+      '{workspaceRoot}/py/pyproject.toml',
+      { runtime: 'uv --directory "py" python find --show-version' },
+    ]);
+
+    clearNodesMemoryCache();
+    const renamed = await infer(root, UV_WORKSPACE_FILES, { testTargetName: 'pytest' });
+    expect(Object.keys(renamed['core-lib']?.targets ?? {})).toEqual(['pytest']);
+    clearNodesMemoryCache();
+    const none = await infer(root, UV_WORKSPACE_FILES, { testTargetName: false });
+    expect(none['core-lib']?.targets).toEqual({});
+    await expect(
+      infer(root, UV_WORKSPACE_FILES, { buildTargetName: 'ci', testTargetName: 'ci' }),
+    ).rejects.toThrow(/buildTargetName and testTargetName are both "ci"/);
+  });
+
   it('gives a library a target when [tool.pexkit] names an entry point', async () => {
     const root = workspace({
       'lib/pyproject.toml':
@@ -173,6 +213,41 @@ describe('createNodes', () => {
       'ex/uv.lock',
       LOCK.replace('name = "rich"\nversion = "15.0.0"', 'name = "rich"\nversion = "15.0.1"'),
     );
+    expect(await hashOf()).not.toBe(base);
+  });
+
+  it('keys the tests on the lock subset of the project and the default dependency groups', async () => {
+    const examples = new URL('../../../../examples/', import.meta.url);
+    const files: Record<string, string> = {};
+    for (const p of ['pyproject.toml', 'greeting/pyproject.toml', 'hello-service/pyproject.toml'])
+      files[`ex/${p}`] = readFileSync(new URL(p, examples), 'utf8');
+    files['ex/greeting/tests/test_greeting.py'] = 'def test_x():\n    pass\n';
+    const root = workspace({ ...files, 'ex/uv.lock': LOCK });
+    const hashOf = async () => {
+      clearNodesMemoryCache();
+      const options = (
+        await infer(
+          root,
+          Object.keys(files).filter((f) => f.endsWith('.toml')),
+        )
+      )['greeting']?.targets?.['test']?.options as { env: { PEXKIT_LOCK_SUBSET_HASH: string } };
+      return options.env.PEXKIT_LOCK_SUBSET_HASH;
+    };
+    const base = await hashOf();
+    expect(base).toMatch(/^[0-9a-f]{64}$/);
+    const edit = (from: string, to: string) => {
+      const text = LOCK.replace(from, to);
+      expect(text).not.toBe(LOCK);
+      writeFile(root, 'ex/uv.lock', text);
+    };
+    // rich is hello-service's alone: greeting's tests do not see it.
+    edit('name = "rich"\nversion = "15.0.0"', 'name = "rich"\nversion = "15.0.1"');
+    expect(await hashOf()).toBe(base);
+    // pluggy comes with pytest, from the root's dev group.
+    edit('name = "pluggy"\nversion = "1.7.0"', 'name = "pluggy"\nversion = "1.7.1"');
+    expect(await hashOf()).not.toBe(base);
+    // attrs is greeting's own dependency.
+    edit('name = "attrs"\nversion = "26.1.0"', 'name = "attrs"\nversion = "26.1.1"');
     expect(await hashOf()).not.toBe(base);
   });
 

@@ -32,6 +32,13 @@ function productionInputOf(context: CreateNodesContext): 'production' | 'default
     : 'default';
 }
 
+/**
+ * Version of the inferred configuration's shape: part of the on-disk cache key, so that a plugin
+ * built from changed sources under the same package version never serves nodes inferred by the
+ * old code. Bump it whenever inference changes what it returns.
+ */
+const INFERENCE_FORMAT = 2;
+
 /** Hash of everything inference reads: file texts, src/ dirs, lock files, options, versions. */
 function inferenceKey(
   workspaceRoot: string,
@@ -40,6 +47,7 @@ function inferenceKey(
   production: string,
 ): string {
   const parts: string[] = [
+    String(INFERENCE_FORMAT),
     PEXKIT_NX_VERSION,
     PEXKIT_VERSION,
     JSON.stringify(options ?? {}),
@@ -47,7 +55,7 @@ function inferenceKey(
   ];
   const dirs = new Set<string>();
   for (const f of files) {
-    parts.push(f.file, f.hasSrc ? 'src' : '-', hashArray([f.text]));
+    parts.push(f.file, f.hasSrc ? 'src' : '-', f.hasTests ? 'tests' : '-', hashArray([f.text]));
     dirs.add(dirOf(f.file));
   }
   for (const dir of [...dirs].sort()) {

@@ -68,7 +68,7 @@ function prepare(
     const workspace = loadWorkspaceFor(context.root, project.root);
     const actual = lockSubsetHashes(normalized.lock, workspace, [
       { name: meta.pythonName, extras: normalized.extras },
-    ]).get(meta.pythonName);
+    ])[0];
     if (actual !== normalized.lockSubsetHash) {
       // The graph's cache key was computed from another lock state: this run's cache entry would be
       // stored under a stale key. Nx recomputes the graph on file changes, so this is rare.

@@ -7,6 +7,7 @@ import {
   parsePyprojectToml,
   requirementHead,
   uvWorkspaceOf,
+  uvDefaultGroupRequirements,
   type PyprojectInfo,
   type UvSource,
   type Workspace,
@@ -14,7 +15,8 @@ import {
 import { pexkitTableToOptions } from '../../utils/pexkit-table.js';
 import { dirOf, isWithin, joinWorkspacePath, toWorkspacePath } from '../../utils/paths.js';
 import type { PexExecutorSchema } from '../../executors/pex/schema.js';
-import { lockSubsetHashes } from './lock-subset.js';
+import { lockSubsetHashes, type SubsetRequest } from './lock-subset.js';
+import { testTarget } from './test-target.js';
 import type { NormalizedPluginOptions } from './options.js';
 import type { PythonProjectMetadata } from './python-project-metadata.js';
 
@@ -25,6 +27,8 @@ export interface PyprojectFile {
   text: string;
   /** Whether `<dir>/src` is a directory (decides the default source root). */
   hasSrc: boolean;
+  /** Whether `<dir>/tests` or `<dir>/test` is a directory (decides the pytest target). */
+  hasTests: boolean;
   /** Read only as a uv workspace root (a file outside the plugin's include pattern). */
   workspaceOnly?: boolean;
 }
@@ -38,6 +42,13 @@ interface Parsed {
   file: PyprojectFile;
   dir: string;
   info: PyprojectInfo;
+  doc: Record<string, unknown>;
+}
+
+/** What a project's targets take from the lock (lock-subset hashes), when the lock is there. */
+interface LockKeys {
+  build?: string;
+  test?: string;
 }
 
 /** True when the TOML text may declare a uv workspace (cheap pre-check before parsing). */
@@ -57,19 +68,23 @@ export function inferPythonProjects(
 ): InferenceResult {
   const errors: Array<[string, Error]> = [];
   const parsed: Parsed[] = [];
-  const uvRoots = new Map<string, { file: PyprojectFile; sources: Record<string, UvSource> }>();
+  const uvRoots = new Map<
+    string,
+    { file: PyprojectFile; sources: Record<string, UvSource>; groups: string[] }
+  >();
   for (const file of files) {
     const abs = join(workspaceRoot, file.file);
     const dir = dirOf(file.file);
     try {
       const doc = parsePyprojectToml(file.text, file.file);
       if (uvWorkspaceOf(doc, file.text, file.file) !== undefined) {
-        uvRoots.set(dir, { file, sources: rootSources(doc) });
+        const groups = uvDefaultGroupRequirements(doc, file.text, file.file);
+        uvRoots.set(dir, { file, sources: rootSources(doc), groups });
       }
       if (doc['project'] === undefined || file.workspaceOnly === true) continue; // a virtual uv workspace root or a tool-only file
       const srcDir = join(dirname(abs), 'src');
       const info = parsePyproject(file.text, abs, (d) => d === srcDir && file.hasSrc);
-      parsed.push({ file, dir, info });
+      parsed.push({ file, dir, info, doc });
     } catch (error) {
       errors.push([file.file, error instanceof Error ? error : new Error(String(error))]);
     }
@@ -100,20 +115,42 @@ export function inferPythonProjects(
       rootPyproject: join(workspaceRoot, wsDir, 'pyproject.toml'),
       members: new Map(members.map((m) => [m.info.name, m.info])),
     };
-    const buildable = members.filter((m) => hasEntryPoint(m.info));
-    let subsetHashes = new Map<string, string>();
     const lockFile = joinWorkspacePath(wsDir, 'uv.lock');
-    if (
-      options.buildTargetName !== false &&
-      buildable.length > 0 &&
-      existsSync(join(workspaceRoot, lockFile))
-    ) {
+    const keys = new Map<string, LockKeys>();
+    if (existsSync(join(workspaceRoot, lockFile))) {
+      const requests: Array<SubsetRequest & { member: string; kind: keyof LockKeys }> = [];
+      const rootGroups = uvRoots.get(wsDir)?.groups ?? [];
+      for (const m of members) {
+        if (options.buildTargetName !== false && hasEntryPoint(m.info))
+          requests.push({
+            member: m.info.name,
+            kind: 'build',
+            name: m.info.name,
+            extras: extrasOf(m.info),
+          });
+        if (options.testTargetName === false || !m.file.hasTests) continue;
+        try {
+          const groups = [
+            ...rootGroups,
+            ...uvDefaultGroupRequirements(m.doc, m.file.text, m.file.file),
+          ];
+          requests.push({
+            member: m.info.name,
+            kind: 'test',
+            name: m.info.name,
+            requirements: groups,
+          });
+        } catch (error) {
+          errors.push([m.file.file, error instanceof Error ? error : new Error(String(error))]);
+        }
+      }
       try {
-        subsetHashes = lockSubsetHashes(
-          join(workspaceRoot, lockFile),
-          workspace,
-          buildable.map((b) => ({ name: b.info.name, extras: extrasOf(b.info) })),
-        );
+        const hashes = lockSubsetHashes(join(workspaceRoot, lockFile), workspace, requests);
+        requests.forEach((r, i) => {
+          const entry = keys.get(r.member) ?? {};
+          entry[r.kind] = hashes[i];
+          keys.set(r.member, entry);
+        });
       } catch (error) {
         errors.push([lockFile, error instanceof Error ? error : new Error(String(error))]);
       }
@@ -128,7 +165,7 @@ export function inferPythonProjects(
           rootSourcesOfGroup,
           options,
           productionInput,
-          subsetHashes.get(m.info.name),
+          keys.get(m.info.name) ?? {},
         );
         results.push([m.file.file, { projects: { [m.dir]: project } }]);
       } catch (error) {
@@ -176,7 +213,7 @@ function projectConfiguration(
   groupSources: Record<string, UvSource>,
   options: NormalizedPluginOptions,
   productionInput: 'production' | 'default',
-  lockSubsetHash: string | undefined,
+  lockKeys: LockKeys,
 ): Omit<ProjectConfiguration, 'root'> & { root: string } {
   const { info, dir } = m;
   const dependencies: PythonProjectMetadata['dependencies'] = [];
@@ -208,7 +245,10 @@ function projectConfiguration(
   const targets: Record<string, TargetConfiguration> = {};
   const buildable = hasEntryPoint(info);
   if (buildable && options.buildTargetName !== false) {
-    targets[options.buildTargetName] = buildTarget(m, wsDir, productionInput, lockSubsetHash);
+    targets[options.buildTargetName] = buildTarget(m, wsDir, productionInput, lockKeys.build);
+  }
+  if (lockKeys.test !== undefined && options.testTargetName !== false) {
+    targets[options.testTargetName] = testTarget(dir, wsDir, productionInput, lockKeys.test);
   }
   const project: Omit<ProjectConfiguration, 'root'> & { root: string } = {
     root: dir,
@@ -290,12 +330,16 @@ export function readPyprojectFiles(
 ): PyprojectFile[] {
   return files.map((file) => {
     const abs = join(workspaceRoot, file);
-    let hasSrc = false;
-    try {
-      hasSrc = statSync(join(abs, '..', 'src')).isDirectory();
-    } catch {
-      hasSrc = false;
-    }
-    return { file, text: readFileSync(abs, 'utf8'), hasSrc };
+    const hasSrc = isDirectory(join(abs, '..', 'src'));
+    const hasTests = isDirectory(join(abs, '..', 'tests')) || isDirectory(join(abs, '..', 'test'));
+    return { file, text: readFileSync(abs, 'utf8'), hasSrc, hasTests };
   });
+}
+
+function isDirectory(path: string): boolean {
+  try {
+    return statSync(path).isDirectory();
+  } catch {
+    return false;
+  }
 }

@@ -2,32 +2,43 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { loadLock, lockSubset, subsetHash, type Workspace } from '@pexkit/pex';
 
+/** What one target takes from the lock: a project's closure, plus some extra requirements. */
+export interface SubsetRequest {
+  /** Canonical name of the first-party project. */
+  name: string;
+  /** Extras of the project to activate. */
+  extras?: string[];
+  /** Further third-party requirements, e.g. the dependency groups a test run installs. */
+  requirements?: string[];
+}
+
 /**
- * The lock-subset hashes of several projects of one uv workspace, reading the lock once: what the
- * Nx cache key needs to know about the lock. @pexkit/pex computes it (`lockSubset` over the
- * project's first-party closure, then `subsetHash`), so lock entries no build of the project can
- * reach do not change it.
+ * Lock-subset hashes for several targets of one uv workspace, reading the lock once: what the Nx
+ * cache key needs to know about the lock, one hash per request, in order. @pexkit/pex computes
+ * them (`lockSubset` over the project's first-party closure and over the extra requirements, then
+ * `subsetHash`), so lock entries that the target cannot reach do not change them.
  *
- * A project whose subset cannot be computed (the lock is stale: a member or dependency is missing,
+ * A request whose subset cannot be computed (the lock is stale: a member or dependency is missing,
  * or a pyproject.toml it depends on is broken and reported on its own) is keyed on the whole lock
- * file instead: correct, only less precise, and its build reports the real problem. A lock that
+ * file instead: correct, only less precise, and its target reports the real problem. A lock that
  * cannot be read at all throws (reported on the lock file).
  */
 export function lockSubsetHashes(
   lockPath: string,
   workspace: Workspace,
-  projects: Array<{ name: string; extras?: string[] }>,
-): Map<string, string> {
+  requests: SubsetRequest[],
+): string[] {
   const lock = loadLock(lockPath);
-  const out = new Map<string, string>();
   let whole: string | undefined;
-  for (const { name, extras = [] } of projects) {
+  return requests.map(({ name, extras = [], requirements = [] }) => {
     try {
-      out.set(name, subsetHash(lockSubset(lock, workspace, name, extras)));
+      const own = subsetHash(lockSubset(lock, workspace, name, extras));
+      if (requirements.length === 0) return own;
+      const more = subsetHash(lockSubset(lock, { firstParty: [], requirements }));
+      return createHash('sha256').update(`${own}\n${more}`).digest('hex');
     } catch {
       whole ??= `whole-lock:${createHash('sha256').update(readFileSync(lockPath)).digest('hex')}`;
-      out.set(name, whole);
+      return whole;
     }
-  }
-  return out;
+  });
 }

@@ -2,6 +2,11 @@
 export interface PexkitPluginOptions {
   /** Name of the inferred PEX target, or `false` to infer none. Default `build`. */
   buildTargetName?: string | false;
+  /**
+   * Name of the inferred pytest target (for projects with a `tests/` or `test/` directory in a
+   * uv workspace with a `uv.lock`), or `false` to infer none. Default `test`.
+   */
+  testTargetName?: string | false;
   /** Where project names come from: `pyproject` (the canonical `[project].name`, default) or `directory` (the folder name). */
   projectNameSource?: 'pyproject' | 'directory';
   /** Infer graph edges from `import` statements (default true). */
@@ -12,6 +17,7 @@ export interface PexkitPluginOptions {
 
 export interface NormalizedPluginOptions {
   buildTargetName: string | false;
+  testTargetName: string | false;
   projectNameSource: 'pyproject' | 'directory';
   inferImportDependencies: boolean;
   tags: string[];
@@ -25,13 +31,11 @@ export function normalizePluginOptions(
   options: PexkitPluginOptions | undefined,
 ): NormalizedPluginOptions {
   const o = options ?? {};
-  const buildTargetName = o.buildTargetName ?? 'build';
-  if (
-    buildTargetName !== false &&
-    (typeof buildTargetName !== 'string' || buildTargetName.trim() === '')
-  ) {
+  const buildTargetName = targetName(o.buildTargetName, 'build', 'buildTargetName');
+  const testTargetName = targetName(o.testTargetName, 'test', 'testTargetName');
+  if (buildTargetName !== false && buildTargetName === testTargetName) {
     throw new PluginOptionsError(
-      `@pexkit/nx/plugin: option buildTargetName must be a non-empty string or false, got ${JSON.stringify(o.buildTargetName)}`,
+      `@pexkit/nx/plugin: options buildTargetName and testTargetName are both ${JSON.stringify(buildTargetName)}; give them different names or set one to false`,
     );
   }
   const projectNameSource = o.projectNameSource ?? 'pyproject';
@@ -42,8 +46,23 @@ export function normalizePluginOptions(
   }
   return {
     buildTargetName,
+    testTargetName,
     projectNameSource,
     inferImportDependencies: o.inferImportDependencies ?? true,
     tags: [...(o.tags ?? [])],
   };
+}
+
+function targetName(
+  value: string | false | undefined,
+  fallback: string,
+  option: string,
+): string | false {
+  const name = value ?? fallback;
+  if (name !== false && (typeof name !== 'string' || name.trim() === '')) {
+    throw new PluginOptionsError(
+      `@pexkit/nx/plugin: option ${option} must be a non-empty string or false, got ${JSON.stringify(value)}`,
+    );
+  }
+  return name;
 }
