@@ -180,25 +180,12 @@ function prepare() {
   const pexkit = join(artifacts, 'app.pexkit.pex');
   let pexkitHow = 'pexkit build';
   const cli = join(REPO_ROOT, 'packages/pex/dist/cli/main.js');
-  const built = spawnSync(
-    process.execPath,
-    [
-      cli,
-      'build',
-      '--project',
-      APP,
-      '--lock',
-      lock,
-      '-c',
-      'benchapp',
-      '--find-links',
-      WHEELS,
-      '-o',
-      pexkit,
-      '-q',
-    ],
-    { encoding: 'utf8' },
-  );
+  // prettier-ignore
+  const pexkitBuild = (out, ...extra) => spawnSync(process.execPath, [
+    cli, 'build', '--project', APP, '--lock', lock, '-c', 'benchapp', '--find-links', WHEELS,
+    ...extra, '-o', out, '-q',
+  ], { encoding: 'utf8' });
+  const built = pexkitBuild(pexkit);
   if (built.status !== 0 || !existsSync(pexkit)) {
     const why =
       `${built.stderr || ''}${built.stdout || ''}`
@@ -217,24 +204,7 @@ function prepare() {
   }
   log(`pexkit PEX built with: ${pexkitHow}`);
   const pexkitVenv = join(artifacts, 'app-venv.pexkit.pex');
-  const builtVenv =
-    pexkitHow === 'pexkit build' &&
-    spawnSync(process.execPath, [
-      cli,
-      'build',
-      '--project',
-      APP,
-      '--lock',
-      lock,
-      '-c',
-      'benchapp',
-      '--find-links',
-      WHEELS,
-      '--venv',
-      '-o',
-      pexkitVenv,
-      '-q',
-    ]).status === 0;
+  const builtVenv = pexkitHow === 'pexkit build' && pexkitBuild(pexkitVenv, '--venv').status === 0;
   return {
     pexkitHow,
     contenders: [
