@@ -117,6 +117,11 @@ class Pex(object):
             say("extracted first-party code to %s" % target)
         return target
 
+    def wheel_size(self, wheel):
+        if self.is_dir:
+            return os.path.getsize(os.path.join(self.path, ".deps", wheel))
+        return self.zip.getinfo(".deps/" + wheel).file_size
+
     def wheel_dir(self, wheel):
         sha = (self.info.get("distributions") or {}).get(wheel)
         if not sha:
@@ -149,6 +154,9 @@ def _install_all(pex, wheels):
     workers = min(len(missing), 4, os.cpu_count() or 1)
     if workers > 1:
         import threading
+
+        # Largest first: the last wheel to start is then a small one, so the threads end together.
+        missing.sort(key=pex.wheel_size, reverse=True)
 
         errors, todo = [], list(missing)
         guard = threading.Lock()

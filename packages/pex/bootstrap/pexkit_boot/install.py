@@ -12,6 +12,9 @@ import shutil
 
 import zipfile
 
+# Deflated wheels up to this size are inflated into memory rather than a temp file.
+_IN_MEMORY_MAX = 32 << 20
+
 _DATA_DIRS = {"purelib": "", "platlib": "", "scripts": "bin", "data": "data", "headers": "include"}
 
 
@@ -63,11 +66,13 @@ class _Slice(io.RawIOBase):
 
 def open_member(zip_path, name):
     """Open a member of the zip at `zip_path` as a seekable file: a STORED one in place, without
-    copying it; a deflated one (the writer deflates small wheels whole) inflated once into an
-    anonymous temp file, its CRC checked by zipfile."""
+    copying it; a deflated one (the writer deflates small wheels whole) inflated once, into memory
+    up to _IN_MEMORY_MAX bytes, else into an anonymous temp file, its CRC checked by zipfile."""
     with zipfile.ZipFile(zip_path) as zf:
         info = zf.getinfo(name)
         if info.compress_type != zipfile.ZIP_STORED:
+            if info.file_size <= _IN_MEMORY_MAX:
+                return io.BytesIO(zf.read(info))
             import tempfile
 
             tmp = tempfile.TemporaryFile()
