@@ -1,7 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { rootCertificates } from 'node:tls';
-import { Agent, EnvHttpProxyAgent, request, type Dispatcher } from 'undici';
+import type { Agent, Dispatcher, EnvHttpProxyAgent } from 'undici';
+
+/** What the client takes from undici (imported on the first request). */
+type Undici = Pick<typeof import('undici'), 'Agent' | 'EnvHttpProxyAgent' | 'request'>;
 import { PexkitError } from '../errors.js';
 import { PEXKIT_VERSION } from '../package-info.js';
 import { CredentialStore } from './credentials.js';
@@ -224,7 +227,9 @@ export class HttpClient {
   readonly retries: number;
   readonly retryBaseDelayMs: number;
   readonly credentials: CredentialStore;
-  private readonly dispatcher: Dispatcher;
+  /** undici and the dispatcher, loaded on the first request: a build from warm caches never pays for it. */
+  private client: Promise<{ request: Undici['request']; dispatcher: Dispatcher }> | undefined;
+  private readonly makeDispatcher: (undici: Undici) => Dispatcher;
   private readonly log: (line: string) => void;
   /** Appended to connection errors when a proxy is configured. */
   private readonly proxyNote: string;
@@ -254,11 +259,11 @@ export class HttpClient {
       proxies.length === 0
         ? ''
         : ` (through proxy ${[...new Set(proxies)].join(' / ')}; NO_PROXY='${proxySetting(env, 'no_proxy')}')`;
-    this.dispatcher =
+    this.makeDispatcher = (undici) =>
       httpProxy !== '' || httpsProxy !== ''
         ? quietly(
             () =>
-              new EnvHttpProxyAgent(
+              new undici.EnvHttpProxyAgent(
                 proxyAgentOptions(
                   agentOptions,
                   tlsOptions,
@@ -268,7 +273,15 @@ export class HttpClient {
                 ),
               ),
           )
-        : new Agent(agentOptions);
+        : new undici.Agent(agentOptions);
+  }
+
+  private undici(): Promise<{ request: Undici['request']; dispatcher: Dispatcher }> {
+    this.client ??= import('undici').then((undici) => ({
+      request: undici.request,
+      dispatcher: this.makeDispatcher(undici),
+    }));
+    return this.client;
   }
 
   /**
@@ -283,10 +296,11 @@ export class HttpClient {
       const shown = redactUrl(current);
       let response: Dispatcher.ResponseData;
       this.requestCount++;
+      const { request, dispatcher } = await this.undici();
       try {
         response = await request(target, {
           method: 'GET',
-          dispatcher: this.dispatcher,
+          dispatcher,
           headers: {
             'user-agent': `pexkit/${PEXKIT_VERSION}`,
             ...headers,
@@ -362,6 +376,6 @@ export class HttpClient {
   }
 
   async close(): Promise<void> {
-    await this.dispatcher.close();
+    if (this.client !== undefined) await (await this.client).dispatcher.close();
   }
 }
