@@ -240,3 +240,25 @@ def test_multiprocessing_spawn(tmp_path, run_pex, wheels):
     for _ in range(2):
         r = run_pex(pex)
         assert (r.returncode, r.stdout.strip()) == (0, "[1, 4, 9]"), r.stderr
+
+
+def test_installed_record_lists_installed_paths(app_pex, run_pex, pex_root):
+    import base64
+    import csv
+    import glob
+    import hashlib
+
+    assert run_pex(app_pex, env={"PEX_SCRIPT": "tool-hello"}).returncode == 0
+    (record,) = glob.glob(str(pex_root / "installed" / "*" / "toolpkg-1.0.dist-info" / "RECORD"))
+    root = os.path.dirname(os.path.dirname(record))
+    with open(record, newline="") as f:
+        rows = {r[0]: r for r in csv.reader(f) if r}
+    assert not [p for p in rows if ".data/" in p]
+    for path in ["bin/toolscript", "bin/shellscript", "data/share/toolpkg/x.txt", "toolpkg-1.0.dist-info/INSTALLER"]:
+        assert path in rows, sorted(rows)
+    # The rewritten script is recorded with the hash and size of what was written.
+    with open(os.path.join(root, "bin", "toolscript"), "rb") as f:
+        data = f.read()
+    assert data.startswith(b"#!/usr/bin/env python3")
+    digest = base64.urlsafe_b64encode(hashlib.sha256(data).digest()).rstrip(b"=").decode()
+    assert rows["bin/toolscript"][1:] == ["sha256=" + digest, str(len(data))]

@@ -2,8 +2,11 @@
 
 Layout: purelib and platlib at the root (`<name>.data/purelib|platlib` merged in), `scripts` ->
 `bin/` (`#!python` rewritten), `data` -> `data/`, `headers` -> `include/`, dist-info with
-INSTALLER "pexkit". Every member path is checked so nothing lands outside the tree.
+INSTALLER "pexkit". Every member path is checked so nothing lands outside the tree. RECORD is
+rewritten as installers do: moved files under their installed paths, rewritten scripts with their
+new hash and size, and a row for INSTALLER.
 """
+import base64
 import hashlib
 import io
 import os
@@ -120,6 +123,37 @@ def _find_dist_info(names, wheel):
     return infos[0], (datas[0] if datas else None)
 
 
+def _record_hash(path):
+    with open(path, "rb") as f:
+        data = f.read()
+    digest = base64.urlsafe_b64encode(hashlib.sha256(data).digest()).rstrip(b"=").decode("ascii")
+    return "sha256=" + digest, str(len(data))
+
+
+def _rewrite_record(dest, dist_info, moved, rewritten):
+    import csv
+
+    record = os.path.join(dest, dist_info, "RECORD")
+    if not os.path.isfile(record):
+        return
+    with open(record, newline="", encoding="utf-8") as f:
+        rows = [r for r in csv.reader(f) if r]
+    installer = dist_info + "/INSTALLER"
+    out = []
+    for row in rows:
+        path = moved.get(row[0], row[0])
+        if path == installer:
+            continue
+        if path in rewritten:
+            row = [path] + list(_record_hash(os.path.join(dest, *path.split("/"))))
+        else:
+            row = [path] + row[1:]
+        out.append(row)
+    out.append([installer] + list(_record_hash(os.path.join(dest, dist_info, "INSTALLER"))))
+    with open(record, "w", newline="", encoding="utf-8") as f:
+        csv.writer(f, lineterminator="\n").writerows(out)
+
+
 def install_wheel(fileobj, dest, wheel_name, expected_sha256=None):
     """Install the wheel read from `fileobj` into the (empty) directory `dest`."""
     if expected_sha256:
@@ -134,6 +168,7 @@ def install_wheel(fileobj, dest, wheel_name, expected_sha256=None):
         infos = [i for i in zf.infolist() if not i.filename.endswith("/")]
         dist_info, data_dir = _find_dist_info([i.filename for i in infos], wheel_name)
         made = set([dest])
+        moved, rewritten = {}, {}
         for info in infos:
             name = info.filename
             script = False
@@ -151,11 +186,14 @@ def install_wheel(fileobj, dest, wheel_name, expected_sha256=None):
             if parent not in made:
                 os.makedirs(parent, exist_ok=True)
                 made.add(parent)
+            if rel != name:
+                moved[name] = rel
             with zf.open(info) as src, open(target, "wb") as out:
                 if script:
                     first = src.readline()
                     if first.startswith(b"#!python"):
                         first = b"#!/usr/bin/env python3" + first[len(b"#!python"):]
+                        rewritten[rel] = True
                     out.write(first)
                 shutil.copyfileobj(src, out, 1 << 20)
             mode = (info.external_attr >> 16) & 0o777
@@ -163,6 +201,7 @@ def install_wheel(fileobj, dest, wheel_name, expected_sha256=None):
                 os.chmod(target, 0o755)
         with open(os.path.join(dest, dist_info, "INSTALLER"), "w") as f:
             f.write("pexkit\n")
+        _rewrite_record(dest, dist_info, moved, rewritten)
     # Compile nothing: Python writes __pycache__ beside the sources on first import, which
     # is fine for a per-user cache; the tree is never changed by pexkit after the rename.
     return dist_info
