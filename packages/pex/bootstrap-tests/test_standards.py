@@ -60,6 +60,13 @@ def test_agree_with_packaging(python):
     assert out.stdout.startswith("OK"), out.stdout
 
 
+def _assert_prints_ok(python, code):
+    """Runs `code` under `python` with the runtime's directory as argv[1]; it must print OK."""
+    out = subprocess.run([python, "-c", code, str(BOOTSTRAP)], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                         universal_newlines=True)
+    assert out.stdout.strip() == "OK", out.stderr
+
+
 def test_wheel_tags_and_requirements(python):
     code = textwrap.dedent('''
         import sys; sys.path.insert(0, sys.argv[1])
@@ -78,9 +85,7 @@ def test_wheel_tags_and_requirements(python):
                 raise AssertionError(bad)
         print("OK")
     ''')
-    out = subprocess.run([python, "-c", code, str(BOOTSTRAP)], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                         universal_newlines=True)
-    assert out.stdout.strip() == "OK", out.stderr
+    _assert_prints_ok(python, code)
 
 
 def test_resolve_picks_per_platform(python):
@@ -112,9 +117,7 @@ def test_resolve_picks_per_platform(python):
             raise AssertionError("no error")
         print("OK")
     ''')
-    out = subprocess.run([python, "-c", code, str(BOOTSTRAP)], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                         universal_newlines=True)
-    assert out.stdout.strip() == "OK", out.stderr
+    _assert_prints_ok(python, code)
 
 
 def test_mac_platforms_match_packaging():
@@ -165,6 +168,4 @@ def test_resolve_picks_among_versions_by_requires_python(python):
             raise AssertionError("no error")
         print("OK")
     ''')
-    out = subprocess.run([python, "-c", code, str(BOOTSTRAP)], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                         universal_newlines=True)
-    assert out.stdout.strip() == "OK", out.stderr
+    _assert_prints_ok(python, code)

@@ -47,6 +47,39 @@ beforeAll(async () => {
 
 const sha256 = (path: string) => createHash('sha256').update(readFileSync(path)).digest('hex');
 
+/**
+ * A plan project whose one wheel `<name>-1.0-py3-none-any.whl` is read from `path` (not a real
+ * wheel), with a verification verdict already cached for `sha256`, so the writer copies it as is.
+ */
+function preverifiedWheel(cacheDir: string, name: string, sha256: string, path: string) {
+  const verdict = {
+    filename: `${name}-1.0-py3-none-any.whl`,
+    sha256,
+    distInfo: `${name}-1.0.dist-info`,
+    name,
+    version: '1.0',
+    requiresDist: [],
+    entryPoints: {},
+    entries: 1,
+    installedSize: 1,
+  };
+  mkdirSync(join(cacheDir, 'verified'), { recursive: true });
+  writeFileSync(
+    join(cacheDir, 'verified', `${sha256}.json`),
+    JSON.stringify({ version: 1, verdict }),
+  );
+  const wheel = {
+    filename: verdict.filename,
+    path,
+    sha256,
+    size: 0,
+    name,
+    version: '1.0',
+    targets: ['current'],
+  };
+  return { name, version: '1.0', requires: [], wheels: [wheel] };
+}
+
 describe('writePex (zipapp)', () => {
   it('writes a zip that zipfile, unzip and zipimport accept, with whole wheels under .deps/', async () => {
     const output = join(work, 'out', 'hello.pex');
@@ -259,39 +292,7 @@ describe('writePex (zipapp)', () => {
     expect(readdirSync(join(work, 'safe'))).toEqual(['app.pex']);
     // A failure after the zip is half written (a wheel changes while being copied: here a
     // /proc file whose stat size is 0, with a cached verdict) also leaves nothing behind.
-    const fakeSha = 'f'.repeat(64);
-    mkdirSync(join(cacheDir, 'verified'), { recursive: true });
-    const verdict = {
-      filename: 'zzz-1.0-py3-none-any.whl',
-      sha256: fakeSha,
-      distInfo: 'zzz-1.0.dist-info',
-      name: 'zzz',
-      version: '1.0',
-      requiresDist: [],
-      entryPoints: {},
-      entries: 1,
-      installedSize: 1,
-    };
-    writeFileSync(
-      join(cacheDir, 'verified', `${fakeSha}.json`),
-      JSON.stringify({ version: 1, verdict }),
-    );
-    const changing = {
-      name: 'zzz',
-      version: '1.0',
-      requires: [],
-      wheels: [
-        {
-          filename: verdict.filename,
-          path: '/proc/self/status',
-          sha256: fakeSha,
-          size: 0,
-          name: 'zzz',
-          version: '1.0',
-          targets: ['current'],
-        },
-      ],
-    };
+    const changing = preverifiedWheel(cacheDir, 'zzz', 'f'.repeat(64), '/proc/self/status');
     await expect(
       writePex({ ...plan, projects: [...plan.projects, changing] }, { output, cacheDir }),
     ).rejects.toThrow(/changed size while being copied/);
@@ -323,40 +324,8 @@ describe('writePex (zipapp)', () => {
       writeFileSync(output, 'previous build');
       // A wheel that is a FIFO nobody writes to: the copy blocks half-way through the zip.
       execFileSync('mkfifo', [fifo]);
-      const sha = 'e'.repeat(64);
       const cache = join(shared, 'cache');
-      mkdirSync(join(cache, 'verified'), { recursive: true });
-      const verdict = {
-        filename: 'blocked-1.0-py3-none-any.whl',
-        sha256: sha,
-        distInfo: 'blocked-1.0.dist-info',
-        name: 'blocked',
-        version: '1.0',
-        requiresDist: [],
-        entryPoints: {},
-        entries: 1,
-        installedSize: 1,
-      };
-      writeFileSync(
-        join(cache, 'verified', `${sha}.json`),
-        JSON.stringify({ version: 1, verdict }),
-      );
-      const blocked = {
-        name: 'blocked',
-        version: '1.0',
-        requires: [],
-        wheels: [
-          {
-            filename: verdict.filename,
-            path: fifo,
-            sha256: sha,
-            size: 0,
-            name: 'blocked',
-            version: '1.0',
-            targets: ['current'],
-          },
-        ],
-      };
+      const blocked = preverifiedWheel(cache, 'blocked', 'e'.repeat(64), fifo);
       const input = join(shared, 'input.json');
       writeFileSync(
         input,
