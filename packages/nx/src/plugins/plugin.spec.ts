@@ -311,6 +311,28 @@ describe('createNodes', () => {
     ]);
   });
 
+  it('reports a bad dependency group on the uv root; members keep their workspace and build, lose only the test target', async () => {
+    const root = workspace({
+      ...UV_WORKSPACE,
+      'py/pyproject.toml': `${UV_WORKSPACE['py/pyproject.toml']}\n[dependency-groups]\ndev = [{include-group = "dev"}]\n`,
+      'py/uv.lock': LOCK,
+    });
+    const error = await Promise.resolve(
+      createNodes[1](UV_WORKSPACE_FILES, {}, nodesContext(root)),
+    ).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(AggregateCreateNodesError);
+    const aggregate = error as AggregateCreateNodesError;
+    expect(aggregate.errors.map(([file, cause]) => [file, cause.message])).toEqual([
+      ['py/pyproject.toml', expect.stringMatching(/include cycle dev -> dev/)],
+    ]);
+    const app = projectsOf(aggregate.partialResults)['web-app'];
+    expect(app?.metadata?.['pexkit']).toMatchObject({ uvWorkspaceRoot: 'py' });
+    expect(Object.keys(app?.targets ?? {})).toEqual(['build']);
+  });
+
   it('reports a schema error (bad [tool.pexkit] value) for that file only', async () => {
     const root = workspace({
       ...UV_WORKSPACE,

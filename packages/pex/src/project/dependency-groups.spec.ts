@@ -1,6 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { expandDependencyGroups, uvDefaultGroupRequirements } from './dependency-groups.js';
-import { parsePyprojectToml, PyprojectError } from './pyproject.js';
+import {
+  defaultGroupRequirements,
+  expandDependencyGroups,
+  uvDefaultGroupRequirements,
+} from './dependency-groups.js';
+import { parsePyproject, parsePyprojectToml, PyprojectError } from './pyproject.js';
 
 function defaults(text: string): string[] {
   return uvDefaultGroupRequirements(
@@ -27,6 +31,13 @@ describe('dependency groups', () => {
     expect(defaults(`${groups}\n[tool.uv]\ndefault-groups = ["lint"]\n`)).toEqual(['b']);
     expect(defaults(`${groups}\n[tool.uv]\ndefault-groups = "all"\n`)).toEqual(['a', 'b']);
     expect(defaults('[project]\nname = "x"\n')).toEqual([]);
+    // A parsed project carries the setting: the same answer from PyprojectInfo.
+    const text = `[project]\nname = "x"\nversion = "1"\n${groups}\n[tool.uv]\ndefault-groups = ["Lint"]\n`;
+    const info = parsePyproject(text, '/w/x/pyproject.toml');
+    expect(info.uvDefaultGroups).toEqual(['lint']);
+    expect(
+      defaultGroupRequirements(info.dependencyGroups, info.uvDefaultGroups, info.path),
+    ).toEqual(['b']);
   });
 
   it('refuses include cycles and includes of undefined groups, naming the file', () => {

@@ -58,11 +58,23 @@ export function uvDefaultGroupNames(
 }
 
 /**
- * The requirements of the dependency groups that `uv sync` / `uv run` install by default for
- * this pyproject (its `default-groups`, else `dev`), includes expanded.
+ * The requirements of the dependency groups that `uv sync` / `uv run` install by default (the
+ * `default-groups` setting, else `dev`), includes expanded. For a parsed project:
+ * `defaultGroupRequirements(info.dependencyGroups, info.uvDefaultGroups, file)`.
  */
+export function defaultGroupRequirements(
+  groups: Record<string, DependencyGroupEntry[]>,
+  setting: string[] | 'all' | undefined,
+  path: string,
+): string[] {
+  return expandDependencyGroups(groups, uvDefaultGroupNames(groups, setting), path);
+}
+
+/** {@link defaultGroupRequirements} of a pyproject without `[project]` (a virtual uv root). */
 export function uvDefaultGroupRequirements(doc: TomlTable, text: string, path: string): string[] {
-  const groups = parseDependencyGroups(doc, text, path);
-  const names = uvDefaultGroupNames(groups, parseUvDefaultGroups(doc, text, path));
-  return expandDependencyGroups(groups, names, path);
+  return defaultGroupRequirements(
+    parseDependencyGroups(doc, text, path),
+    parseUvDefaultGroups(doc, text, path),
+    path,
+  );
 }

@@ -48,6 +48,8 @@ export interface PyprojectInfo {
   dependencies: string[];
   optionalDependencies: Record<string, string[]>;
   dependencyGroups: Record<string, DependencyGroupEntry[]>;
+  /** `[tool.uv] default-groups`: group names (canonical) or `"all"`; undefined when unset. */
+  uvDefaultGroups?: string[] | 'all';
   scripts: Record<string, string>;
   guiScripts: Record<string, string>;
   entryPoints: Record<string, Record<string, string>>;
@@ -213,7 +215,10 @@ export function parseUvDefaultGroups(
   text: string,
   path: string,
 ): string[] | 'all' | undefined {
-  const c = new Checker(path, text);
+  return uvDefaultGroupsOf(new Checker(path, text), doc);
+}
+
+function uvDefaultGroupsOf(c: Checker, doc: TomlTable): string[] | 'all' | undefined {
   const uv = c.table(c.table(doc['tool'], ['tool'])['uv'], ['tool', 'uv']);
   const value = uv['default-groups'];
   if (value === undefined || value === 'all') return value;
@@ -321,6 +326,8 @@ export function parsePyproject(
     pexkit,
     sourceRoots,
   };
+  const uvDefaultGroups = uvDefaultGroupsOf(c, doc);
+  if (uvDefaultGroups !== undefined) info.uvDefaultGroups = uvDefaultGroups;
   const description = c.optString(project['description'], ['project', 'description']);
   if (description !== undefined) info.description = description;
   const requiresPython = c.optString(project['requires-python'], ['project', 'requires-python']);

@@ -7,6 +7,7 @@ import {
   parsePyprojectToml,
   requirementHead,
   uvWorkspaceOf,
+  defaultGroupRequirements,
   uvDefaultGroupRequirements,
   type PyprojectInfo,
   type UvSource,
@@ -42,7 +43,14 @@ interface Parsed {
   file: PyprojectFile;
   dir: string;
   info: PyprojectInfo;
-  doc: Record<string, unknown>;
+}
+
+/** A pyproject.toml declaring a uv workspace. */
+interface UvRoot {
+  file: PyprojectFile;
+  sources: Record<string, UvSource>;
+  /** Its default dependency groups' requirements; undefined when they are malformed. */
+  groups?: string[];
 }
 
 /** What a project's targets take from the lock (lock-subset hashes), when the lock is there. */
@@ -68,23 +76,27 @@ export function inferPythonProjects(
 ): InferenceResult {
   const errors: Array<[string, Error]> = [];
   const parsed: Parsed[] = [];
-  const uvRoots = new Map<
-    string,
-    { file: PyprojectFile; sources: Record<string, UvSource>; groups: string[] }
-  >();
+  const uvRoots = new Map<string, UvRoot>();
   for (const file of files) {
     const abs = join(workspaceRoot, file.file);
     const dir = dirOf(file.file);
     try {
       const doc = parsePyprojectToml(file.text, file.file);
       if (uvWorkspaceOf(doc, file.text, file.file) !== undefined) {
-        const groups = uvDefaultGroupRequirements(doc, file.text, file.file);
-        uvRoots.set(dir, { file, sources: rootSources(doc), groups });
+        const root: UvRoot = { file, sources: rootSources(doc) };
+        uvRoots.set(dir, root);
+        // A bad group is reported on the root file; the workspace still groups its members
+        // (their builds do not depend on it), only the test targets need the groups.
+        try {
+          root.groups = uvDefaultGroupRequirements(doc, file.text, file.file);
+        } catch (error) {
+          errors.push([file.file, error instanceof Error ? error : new Error(String(error))]);
+        }
       }
       if (doc['project'] === undefined || file.workspaceOnly === true) continue; // a virtual uv workspace root or a tool-only file
       const srcDir = join(dirname(abs), 'src');
       const info = parsePyproject(file.text, abs, (d) => d === srcDir && file.hasSrc);
-      parsed.push({ file, dir, info, doc });
+      parsed.push({ file, dir, info });
     } catch (error) {
       errors.push([file.file, error instanceof Error ? error : new Error(String(error))]);
     }
@@ -119,7 +131,8 @@ export function inferPythonProjects(
     const keys = new Map<string, LockKeys>();
     if (existsSync(join(workspaceRoot, lockFile))) {
       const requests: Array<SubsetRequest & { member: string; kind: keyof LockKeys }> = [];
-      const rootGroups = uvRoots.get(wsDir)?.groups ?? [];
+      const root = uvRoots.get(wsDir);
+      const rootGroups = root === undefined ? [] : root.groups;
       for (const m of members) {
         if (options.buildTargetName !== false && hasEntryPoint(m.info))
           requests.push({
@@ -128,11 +141,16 @@ export function inferPythonProjects(
             name: m.info.name,
             extras: extrasOf(m.info),
           });
-        if (options.testTargetName === false || !m.file.hasTests) continue;
+        if (options.testTargetName === false || !m.file.hasTests || rootGroups === undefined)
+          continue;
         try {
           const groups = [
             ...rootGroups,
-            ...uvDefaultGroupRequirements(m.doc, m.file.text, m.file.file),
+            ...defaultGroupRequirements(
+              m.info.dependencyGroups,
+              m.info.uvDefaultGroups,
+              m.file.file,
+            ),
           ];
           requests.push({
             member: m.info.name,

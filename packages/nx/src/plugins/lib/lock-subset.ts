@@ -30,11 +30,23 @@ export function lockSubsetHashes(
 ): string[] {
   const lock = loadLock(lockPath);
   let whole: string | undefined;
+  // A project's build and test share its closure, and test runs share the root's groups: each
+  // distinct subset is walked and hashed once.
+  const memo = new Map<string, string>();
+  const once = (key: string, compute: () => string): string => {
+    let hash = memo.get(key);
+    if (hash === undefined) memo.set(key, (hash = compute()));
+    return hash;
+  };
   return requests.map(({ name, extras = [], requirements = [] }) => {
     try {
-      const own = subsetHash(lockSubset(lock, workspace, name, extras));
+      const own = once(`project ${JSON.stringify([name, extras])}`, () =>
+        subsetHash(lockSubset(lock, workspace, name, extras)),
+      );
       if (requirements.length === 0) return own;
-      const more = subsetHash(lockSubset(lock, { firstParty: [], requirements }));
+      const more = once(`requirements ${JSON.stringify(requirements)}`, () =>
+        subsetHash(lockSubset(lock, { firstParty: [], requirements })),
+      );
       return createHash('sha256').update(`${own}\n${more}`).digest('hex');
     } catch {
       whole ??= `whole-lock:${createHash('sha256').update(readFileSync(lockPath)).digest('hex')}`;
