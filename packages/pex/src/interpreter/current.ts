@@ -1,6 +1,14 @@
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync, realpathSync, statSync } from 'node:fs';
+import {
+  closeSync,
+  existsSync,
+  openSync,
+  readFileSync,
+  readSync,
+  realpathSync,
+  statSync,
+} from 'node:fs';
 import { delimiter, isAbsolute, join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { cacheDir as defaultCacheDir } from '../cache/cache-dir.js';
@@ -74,10 +82,70 @@ export function findPython(
   );
 }
 
-function cacheKey(path: string, noPackaging: boolean): string {
-  // The path as found (a venv's `bin/python` is a symlink to its base interpreter but has its own
-  // sys.prefix and packages) plus the real file's identity.
+/** Whether `file` starts like a native executable (ELF, Mach-O, PE) rather than a script. */
+function isNativeBinary(file: string): boolean {
+  let fd: number | undefined;
+  try {
+    fd = openSync(file, 'r');
+    const head = Buffer.alloc(4);
+    const n = readSync(fd, head, 0, 4, 0);
+    if (n < 2) return false;
+    const magic = head.readUInt32BE(0);
+    return (
+      (n === 4 && (magic === 0x7f454c46 /* ELF */ || MACHO_MAGICS.has(magic))) ||
+      (head[0] === 0x4d && head[1] === 0x5a) // MZ
+    );
+  } catch {
+    return false;
+  } finally {
+    if (fd !== undefined) closeSync(fd);
+  }
+}
+
+const MACHO_MAGICS = new Set([0xfeedface, 0xfeedfacf, 0xcefaedfe, 0xcffaedfe, 0xcafebabe]);
+
+/** Prints the interpreter's real `sys.executable`; runs without `site` to stay cheap. */
+const EXECUTABLE_PROBE = 'import os, sys; sys.stdout.write(os.path.realpath(sys.executable))';
+
+/**
+ * The file that really runs when `path` is executed. A native binary (or a symlink to one) is
+ * itself. A script — a pyenv or asdf shim, a wrapper — picks its interpreter at run time (from
+ * `.python-version`, PYENV_VERSION, …), so it is asked: one `-S` run per build.
+ */
+async function realInterpreter(path: string, env: NodeJS.ProcessEnv): Promise<string> {
   const real = realpathSync(path);
+  if (isNativeBinary(real)) return real;
+  try {
+    const { stdout } = await run(path, ['-S', '-c', EXECUTABLE_PROBE], {
+      env: inspectEnv(env),
+      timeout: 60_000,
+    });
+    const exe = stdout.trim();
+    return exe !== '' && isAbsolute(exe) && existsSync(exe) ? exe : real;
+  } catch (error) {
+    const stderr = (error as { stderr?: string }).stderr ?? '';
+    throw new InterpreterError(
+      `Cannot run the Python interpreter ${path}: ${stderr.trim() || (error as Error).message}`,
+      { cause: error },
+    );
+  }
+}
+
+function inspectEnv(base: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...base, PYTHONIOENCODING: 'utf-8' };
+  delete env['PYTHONPATH'];
+  delete env['PYTHONHOME'];
+  return env;
+}
+
+async function cacheKey(
+  path: string,
+  noPackaging: boolean,
+  env: NodeJS.ProcessEnv,
+): Promise<string> {
+  // The path as found (a venv's `bin/python` is a symlink to its base interpreter but has its own
+  // sys.prefix and packages) plus the identity of the binary that really runs (through shims).
+  const real = await realInterpreter(path, env);
   const st = statSync(real);
   return createHash('sha256')
     .update(`${path}\0${real}\0${st.mtimeMs}\0${st.size}\0${noPackaging}\0`)
@@ -88,7 +156,8 @@ function cacheKey(path: string, noPackaging: boolean): string {
 
 /**
  * Runs the inspection script in `python` (path or PATH name), cached on disk under
- * `<cache>/interpreters/` keyed by the interpreter's real path, mtime and size.
+ * `<cache>/interpreters/` keyed by the path and the binary that really runs (its real path, mtime
+ * and size; a shim is resolved by running it).
  */
 export async function inspectInterpreter(
   python: string | undefined,
@@ -96,10 +165,11 @@ export async function inspectInterpreter(
 ): Promise<InterpreterInfo> {
   const path = findPython(python, options.env);
   const noPackaging = options.noPackaging === true;
+  const baseEnv = options.env ?? process.env;
   const file = join(
     defaultCacheDir({ cacheDir: options.cacheDir, env: options.env }),
     'interpreters',
-    `${cacheKey(path, noPackaging)}.json`,
+    `${await cacheKey(path, noPackaging, baseEnv)}.json`,
   );
   if (existsSync(file)) {
     try {
@@ -110,9 +180,7 @@ export async function inspectInterpreter(
   }
   let stdout: string;
   try {
-    const env: NodeJS.ProcessEnv = { ...(options.env ?? process.env), PYTHONIOENCODING: 'utf-8' };
-    delete env['PYTHONPATH'];
-    delete env['PYTHONHOME'];
+    const env = inspectEnv(baseEnv);
     if (noPackaging) env['PEXKIT_INSPECT_NO_PACKAGING'] = '1';
     ({ stdout } = await run(path, ['-s', '-c', INSPECT_SCRIPT], {
       env,
