@@ -296,12 +296,14 @@ export const PYTHON_TEST_EXCLUDES = [
 export const NODE_RUNTIME_INPUT = { runtime: 'node -p process.version+process.arch' };
 
 /**
- * The `current` target (the default) means "the python3 on this machine": its implementation,
- * version and platform decide which wheels go in, so they are part of the cache key.
+ * The `current` target (the default) means "the interpreter pexkit would inspect": PEXKIT_PYTHON,
+ * else python3 on PATH (through a pyenv/asdf shim, the version it picks here). Its
+ * implementation, version, ABI (SOABI: `t` for free-threaded builds), platform and C library
+ * decide which wheels go in, so they are part of the cache key.
  */
 export const CURRENT_PYTHON_INPUT = {
   runtime:
-    'python3 -c "import sys,sysconfig;print(sys.implementation.cache_tag,sysconfig.get_platform())"',
+    '"${PEXKIT_PYTHON:-python3}" -c "import sys,sysconfig,platform;print(sys.implementation.cache_tag,sysconfig.get_config_var(\'SOABI\'),sysconfig.get_platform(),platform.libc_ver())"',
 };
 
 function buildTarget(
