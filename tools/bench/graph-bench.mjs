@@ -1,12 +1,17 @@
 #!/usr/bin/env node
 /* global performance */
-// Project-graph benchmark for @pexkit/nx: a generated uv workspace of N Python projects (default
-// 500) with workspace dependencies, imports between them and a uv.lock-style lock. Measures
+// Project-graph benchmark for @pexkit/nx: a generated uv workspace of N Python projects with
+// workspace dependencies, imports between them and a uv.lock-style lock. Measures
 //   1. the plugin directly (createNodes + createDependencies), cold (no cache, fresh process) and
-//      warm (on-disk cache, fresh process; plus in-process repeat);
-//   2. `nx graph --file` with the daemon off, cold (no .nx) and warm.
-// Goals: < 2 s cold, < 0.3 s warm for the plugin's graph computation. Usage:
-//   node tools/bench/graph-bench.mjs [--projects 500] [--runs 3] [--skip-nx] [--keep]
+//      warm (on-disk cache, fresh process; plus in-process repeat): wall and CPU time, peak RSS;
+//   2. with --projects N (unless --skip-nx) or --nx: `nx graph --file` with the daemon off, cold
+//      (no .nx) and warm, and `nx show projects --affected` after a one-file edit, each with the
+//      plugin's share (Nx's own NX_PERF_LOGGING timings of createNodes + createDependencies).
+// Without --projects it prints the scaling table for 500/1,000/2,000/5,000 projects (--sizes to
+// change) and exits 1 when 2,000 projects take more than 4.5× the cold CPU time of 500 (linear
+// inference gives 4×; CPU time, because wall time on a shared machine is noise). Usage:
+//   node tools/bench/graph-bench.mjs [--projects N (<= 10000) | --sizes 500,2000] [--runs 3]
+//                                     [--skip-nx | --nx] [--keep]
 import { execFileSync, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import {
@@ -15,11 +20,10 @@ import {
   readdirSync,
   readFileSync,
   rmSync,
-  statSync,
   symlinkSync,
   writeFileSync,
 } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { dirname, join, relative, sep } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
@@ -163,13 +167,24 @@ export function generateWorkspace(root, count) {
 }
 
 function listFiles(root, dir = root, out = []) {
-  for (const name of readdirSync(dir)) {
-    if (name === '.nx' || name === 'node_modules') continue;
-    const abs = join(dir, name);
-    if (statSync(abs).isDirectory()) listFiles(root, abs, out);
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    if (entry.name === '.nx' || entry.name === 'node_modules' || entry.name === '.git') continue;
+    const abs = join(dir, entry.name);
+    if (entry.isDirectory()) listFiles(root, abs, out);
     else out.push(relative(root, abs).split(sep).join('/'));
   }
   return out;
+}
+
+/** CPU time (user + system) of this process in ms. */
+function cpuMs() {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1000;
+}
+
+/** Peak resident memory of this process so far, in MB. */
+function peakMb() {
+  return process.resourceUsage().maxRSS / 1024;
 }
 
 /** Child process: one measured plugin run (the file map is built untimed, as Nx's hasher would). */
@@ -177,30 +192,37 @@ async function child(root) {
   const t0 = performance.now();
   const plugin = await import(pluginUrl);
   const tLoad = performance.now();
-  const configFiles = listFiles(root)
-    .filter((f) => f.endsWith('pyproject.toml'))
-    .sort();
+  const files = listFiles(root);
+  const configFiles = files.filter((f) => f.endsWith('pyproject.toml')).sort();
   const context = { workspaceRoot: root, nxJsonConfiguration: {} };
+  const baseMb = peakMb();
   const timeNodes = async () => {
     const s = performance.now();
+    const c = cpuMs();
     const results = await plugin.createNodes[1](configFiles, {}, context);
-    return { ms: performance.now() - s, results };
+    return { ms: performance.now() - s, cpu: cpuMs() - c, results };
   };
   const first = await timeNodes();
+  const nodesPeakMb = peakMb();
   const projects = {};
   for (const [, r] of first.results)
     for (const [projRoot, p] of Object.entries(r.projects ?? {}))
       projects[p.name] = { ...p, root: projRoot };
-  const roots = Object.entries(projects).sort((a, b) => b[1].root.length - a[1].root.length);
+  // Each file belongs to the project with the longest root above it (walk up its directories).
+  const byRoot = new Map(Object.entries(projects).map(([name, p]) => [p.root, name]));
   const projectFileMap = {};
   const nonProjectFiles = [];
-  for (const file of listFiles(root)) {
+  for (const file of files) {
     const hash = createHash('sha1')
       .update(readFileSync(join(root, file)))
       .digest('hex');
-    const owner = roots.find(([, p]) => p.root === '.' || file.startsWith(`${p.root}/`));
+    let owner;
+    for (let dir = dirname(file); owner === undefined; dir = dirname(dir)) {
+      owner = byRoot.get(dir);
+      if (dir === '.') break;
+    }
     if (owner === undefined) nonProjectFiles.push({ file, hash });
-    else (projectFileMap[owner[0]] ??= []).push({ file, hash });
+    else (projectFileMap[owner] ??= []).push({ file, hash });
   }
   const fileMap = { projectFileMap, nonProjectFiles };
   const depContext = {
@@ -213,8 +235,9 @@ async function child(root) {
   };
   const timeDeps = async () => {
     const s = performance.now();
+    const c = cpuMs();
     const deps = await plugin.createDependencies({}, depContext);
-    return { ms: performance.now() - s, deps };
+    return { ms: performance.now() - s, cpu: cpuMs() - c, deps };
   };
   const firstDeps = await timeDeps();
   const second = await timeNodes();
@@ -224,7 +247,11 @@ async function child(root) {
       moduleLoadMs: tLoad - t0,
       nodesMs: first.ms,
       depsMs: firstDeps.ms,
+      cpuMs: first.cpu + firstDeps.cpu,
       inProcessRepeatMs: second.ms + secondDeps.ms,
+      baseMb,
+      nodesPeakMb,
+      peakMb: peakMb(),
       projects: Object.keys(projects).length,
       buildTargets: Object.values(projects).filter((p) => Object.keys(p.targets ?? {}).length > 0)
         .length,
@@ -236,6 +263,7 @@ async function child(root) {
 function runChild(root) {
   const out = execFileSync(process.execPath, [fileURLToPath(import.meta.url), '--child', root], {
     encoding: 'utf8',
+    maxBuffer: 64 << 20,
   });
   return JSON.parse(out);
 }
@@ -245,17 +273,25 @@ function median(values) {
   return s[Math.floor(s.length / 2)];
 }
 
-function timeNxGraph(root) {
+const NX_ENV = {
+  ...process.env,
+  NX_DAEMON: 'false',
+  NX_NO_CLOUD: 'true',
+  NX_TUI: 'false',
+  NX_PERF_LOGGING: 'true',
+};
+
+/** Runs an nx command in the workspace: wall time and Nx's own timings of the plugin's hooks. */
+function timeNx(root, args) {
   const s = performance.now();
-  const r = spawnSync(join(repo, 'node_modules/.bin/nx'), ['graph', '--file=graph.json'], {
+  const r = spawnSync(join(repo, 'node_modules/.bin/nx'), args, {
     cwd: root,
-    env: { ...process.env, NX_DAEMON: 'false', NX_NO_CLOUD: 'true', NX_PERF_LOGGING: 'true' },
+    env: NX_ENV,
     encoding: 'utf8',
+    maxBuffer: 256 << 20,
   });
   const ms = performance.now() - s;
-  if (r.status !== 0) throw new Error(`nx graph failed:\n${r.stdout}\n${r.stderr}`);
-  const graph = JSON.parse(readFileSync(join(root, 'graph.json'), 'utf8')).graph;
-  const edges = Object.values(graph.dependencies).reduce((n, d) => n + d.length, 0);
+  if (r.status !== 0) throw new Error(`nx ${args.join(' ')} failed:\n${r.stdout}\n${r.stderr}`);
   // Nx's own timings of the plugin's functions (plugin worker start-up excluded).
   const timing = (name) =>
     Number(
@@ -263,78 +299,165 @@ function timeNxGraph(root) {
     );
   return {
     ms,
-    nodes: Object.keys(graph.nodes).length,
-    edges,
-    pluginNodesMs: timing('createNodes'),
-    pluginDepsMs: timing('createDependencies'),
+    stdout: r.stdout,
+    pluginMs: timing('createNodes') + timing('createDependencies'),
   };
 }
 
+function timeNxGraph(root) {
+  const r = timeNx(root, ['graph', '--file=graph.json']);
+  const graph = JSON.parse(readFileSync(join(root, 'graph.json'), 'utf8')).graph;
+  const edges = Object.values(graph.dependencies).reduce((n, d) => n + d.length, 0);
+  return { ...r, nodes: Object.keys(graph.nodes).length, edges };
+}
+
+/** `nx show projects --affected` after an edit of one library's source file. */
+function timeNxAffected(root) {
+  const r = timeNx(root, ['show', 'projects', '--affected', '--base=HEAD']);
+  return { ...r, affected: r.stdout.split('\n').filter((l) => /^proj-/.test(l)).length };
+}
+
+/** Plugin-only measurements (cold: no .nx; warm: the plugin's on-disk caches) at one size. */
+function measurePlugin(root, runs) {
+  const cold = [];
+  const warm = [];
+  for (let i = 0; i < runs; i++) {
+    rmSync(join(root, '.nx'), { recursive: true, force: true });
+    cold.push(runChild(root));
+    warm.push(runChild(root));
+  }
+  const med = (list, key) => Math.round(median(list.map(key)));
+  return {
+    projects: cold[0].projects,
+    buildTargets: cold[0].buildTargets,
+    edges: cold[0].edges,
+    coldMs: med(cold, (r) => r.nodesMs + r.depsMs),
+    coldNodesMs: med(cold, (r) => r.nodesMs),
+    coldDepsMs: med(cold, (r) => r.depsMs),
+    coldCpuMs: med(cold, (r) => r.cpuMs),
+    warmMs: med(warm, (r) => r.nodesMs + r.depsMs),
+    warmNodesMs: med(warm, (r) => r.nodesMs),
+    warmDepsMs: med(warm, (r) => r.depsMs),
+    warmCpuMs: med(warm, (r) => r.cpuMs),
+    inProcessRepeatMs: med(warm, (r) => r.inProcessRepeatMs),
+    moduleLoadMs: med(cold, (r) => r.moduleLoadMs),
+    // Peak RSS of the process running the plugin: before it ran, after createNodes, and at the
+    // end (which also holds the bench's file map, as Nx's plugin worker holds Nx's).
+    memoryMb: {
+      base: med(cold, (r) => r.baseMb),
+      afterCreateNodes: med(cold, (r) => r.nodesPeakMb),
+      peak: med(cold, (r) => r.peakMb),
+    },
+  };
+}
+
+function newWorkspace(count) {
+  const root = mkdtempSync(join(tmpdir(), 'pexkit-graph-bench-'));
+  execFileSync('git', ['init', '-q'], { cwd: root });
+  generateWorkspace(root, count);
+  execFileSync('git', ['add', '-A'], { cwd: root });
+  execFileSync(
+    'git',
+    ['-c', 'user.name=bench', '-c', 'user.email=bench@localhost', 'commit', '-qm', 'bench'],
+    {
+      cwd: root,
+    },
+  );
+  return root;
+}
+
+const sec = (ms) => `${(ms / 1000).toFixed(2)} s`;
+
+/** Cold CPU time of 2,000 projects over 500: linear inference gives ~4 (2000/500). */
+export const MAX_SCALING_RATIO = 4.5;
+
 async function main() {
   if (process.argv[2] === '--child') return child(process.argv[3]);
-  const count = Number(arg('projects', '500'));
   const runs = Number(arg('runs', '3'));
-  const root = mkdtempSync(join(tmpdir(), 'pexkit-graph-bench-'));
-  try {
-    execFileSync('git', ['init', '-q'], { cwd: root });
-    generateWorkspace(root, count);
-    execFileSync('git', ['add', '-A'], { cwd: root });
-    const files = listFiles(root).length;
-    const cold = [];
-    const warm = [];
-    for (let i = 0; i < runs; i++) {
-      rmSync(join(root, '.nx'), { recursive: true, force: true });
-      cold.push(runChild(root));
-      warm.push(runChild(root));
-    }
-    const summary = (list, key) => Math.round(median(list.map((r) => r[key])));
-    const result = {
-      projects: cold[0].projects,
-      buildTargets: cold[0].buildTargets,
-      edges: cold[0].edges,
-      files,
-      plugin: {
-        coldMs: summary(
-          cold.map((r) => ({ t: r.nodesMs + r.depsMs })),
-          't',
-        ),
-        coldNodesMs: summary(cold, 'nodesMs'),
-        coldDepsMs: summary(cold, 'depsMs'),
-        warmMs: summary(
-          warm.map((r) => ({ t: r.nodesMs + r.depsMs })),
-          't',
-        ),
-        warmNodesMs: summary(warm, 'nodesMs'),
-        warmDepsMs: summary(warm, 'depsMs'),
-        inProcessRepeatMs: summary(warm, 'inProcessRepeatMs'),
-        moduleLoadMs: summary(cold, 'moduleLoadMs'),
-      },
-    };
-    if (!process.argv.includes('--skip-nx')) {
-      const nxCold = [];
-      const nxWarm = [];
-      for (let i = 0; i < runs; i++) {
-        rmSync(join(root, '.nx'), { recursive: true, force: true });
-        nxCold.push(timeNxGraph(root));
-        nxWarm.push(timeNxGraph(root));
-      }
-      result.nxGraph = {
-        coldMs: Math.round(median(nxCold.map((r) => r.ms))),
-        warmMs: Math.round(median(nxWarm.map((r) => r.ms))),
-        pluginColdMs: Math.round(median(nxCold.map((r) => r.pluginNodesMs + r.pluginDepsMs))),
-        pluginWarmMs: Math.round(median(nxWarm.map((r) => r.pluginNodesMs + r.pluginDepsMs))),
-        nodes: nxCold[0].nodes,
-        edges: nxCold[0].edges,
+  const single = arg('projects', undefined);
+  const sizes =
+    single !== undefined
+      ? [Number(single)]
+      : arg('sizes', '500,1000,2000,5000').split(',').map(Number);
+  for (const n of sizes)
+    if (!Number.isInteger(n) || n < 1 || n > 10000)
+      throw new Error(`--projects/--sizes: ${n} is not a project count from 1 to 10,000`);
+  const keep = process.argv.includes('--keep');
+  const withNx =
+    single !== undefined ? !process.argv.includes('--skip-nx') : process.argv.includes('--nx');
+  const results = [];
+  for (const count of sizes) {
+    const root = newWorkspace(count);
+    try {
+      const files = listFiles(root).length;
+      const result = {
+        files,
+        load: loadavg().map((l) => l.toFixed(1)),
+        plugin: measurePlugin(root, runs),
       };
+      if (withNx) {
+        const nxCold = [];
+        const nxWarm = [];
+        for (let i = 0; i < runs; i++) {
+          rmSync(join(root, '.nx'), { recursive: true, force: true });
+          nxCold.push(timeNxGraph(root));
+          nxWarm.push(timeNxGraph(root));
+        }
+        // One library's source edited (uncommitted): what is affected, and how long it takes.
+        const lib = 'proj-001';
+        writeFileSync(join(root, `projects/${lib}/src/proj_001/mod_0.py`), 'VALUE = 99\n');
+        const affected = [];
+        for (let i = 0; i < runs; i++) affected.push(timeNxAffected(root));
+        const med = (list, key) => Math.round(median(list.map(key)));
+        result.nx = {
+          graphColdMs: med(nxCold, (r) => r.ms),
+          graphColdPluginMs: med(nxCold, (r) => r.pluginMs),
+          graphWarmMs: med(nxWarm, (r) => r.ms),
+          graphWarmPluginMs: med(nxWarm, (r) => r.pluginMs),
+          affectedMs: med(affected, (r) => r.ms),
+          affectedPluginMs: med(affected, (r) => r.pluginMs),
+          affectedProjects: affected[0].affected,
+          nodes: nxCold[0].nodes,
+          edges: nxCold[0].edges,
+        };
+      }
+      results.push({ count, ...result });
+      console.error(JSON.stringify({ count, ...result }));
+    } finally {
+      if (keep) console.error(`workspace kept at ${root}`);
+      else rmSync(root, { recursive: true, force: true });
     }
-    result.goals = {
-      coldUnder2s: result.plugin.coldMs < 2000,
-      warmUnder300ms: result.plugin.warmMs < 300,
-    };
-    console.log(JSON.stringify(result, null, 2));
-  } finally {
-    if (process.argv.includes('--keep')) console.error(`workspace kept at ${root}`);
-    else rmSync(root, { recursive: true, force: true });
+  }
+  console.log(
+    `\n| projects | files | cold (cpu) | createNodes | createDependencies | warm | peak RSS | load |`,
+  );
+  console.log('|---|---|---|---|---|---|---|---|');
+  for (const r of results) {
+    const p = r.plugin;
+    console.log(
+      `| ${r.count} | ${r.files} | ${sec(p.coldMs)} (${sec(p.coldCpuMs)}) | ${sec(p.coldNodesMs)} | ${sec(p.coldDepsMs)} | ${p.warmMs} ms | ${Math.round(p.memoryMb.peak)} MB | ${r.load.join(' ')} |`,
+    );
+  }
+  for (const r of results.filter((x) => x.nx !== undefined)) {
+    const x = r.nx;
+    console.log(
+      `\nnx at ${r.count} projects: graph --file cold ${sec(x.graphColdMs)} (plugin ${sec(x.graphColdPluginMs)}), warm ${sec(x.graphWarmMs)} (plugin ${sec(x.graphWarmPluginMs)}); show projects --affected ${sec(x.affectedMs)} (plugin ${sec(x.affectedPluginMs)}, ${x.affectedProjects} affected)`,
+    );
+  }
+  const small = results.find((r) => r.count === 500);
+  const mid = results.find((r) => r.count === 2000);
+  if (small !== undefined && mid !== undefined) {
+    const ratio = mid.plugin.coldCpuMs / small.plugin.coldCpuMs;
+    const wallRatio = mid.plugin.coldMs / small.plugin.coldMs;
+    console.log(
+      `\nscaling 2,000 / 500 projects: ${ratio.toFixed(2)}× cold CPU time (${wallRatio.toFixed(2)}× wall); limit ${MAX_SCALING_RATIO}×`,
+    );
+    if (ratio > MAX_SCALING_RATIO) {
+      console.error(
+        `graph-bench: inference does not scale linearly (${ratio.toFixed(2)}× > ${MAX_SCALING_RATIO}×)`,
+      );
+      process.exitCode = 1;
+    }
   }
 }
 

@@ -220,49 +220,93 @@ export function resolveFirstParty(
   const infos = new Map<string, PyprojectInfo>([[main.name, main]]);
   const order: string[] = [main.name];
   const extrasDone = new Set<string>();
-  const requirements: string[] = [];
+  const requirements = new Set<string>();
   const queue: Array<{ info: PyprojectInfo; extras: string[] }> = [
     { info: main, extras: extras.map(canonicalProjectName) },
   ];
-  while (queue.length > 0) {
-    const { info, extras: wanted } = queue.shift() as { info: PyprojectInfo; extras: string[] };
-    const deps: string[] = [];
+  // A moving head, not queue.shift() (which copies the array: quadratic in big closures).
+  for (let head = 0; head < queue.length; head++) {
+    const { info, extras: wanted } = queue[head] as { info: PyprojectInfo; extras: string[] };
+    const edges: ResolvedDependency[] = [];
     if (!extrasDone.has(info.name)) {
       extrasDone.add(info.name);
-      deps.push(...info.dependencies);
+      edges.push(...resolvedDependencies(workspace, info, ''));
     }
     for (const extra of wanted) {
       if (extrasDone.has(`${info.name}[${extra}]`)) continue;
       extrasDone.add(`${info.name}[${extra}]`);
-      const extraDeps = info.optionalDependencies[extra];
-      if (extraDeps === undefined) {
-        throw new PyprojectError(
-          info.path,
-          `project.optional-dependencies: no extra '${extra}' in ${info.name}`,
-        );
-      }
-      deps.push(...extraDeps);
+      edges.push(...resolvedDependencies(workspace, info, extra));
     }
-    for (const dep of deps) {
-      const head = requirementHead(dep);
-      if (head === undefined)
-        throw new PyprojectError(
-          info.path,
-          `project.dependencies: invalid requirement ${JSON.stringify(dep)}`,
-        );
-      const target = firstPartyTarget(workspace, info, head.name);
+    for (const { requirement: dep, target, extras: targetExtras } of edges) {
       if (target === undefined) {
-        if (!requirements.includes(dep)) requirements.push(dep);
+        requirements.add(dep);
         continue;
       }
       if (!infos.has(target.name)) {
         infos.set(target.name, target);
         order.push(target.name);
       }
-      queue.push({ info: target, extras: head.extras });
+      queue.push({ info: target, extras: targetExtras });
     }
   }
-  return { projects: order.map((n) => toFirstParty(infos.get(n) as PyprojectInfo)), requirements };
+  return {
+    projects: order.map((n) => toFirstParty(infos.get(n) as PyprojectInfo)),
+    requirements: [...requirements],
+  };
+}
+
+/** One declared dependency of a member: its first-party target (if any) and extras. */
+interface ResolvedDependency {
+  requirement: string;
+  target?: PyprojectInfo;
+  extras: string[];
+}
+
+/**
+ * Dependencies of a member (`extra` '' for the base ones), resolved once per Workspace object: a
+ * workspace's closures share members, and the plugin resolves thousands of closures per run.
+ */
+const resolvedCache = new WeakMap<
+  Workspace,
+  Map<PyprojectInfo, Map<string, ResolvedDependency[]>>
+>();
+
+function resolvedDependencies(
+  workspace: Workspace,
+  info: PyprojectInfo,
+  extra: string,
+): ResolvedDependency[] {
+  let byInfo = resolvedCache.get(workspace);
+  if (byInfo === undefined) resolvedCache.set(workspace, (byInfo = new Map()));
+  let byExtra = byInfo.get(info);
+  if (byExtra === undefined) byInfo.set(info, (byExtra = new Map()));
+  const cached = byExtra.get(extra);
+  if (cached !== undefined) return cached;
+  let deps = info.dependencies;
+  if (extra !== '') {
+    const extraDeps = info.optionalDependencies[extra];
+    if (extraDeps === undefined) {
+      throw new PyprojectError(
+        info.path,
+        `project.optional-dependencies: no extra '${extra}' in ${info.name}`,
+      );
+    }
+    deps = extraDeps;
+  }
+  const out = deps.map((requirement): ResolvedDependency => {
+    const head = requirementHead(requirement);
+    if (head === undefined)
+      throw new PyprojectError(
+        info.path,
+        `project.dependencies: invalid requirement ${JSON.stringify(requirement)}`,
+      );
+    const target = firstPartyTarget(workspace, info, head.name);
+    return target === undefined
+      ? { requirement, extras: [] }
+      : { requirement, target, extras: head.extras };
+  });
+  byExtra.set(extra, out);
+  return out;
 }
 
 function firstPartyTarget(
@@ -286,7 +330,7 @@ function firstPartyTarget(
   if (source.path !== undefined) {
     const dir = resolve(dirname(from.path), source.path);
     if (!isDir(dir)) return undefined; // a path to a wheel or sdist file: third-party artifact
-    const member = [...workspace.members.values()].find((m) => dirname(m.path) === dir);
+    const member = membersByDir(workspace).get(dir);
     const info = member ?? readPyproject(join(dir, 'pyproject.toml'));
     if (info.name !== name) {
       throw new PyprojectError(
@@ -297,6 +341,22 @@ function firstPartyTarget(
     return info;
   }
   return undefined;
+}
+
+/** Members by directory, built once per Workspace object (path sources look them up). */
+const byDirCache = new WeakMap<Workspace, Map<string, PyprojectInfo>>();
+
+function membersByDir(workspace: Workspace): Map<string, PyprojectInfo> {
+  let byDir = byDirCache.get(workspace);
+  if (byDir === undefined) {
+    byDir = new Map();
+    for (const m of workspace.members.values()) {
+      const dir = dirname(m.path);
+      if (!byDir.has(dir)) byDir.set(dir, m);
+    }
+    byDirCache.set(workspace, byDir);
+  }
+  return byDir;
 }
 
 type RootSources = Map<string, { workspace?: boolean; path?: string }>;

@@ -6,7 +6,9 @@ import { loadLock } from '../lock/load.js';
 import { parseRequirements } from '../lock/requirements.js';
 import { parsePylock } from '../lock/pylock.js';
 import { parseTarget } from '../targets/target.js';
-import { findWorkspace } from '../project/workspace.js';
+import { findWorkspace, type Workspace } from '../project/workspace.js';
+import { parsePyproject, type PyprojectInfo } from '../project/pyproject.js';
+import type { Lock } from '../lock/model.js';
 import { REPO_ROOT } from '../testing/python-tools.js';
 import { MarkerNeedsCompletePlatformError } from './markers.js';
 import { lockSubset, subsetForTarget, subsetHash, type SubsetRoots } from './subset.js';
@@ -265,6 +267,72 @@ describe('lockSubset / subsetHash', () => {
     const ex = loadLock(join(REPO_ROOT, 'examples/uv.lock'));
     const sub = lockSubset(ex, { firstParty: ['greeting'], requirements: [] }).entries;
     expect(names(sub).map((n) => n.split('==')[0])).toEqual(['attrs']);
+  });
+});
+
+describe('many subsets of one big workspace (the Nx plugin and nx sync: one per project)', () => {
+  /** A chain of `n` members (m0 <- m1 <- ... ), each also needing one of ten registry packages. */
+  function chain(n: number): { lock: Lock; workspace: Workspace; reads: () => number } {
+    const members = new Map<string, PyprojectInfo>();
+    const lockParts = ['version = 1', 'revision = 3', '', '[manifest]'];
+    lockParts.push(`members = [${Array.from({ length: n }, (_, i) => `"m${i}"`).join(', ')}]`, '');
+    for (let i = 0; i < n; i++) {
+      const deps = [`"dep${i % 10}"`, ...(i > 0 ? [`"m${i - 1}"`] : [])];
+      const text = [
+        '[project]',
+        `name = "m${i}"`,
+        'version = "1"',
+        `dependencies = [${deps.join(', ')}]`,
+        ...(i > 0 ? ['[tool.uv.sources]', `m${i - 1} = { workspace = true }`] : []),
+      ].join('\n');
+      members.set(`m${i}`, parsePyproject(text, `/ws/m${i}/pyproject.toml`));
+      lockParts.push(
+        '[[package]]',
+        `name = "m${i}"`,
+        'version = "1"',
+        `source = { editable = "m${i}" }`,
+        `dependencies = [${deps.map((d) => `{ name = ${d} }`).join(', ')}]`,
+        '',
+      );
+    }
+    for (let d = 0; d < 10; d++)
+      lockParts.push(
+        '[[package]]',
+        `name = "dep${d}"`,
+        'version = "1.0"',
+        'source = { registry = "https://pypi.org/simple" }',
+        `wheels = [${wheel(`dep${d}-1.0-py3-none-any.whl`, String(d))}]`,
+        '',
+      );
+    const parsed = parseUvLock(lockParts.join('\n'), '/ws/uv.lock');
+    let count = 0;
+    const lock = new Proxy(parsed, {
+      get(target, prop, receiver) {
+        if (prop === 'packages') count++;
+        return Reflect.get(target, prop, receiver) as unknown;
+      },
+    });
+    const workspace = { root: '/ws', rootPyproject: '/ws/pyproject.toml', members };
+    return { lock, workspace, reads: () => count };
+  }
+
+  it("reads the lock's package list once, not once per project (which made 5,000 projects quadratic)", () => {
+    const { lock, workspace, reads } = chain(400);
+    const hashes = new Set<string>();
+    for (let i = 0; i < 400; i++) hashes.add(subsetHash(lockSubset(lock, workspace, `m${i}`)));
+    expect(hashes.size).toBe(400);
+    expect(reads()).toBeLessThanOrEqual(2);
+    // The results are the closures: m399 reaches every member and all ten packages.
+    const last = lockSubset(lock, workspace, 'm399');
+    expect(last.roots.firstParty).toHaveLength(400);
+    expect(last.members.map((m) => m.name)).toHaveLength(400);
+    expect(names(last.entries)).toHaveLength(10);
+    expect(names(lockSubset(lock, workspace, 'm3').entries)).toEqual([
+      'dep0==1.0',
+      'dep1==1.0',
+      'dep2==1.0',
+      'dep3==1.0',
+    ]);
   });
 });
 

@@ -63,6 +63,16 @@ export function edgeRequirement(dep: LockDependency): string {
   return `${dep.name}${extras}${dep.marker !== undefined ? `; ${dep.marker}` : ''}`;
 }
 
+const unversioned = new WeakMap<LockDependency, string>();
+
+/** {@link edgeRequirement} without the version pin, computed once per edge object. */
+function unversionedRequirement(dep: LockDependency): string {
+  let text = unversioned.get(dep);
+  if (text === undefined)
+    unversioned.set(dep, (text = edgeRequirement({ ...dep, version: undefined })));
+  return text;
+}
+
 function isFirstPartySource(pkg: LockPackage): boolean {
   return ['editable', 'virtual', 'directory'].includes(pkg.source.kind);
 }
@@ -159,12 +169,15 @@ function walkEdges(lock: Lock, roots: SubsetRoots, target: Target | undefined): 
     for (const pkg of pickVersion(lock, dep, target, from)) queue.push({ pkg, extras: dep.extras });
   };
   const index = indexOf(lock);
-  const members = [...firstParty].flatMap((name) =>
-    (index.byName.get(name) ?? []).filter(isFirstPartySource),
-  );
-  if (members.length > 0) {
+  // The first first-party entry of each name (a Map: closures of thousands of members).
+  const members = new Map<string, LockPackage>();
+  for (const name of firstParty) {
+    const member = (index.byName.get(name) ?? []).find(isFirstPartySource);
+    if (member !== undefined) members.set(name, member);
+  }
+  if (members.size > 0) {
     for (const name of firstParty) {
-      const member = members.find((p) => p.name === name);
+      const member = members.get(name);
       if (member === undefined) {
         throw new LockSubsetError(
           `${lock.path}: first-party project '${name}' is not in the lock (run 'uv lock')`,
@@ -181,8 +194,9 @@ function walkEdges(lock: Lock, roots: SubsetRoots, target: Target | undefined): 
     }
   }
   const seen = new Map<LockPackage, { extras: Set<string>; base: boolean }>();
-  while (queue.length > 0) {
-    const { pkg, extras } = queue.shift() as { pkg: LockPackage; extras: string[] };
+  // A moving head, not queue.shift() (which copies the array: quadratic in big closures).
+  for (let head = 0; head < queue.length; head++) {
+    const { pkg, extras } = queue[head] as { pkg: LockPackage; extras: string[] };
     const state = seen.get(pkg) ?? { extras: new Set<string>(), base: false };
     seen.set(pkg, state);
     // Workspace members and directory sources are first-party code: walked, never listed.
@@ -213,8 +227,7 @@ function walkEdges(lock: Lock, roots: SubsetRoots, target: Target | undefined): 
       // `requires` keeps every edge with its marker (the runtime evaluates them); only the walk
       // is limited to edges that hold on this target.
       const depIsMember = firstParty.has(dep.name) || index.firstParty.has(dep.name);
-      if (entry !== undefined && !depIsMember)
-        entry.requires.add(edgeRequirement({ ...dep, version: undefined }));
+      if (entry !== undefined && !depIsMember) entry.requires.add(unversionedRequirement(dep));
       if (!keep(dep.marker, `the dependency of ${label} on '${dep.name}'`, [])) continue;
       visit(dep, label);
     }
@@ -280,8 +293,8 @@ function walkVia(lock: Lock, roots: SubsetRoots, target: Target | undefined): Su
   }
   const reached = new Set<LockPackage>();
   const queue = [...start];
-  while (queue.length > 0) {
-    const pkg = queue.shift() as LockPackage;
+  for (let head = 0; head < queue.length; head++) {
+    const pkg = queue[head] as LockPackage;
     if (reached.has(pkg)) continue;
     if (!keep(pkg.marker, `package '${pkg.name}'`, [])) continue;
     reached.add(pkg);
@@ -346,6 +359,28 @@ export interface LockSubset {
   entries: SubsetEntry[];
 }
 
+type MemberSummary = LockSubset['members'][number];
+
+const memberSummaries = new WeakMap<LockPackage, MemberSummary>();
+
+/** The edges of a first-party lock entry as a subset lists them, computed once per entry. */
+function memberSummary(p: LockPackage): MemberSummary {
+  let summary = memberSummaries.get(p);
+  if (summary === undefined) {
+    summary = {
+      name: p.name,
+      dependencies: p.dependencies.map(edgeRequirement).sort(),
+      optionalDependencies: Object.fromEntries(
+        Object.entries(p.optionalDependencies)
+          .sort()
+          .map(([k, v]) => [k, v.map(edgeRequirement).sort()]),
+      ),
+    };
+    memberSummaries.set(p, summary);
+  }
+  return summary;
+}
+
 /**
  * Target-independent subset: everything the roots may reach on any platform (markers kept, never
  * evaluated); unrelated lock entries stay out. Give the roots, or a workspace and project name
@@ -375,7 +410,10 @@ export function lockSubset(
   } else {
     roots = rootsOrWorkspace as SubsetRoots;
   }
-  const members = new Set(roots.firstParty.map(canonical));
+  const index = indexOf(lock);
+  const members = [...new Set(roots.firstParty.map(canonical))].flatMap((name) =>
+    (index.byName.get(name) ?? []).filter(isFirstPartySource),
+  );
   const subset: LockSubset = {
     format: lock.format,
     index: {
@@ -384,18 +422,8 @@ export function lockSubset(
       findLinks: lock.findLinks,
     },
     roots,
-    members: lock.packages
-      .filter((p) => members.has(p.name) && isFirstPartySource(p))
-      .map((p) => ({
-        name: p.name,
-        dependencies: p.dependencies.map(edgeRequirement).sort(),
-        optionalDependencies: Object.fromEntries(
-          Object.entries(p.optionalDependencies)
-            .sort()
-            .map(([k, v]) => [k, v.map(edgeRequirement).sort()]),
-        ),
-      }))
-      .sort((a, b) => (a.name < b.name ? -1 : 1)),
+    // From the index, not a scan of the whole lock per call (one call per project).
+    members: members.map(memberSummary).sort((a, b) => (a.name < b.name ? -1 : 1)),
     entries: sortEntries(walk(lock, roots, undefined)),
   };
   if (lock.requiresPython !== undefined) subset.requiresPython = lock.requiresPython;
