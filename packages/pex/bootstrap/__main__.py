@@ -75,12 +75,48 @@ def interpreter_key():
     )
 
 
+def cache_bytecode(dirs):
+    """PYTHONDONTWRITEBYTECODE=1 (set in many container images) stops Python writing .pyc, so every
+    start would compile the wheels' modules again. For modules under `dirs` (our own trees in
+    PEX_ROOT, which nothing else shares) a path hook's loader writes the .pyc Python skipped;
+    reading .pyc is never disabled, so later starts use them. Nothing is written elsewhere."""
+    import marshal
+
+    ext = sys.modules["_frozen_importlib_external"]
+    under = tuple(d.rstrip(os.sep) + os.sep for d in dirs)
+
+    class Loader(ext.SourceFileLoader):
+        def source_to_code(self, data, path, **kw):  # called only when no valid .pyc was found
+            code = super(Loader, self).source_to_code(data, path, **kw)
+            pyc = ext.cache_from_source(path)
+            if sys.dont_write_bytecode and pyc.startswith(under):  # not under a pycache_prefix
+                st = self.path_stats(path)
+                stamp = (int(st["mtime"]) & 0xFFFFFFFF).to_bytes(4, "little")
+                size = (st["size"] & 0xFFFFFFFF).to_bytes(4, "little")
+                self.set_data(pyc, ext.MAGIC_NUMBER + bytes(4) + stamp + size + marshal.dumps(code))
+            return code
+
+    finder = ext.FileFinder.path_hook(
+        (ext.ExtensionFileLoader, ext.EXTENSION_SUFFIXES), (Loader, ext.SOURCE_SUFFIXES),
+        (ext.SourcelessFileLoader, ext.BYTECODE_SUFFIXES),
+    )
+
+    def hook(path):
+        if not (path + os.sep).startswith(under):
+            raise ImportError("not a pexkit cache dir")
+        return finder(path)
+
+    sys.path_hooks.insert(0, hook)
+
+
 def activate(plan):
     """Make `plan["sys_path"]` the whole of sys.path and forget modules imported from elsewhere."""
     old = [os.path.abspath(p or os.curdir) for p in sys.path]
     new = plan["sys_path"]
     keep = set(new)
     sys.path[:] = new
+    if sys.dont_write_bytecode and plan.get("pyc_dirs"):
+        cache_bytecode(plan["pyc_dirs"])
     roots = sorted(set(old) | keep, key=len, reverse=True)
     removed = set()
     for name, mod in list(sys.modules.items()):

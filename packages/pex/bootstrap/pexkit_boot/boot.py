@@ -319,6 +319,8 @@ def run(pex_path, info, root, stage1):
         "pth_dirs": isolate.pth_dirs(code_dirs + wheel_dirs),
         "entry": entry_spec,
         "check": code_dirs + wheel_dirs,
+        # trees of our own in PEX_ROOT, where .pyc are cached even under PYTHONDONTWRITEBYTECODE
+        "pyc_dirs": [d for d in code_dirs + wheel_dirs if d.startswith(root + os.sep)],
     }
     if pex.is_dir:
         plan["pex"] = pex_path
