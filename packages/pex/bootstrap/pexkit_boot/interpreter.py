@@ -15,7 +15,8 @@ _PROBE = (
     "import json,sys;sys.path.insert(0,sys.argv[1]);"
     "from pexkit_boot import markers,tags;"
     "print(json.dumps({'executable':sys.executable,'env':markers.default_environment(),"
-    "'tags':tags.sys_tags()}))"
+    "'tags':tags.sys_tags(),'venv':sys.prefix!=getattr(sys,'base_prefix',sys.prefix)"
+    " or hasattr(sys,'real_prefix')}))"
 )
 
 
@@ -57,8 +58,37 @@ def _which_all(names, dirs):
     return out
 
 
+def venv_base(path):
+    """`path` if it is not inside a virtualenv; else the base interpreter of the same name in the
+    `home` its PEP 405 `pyvenv.cfg` (beside it or one dir up) names, or None if there is none."""
+    bindir = os.path.dirname(path)
+    for cfg in (os.path.join(bindir, "pyvenv.cfg"), os.path.join(os.path.dirname(bindir), "pyvenv.cfg")):
+        if os.path.isfile(cfg):
+            break
+    else:
+        return path
+    home = None
+    try:
+        with open(cfg, encoding="utf-8") as f:
+            for line in f:
+                key, sep, value = line.partition("=")
+                if sep and key.strip().lower() == "home":
+                    home = value.strip()
+    except (OSError, ValueError):
+        return None
+    base = home and os.path.join(home, os.path.basename(path))
+    if base and os.path.isfile(base) and os.access(base, os.X_OK) and venv_base(base) == base:
+        return base
+    return None
+
+
 def candidates(environ):
-    """Interpreter paths to try, in order: PEX_PYTHON, PEX_PYTHON_PATH, else PATH and pyenv."""
+    """(path, named) of the interpreters to try, in this order (README: "Which interpreter"):
+    PEX_PYTHON (a path, or a name looked up on PEX_PYTHON_PATH, else PATH); else the files and
+    then the dirs of PEX_PYTHON_PATH; else the dirs on PATH (pyenv shims skipped) and then
+    ~/.pyenv/versions/*/bin, newest first. In each dir: python3.20 ... python3.8, python3, python,
+    pypy3. `named`: PEX_PYTHON or PEX_PYTHON_PATH chose it, so a virtualenv's interpreter is
+    allowed; from PATH or pyenv, one inside a virtualenv stands for its base interpreter."""
     import glob
 
     want = environ.get("PEX_PYTHON")
@@ -74,10 +104,17 @@ def candidates(environ):
         files = []
     if want:
         if os.sep in want:
-            return [want]
-        return _which_all([want], dirs) + [f for f in files if os.path.basename(f) == want]
+            return [(want, True)]
+        return [(p, True) for p in _which_all([want], dirs) + [f for f in files if os.path.basename(f) == want]]
     names = ["python3.%d" % m for m in range(20, 7, -1)] + ["python3", "python", "pypy3"]
-    return files + _which_all(names, dirs)
+    if search:
+        return [(p, True) for p in files + _which_all(names, dirs)]
+    out = []
+    for path in _which_all(names, dirs):
+        base = venv_base(path)
+        if base:
+            out.append((base, False))
+    return out
 
 
 def is_current(want, environ):
@@ -114,12 +151,14 @@ def find(constraints, boot_dir, fits, environ, current, current_why=None):
     if current_why:
         tried.append("  %s (running): %s" % (current, current_why.replace("pexkit: ", "").replace("\n", "\n    ")))
         seen.add(os.path.realpath(current))
-    for path in candidates(environ):
+    for path, named in candidates(environ):
         real = os.path.realpath(path)
         if real in seen:
             continue
         seen.add(real)
         info, why = probe(path, boot_dir)
+        if info is not None and info.get("venv") and not named:  # e.g. an old virtualenv, no pyvenv.cfg
+            info, why = None, "inside a virtualenv (name it in PEX_PYTHON or PEX_PYTHON_PATH to use it)"
         if info is not None:
             why = satisfies(constraints, info["env"]) or fits(info)
         if why is None:
