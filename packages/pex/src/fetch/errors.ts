@@ -2,7 +2,7 @@ import { PexkitError } from '../errors.js';
 
 /** Downloaded or local content does not match the expected sha256 (or size); nothing was kept. */
 export class HashMismatchError extends PexkitError {
-  override readonly name = 'HashMismatchError';
+  override readonly name: string = 'HashMismatchError';
   constructor(
     readonly filename: string,
     /** Redacted URL or local path the bytes came from. */

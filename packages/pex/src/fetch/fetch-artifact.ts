@@ -15,16 +15,18 @@ import {
 } from '../cache/atomic.js';
 import { PexkitError } from '../errors.js';
 import { HashMismatchError, NetworkError, OfflineMissingError } from './errors.js';
-import { hashFile } from './hash-file.js';
+import { Digests, hashFile } from './hash-file.js';
 import { HttpClient, toNetworkError, type HttpOptions } from './http.js';
+import { checkPins, pinsOf, type ArtifactPins, type PinnedArtifact } from './pins.js';
 import { redactUrl, sha256FromFragment, stripCredentials } from './redact.js';
 
-/** One artifact to bring onto local disk: a lock entry's wheel (or sdist). */
-export interface ArtifactRef {
+/**
+ * One artifact to bring onto local disk: a lock entry's wheel (or sdist), with every hash the lock
+ * pins for it (`sha256`, `hashes`, `allowedHashes`; see PinnedArtifact).
+ */
+export interface ArtifactRef extends PinnedArtifact {
   url?: string;
   path?: string;
-  filename: string;
-  sha256?: string;
   size?: number;
 }
 
@@ -89,17 +91,24 @@ function describe(artifact: ArtifactRef): string {
   return `${artifact.filename} (${where})`;
 }
 
-/** Checks a file on disk against the expected digest/size; returns its real digest and size. */
+/**
+ * Checks a file on disk against the expected sha256, the lock's other pins (unless `pins` is
+ * undefined) and the size; returns its real digest and size.
+ */
 async function verifyLocal(
   path: string,
   artifact: ArtifactRef,
   expected: string | undefined,
   source: string,
-): Promise<{ sha256: string; size: number }> {
-  const actual = await hashFile(path);
+  pins: ArtifactPins,
+  /** False: compute the pinned digests but leave checking them to the caller. */
+  check = true,
+): Promise<{ sha256: string; size: number; digests: Record<string, string> }> {
+  const actual = await hashFile(path, pins.algorithms);
   if (expected !== undefined && actual.sha256 !== expected) {
     throw new HashMismatchError(artifact.filename, source, expected, actual.sha256);
   }
+  if (check) checkPins(pins, actual.digests, artifact, source);
   if (artifact.size !== undefined && actual.size !== artifact.size) {
     throw new HashMismatchError(
       artifact.filename,
@@ -137,26 +146,47 @@ async function readUrlRecord(root: string, url: string): Promise<string | undefi
   }
 }
 
-/** A cache hit, verified; a corrupt entry is removed and undefined returned. */
+/**
+ * A cache hit, verified; a corrupt entry is removed and undefined returned. An intact entry that
+ * breaks the lock's other pins (sha512…) throws, unless `byUrl` (its sha256 came from an earlier
+ * download of the same URL, not from the lock or index): then it is left alone and undefined
+ * returned so the URL is fetched (and checked) again.
+ */
 async function fromCache(
   root: string,
   artifact: ArtifactRef,
   sha256: string,
   verify: boolean,
+  pins: ArtifactPins,
+  byUrl: boolean,
 ): Promise<FetchedArtifact | undefined> {
   const path = artifactCachePath(root, sha256, artifact.filename);
   if (!(await exists(path))) return undefined;
   try {
-    if (verify) {
-      const { size } = await verifyLocal(path, artifact, sha256, path);
+    if (verify || pins.algorithms.length > 0 || pins.anyOf.length > 0) {
+      const { size, digests } = await verifyLocal(path, artifact, sha256, path, pins, false);
+      try {
+        checkPins(pins, digests, artifact, path);
+      } catch (error) {
+        if (byUrl) return undefined;
+        throw new PinnedCacheError(error as Error);
+      }
       return { path, sha256, size, source: 'cache', downloadedBytes: 0 };
     }
     const { size } = await stat(path);
     if (artifact.size !== undefined && size !== artifact.size) throw new Error('size');
     return { path, sha256, size, source: 'cache', downloadedBytes: 0 };
-  } catch {
+  } catch (error) {
+    if (error instanceof PinnedCacheError) throw error.cause;
     await rm(path, { force: true });
     return undefined;
+  }
+}
+
+/** Carries a pin mismatch of an intact cache entry out of fromCache's clean-up. */
+class PinnedCacheError extends Error {
+  constructor(override readonly cause: Error) {
+    super(cause.message);
   }
 }
 
@@ -164,6 +194,7 @@ async function fromFindLinks(
   dirs: string[],
   artifact: ArtifactRef,
   expected: string | undefined,
+  pins: ArtifactPins,
 ): Promise<FetchedArtifact | undefined> {
   for (const entry of dirs) {
     if (/^https?:/i.test(entry)) continue;
@@ -171,7 +202,7 @@ async function fromFindLinks(
     const candidate = join(dir, basename(artifact.filename));
     if (!(await exists(candidate))) continue;
     try {
-      const { sha256, size } = await verifyLocal(candidate, artifact, expected, candidate);
+      const { sha256, size } = await verifyLocal(candidate, artifact, expected, candidate, pins);
       return { path: candidate, sha256, size, source: 'local', downloadedBytes: 0 };
     } catch (error) {
       if (!(error instanceof HashMismatchError)) throw error;
@@ -186,6 +217,7 @@ async function download(
   artifact: ArtifactRef,
   url: string,
   expected: string | undefined,
+  pins: ArtifactPins,
   http: HttpClient,
   onBytes?: (n: number) => void,
 ): Promise<FetchedArtifact> {
@@ -201,7 +233,7 @@ async function download(
     try {
       const response = await http.get(url, { accept: '*/*', 'accept-encoding': 'identity' });
       const declared = Number(response.headers['content-length'] ?? NaN);
-      const hash = createHash('sha256');
+      const hash = new Digests(pins.algorithms);
       let received = 0;
       let head = Buffer.alloc(0);
       const meter = new Transform({
@@ -225,10 +257,11 @@ async function download(
           'TRUNCATED',
         );
       }
-      const sha256 = hash.digest('hex');
+      const { sha256, digests } = hash.digest();
       if (expected !== undefined && sha256 !== expected) {
         throw new HashMismatchError(artifact.filename, shown, expected, sha256);
       }
+      checkPins(pins, digests, artifact, shown);
       if (/\.(whl|zip)$/i.test(artifact.filename) && !head.equals(ZIP_MAGIC)) {
         // Without a hash to check, this at least keeps login pages and proxy errors out of the cache.
         const type = response.headers['content-type'];
@@ -277,17 +310,18 @@ async function fetchOne(artifact: ArtifactRef, options: FetchOptions): Promise<F
       `bad artifact file name '${artifact.filename}' for ${describe(artifact)}`,
     );
   }
-  const lockHash = artifact.sha256?.toLowerCase();
+  const lockHash = (artifact.sha256 ?? artifact.hashes?.['sha256'])?.toLowerCase();
   if (lockHash !== undefined && !isSha256(lockHash)) {
     throw new PexkitError(
-      `bad sha256 '${artifact.sha256}' for ${describe(artifact)}: expected 64 hex digits`,
+      `bad sha256 '${lockHash}' for ${describe(artifact)}: expected 64 hex digits`,
     );
   }
+  const pins = pinsOf(artifact);
   const local = localPathOf(artifact);
   if (local !== undefined) {
     if (!(await exists(local)))
       throw new PexkitError(`local artifact ${artifact.filename} not found at ${local}`);
-    const { sha256, size } = await verifyLocal(local, artifact, lockHash, local);
+    const { sha256, size } = await verifyLocal(local, artifact, lockHash, local, pins);
     return { path: local, sha256, size, source: 'local', downloadedBytes: 0 };
   }
   if (artifact.url === undefined || artifact.url === '') {
@@ -305,15 +339,15 @@ async function fetchOne(artifact: ArtifactRef, options: FetchOptions): Promise<F
   const verify = options.verifyCache ?? true;
   const known = expected ?? (await readUrlRecord(root, url));
   if (known !== undefined) {
-    const hit = await fromCache(root, artifact, known, verify);
+    const hit = await fromCache(root, artifact, known, verify, pins, expected === undefined);
     if (hit !== undefined) return hit;
   }
-  const found = await fromFindLinks(options.findLinks ?? [], artifact, expected);
+  const found = await fromFindLinks(options.findLinks ?? [], artifact, expected, pins);
   if (found !== undefined) return found;
   if (options.offline === true) throw new ArtifactUnavailableOfflineError([describe(artifact)]);
   const http = options.http ?? new HttpClient(options);
   try {
-    return await download(root, artifact, url, expected, http, options.onBytes);
+    return await download(root, artifact, url, expected, pins, http, options.onBytes);
   } finally {
     if (options.http === undefined) await http.close();
   }
@@ -340,7 +374,9 @@ export function fetchArtifact(
     (artifact.url !== undefined && URL.canParse(artifact.url)
       ? stripCredentials(artifact.url).href
       : '');
-  const key = `${root}\0${artifact.filename}\0${expected ?? where}\0${options.offline === true}`;
+  // Refs with different pins (sha512, --hash sets) are checked separately.
+  const pinned = JSON.stringify([artifact.hashes ?? {}, artifact.allowedHashes ?? []]);
+  const key = `${root}\0${artifact.filename}\0${expected ?? where}\0${pinned}\0${options.offline === true}`;
   const running = inFlight.get(key);
   if (running !== undefined) return running;
   const promise = fetchOne(artifact, options).finally(() => inFlight.delete(key));

@@ -3,6 +3,7 @@ import { listIndexFiles, type IndexOptions } from '../index-client/simple.js';
 import type { IndexFile } from '../index-client/parse.js';
 import { parseDistributionFilename } from '../index-client/project-name.js';
 import { Version } from '../pep440/version.js';
+import { mayMatchPins } from '../lock/hashes.js';
 import type { Lock, LockPackage } from '../lock/model.js';
 import type { ArtifactRef } from './fetch-artifact.js';
 
@@ -13,11 +14,10 @@ export interface LockArtifactsOptions extends IndexOptions {
   includeSdists?: boolean;
 }
 
-/** An artifact to fetch, with the hashes a requirements file allows for it (`--hash`). */
+/** An artifact to fetch, with the hashes its lock pins (checked by fetchArtifact). */
 export interface LockArtifactRef extends ArtifactRef {
   project: string;
   version?: string;
-  allowedHashes?: string[];
 }
 
 function globToRegExp(glob: string): RegExp {
@@ -41,17 +41,11 @@ async function fromIndex(
     extraIndexUrls: [...lock.extraIndexUrls, ...(options.extraIndexUrls ?? [])],
     findLinks: [...lock.findLinks, ...(options.findLinks ?? [])],
   });
-  const allowed = pkg.allowedHashes?.map((h) => h.toLowerCase());
   const pinned = pkg.version === undefined ? undefined : Version.tryParse(pkg.version);
   return files.filter((f) => {
     const version = parseDistributionFilename(f.filename)?.version;
     if (version === undefined || pinned === undefined || !version.equals(pinned)) return false;
-    return (
-      allowed === undefined ||
-      allowed.length === 0 ||
-      f.sha256 === undefined ||
-      allowed.includes(f.sha256)
-    );
+    return mayMatchPins(pkg.allowedHashes, f.sha256);
   });
 }
 
@@ -72,7 +66,13 @@ export async function artifactsOfLock(
   for (const pkg of lock.packages) {
     if (FIRST_PARTY_KINDS.has(pkg.source.kind) || lock.members.includes(pkg.name)) continue;
     const listed = [...pkg.wheels, ...(pkg.sdist !== undefined ? [pkg.sdist] : [])];
-    const base = { project: pkg.name, version: pkg.version, allowedHashes: pkg.allowedHashes };
+    const base = {
+      project: pkg.name,
+      version: pkg.version,
+      allowedHashes: pkg.allowedHashes,
+      pinnedBy: `${lock.path}${pkg.line !== undefined ? `:${pkg.line}` : ''}`,
+      pinnedFor: `${pkg.name} ${pkg.version ?? ''}`.trim(),
+    };
     if (listed.length > 0) {
       for (const a of listed) {
         if (!wanted(a.filename)) continue;
@@ -82,6 +82,7 @@ export async function artifactsOfLock(
           url: a.url,
           path: a.path,
           sha256: a.sha256,
+          hashes: a.hashes,
           size: a.size,
         });
       }

@@ -19,6 +19,11 @@ export interface LockArtifact {
   /** Absolute path of a local file. */
   path?: string;
   sha256?: string;
+  /**
+   * Every digest the lock gives for the file, hashlib algorithm name → lower-case hex (sha256
+   * included); each secure one must match (`lock/hashes.ts`).
+   */
+  hashes?: Record<string, string>;
   size?: number;
 }
 
@@ -51,7 +56,10 @@ export interface LockPackage {
   requiresPython?: string;
   /** Index to fetch from when the lock has no artifact URLs (requirements files). */
   indexUrl?: string;
-  /** sha256 digests any artifact of this package must match (`--hash` in requirements files). */
+  /**
+   * `algorithm:hex` digests (lower case) of which any artifact of this package must match one
+   * (`--hash` in requirements files; sha256, sha384, sha512… see `lock/hashes.ts`).
+   */
   allowedHashes?: string[];
   /** 1-based line of the entry in the lock file, for messages. */
   line?: number;

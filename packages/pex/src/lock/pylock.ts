@@ -1,4 +1,5 @@
 import { dirname, isAbsolute, resolve } from 'node:path';
+import { parseHashPin } from './hashes.js';
 import { isTable } from '../project/toml.js';
 import {
   canonical,
@@ -48,12 +49,12 @@ function artifactOf(
   if (path !== undefined) art.path = isAbsolute(path) ? path : resolve(ctx.dir, path);
   const hashes = v['hashes'];
   if (!isTable(hashes)) ctx.fail(line, `${what}.hashes: required table (PEP 751)`);
-  if (hashes['sha256'] !== undefined) {
-    const sha = ctx.str(hashes['sha256'], `${what}.hashes.sha256`, line);
-    if (!/^[0-9a-fA-F]{64}$/.test(sha))
-      ctx.fail(line, `${what}.hashes.sha256: expected 64 hex digits`);
-    art.sha256 = sha.toLowerCase();
+  for (const [algorithm, value] of Object.entries(hashes)) {
+    const pin = parseHashPin(algorithm, ctx.str(value, `${what}.hashes.${algorithm}`, line));
+    if ('error' in pin) ctx.fail(line, `${what}.hashes.${algorithm}: ${pin.error}`);
+    else (art.hashes ??= {})[pin.algorithm] = pin.digest;
   }
+  if (art.hashes?.['sha256'] !== undefined) art.sha256 = art.hashes['sha256'];
   if (v['size'] !== undefined) {
     if (typeof v['size'] !== 'number' || !Number.isInteger(v['size']))
       ctx.fail(line, `${what}.size: expected an integer`);

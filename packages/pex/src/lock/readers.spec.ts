@@ -180,7 +180,7 @@ describe('requirements.txt', () => {
     for (const p of lock.packages) {
       const twin = packagesNamed(uv, p.name).find((q) => q.version === p.version);
       const all = [...(twin?.wheels ?? []), ...(twin?.sdist ? [twin.sdist] : [])]
-        .map((a) => a.sha256)
+        .map((a) => `sha256:${a.sha256}`)
         .sort();
       expect([...(p.allowedHashes ?? [])].sort(), p.name).toEqual(all);
     }
@@ -220,7 +220,7 @@ describe('requirements.txt', () => {
     ]);
     const req = packagesNamed(lock, 'requests')[0];
     expect(req?.marker).toBe('python_version >= "3.8"');
-    expect(req?.allowedHashes).toEqual(['a'.repeat(64), 'b'.repeat(64)]);
+    expect(req?.allowedHashes).toEqual([`sha256:${'a'.repeat(64)}`, `sha256:${'b'.repeat(64)}`]);
     expect(req?.line).toBe(7);
     expect(packagesNamed(lock, 'foo')[0]?.wheels[0]?.filename).toBe('foo-1.0-py3-none-any.whl');
   });

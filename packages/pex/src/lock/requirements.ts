@@ -1,4 +1,5 @@
 import { dirname, isAbsolute, resolve } from 'node:path';
+import { SECURE_HASH_ALGORITHMS, isSecureHashAlgorithm, parseHashText } from './hashes.js';
 import {
   canonical,
   filenameOf,
@@ -171,10 +172,14 @@ function parseInto(state: State, text: string, file: string, asConstraints: bool
     const hashes: string[] = [];
     const body = raw
       .replace(/\s--hash[=\s]\s*(\S+)/g, (_m, h: string) => {
-        const hm = /^sha256:([0-9a-fA-F]{64})$/.exec(h);
-        if (hm?.[1] !== undefined) hashes.push(hm[1].toLowerCase());
-        else if (!/^sha(384|512):/.test(h))
-          fail(`bad --hash ${JSON.stringify(h)} (expected sha256:<64 hex digits>)`);
+        const pin = parseHashText(h);
+        if ('error' in pin) fail(`bad --hash ${JSON.stringify(h)} (${pin.error})`);
+        // Like pip: only secure algorithms (md5, sha1 or an unknown name are refused here).
+        else if (!isSecureHashAlgorithm(pin.algorithm))
+          fail(
+            `bad --hash ${JSON.stringify(h)} (${pin.algorithm} is weak or unknown; use one of ${SECURE_HASH_ALGORITHMS.join(', ')})`,
+          );
+        else hashes.push(`${pin.algorithm}:${pin.digest}`);
         return '';
       })
       .trim();
@@ -202,7 +207,8 @@ function parseInto(state: State, text: string, file: string, asConstraints: bool
       };
       if (isLocal) located.path = decodeURIComponent(new URL(url).pathname);
       else located.url = url;
-      if (hashes.length === 1) located.sha256 = hashes[0];
+      if (hashes.length === 1 && hashes[0].startsWith('sha256:'))
+        located.sha256 = hashes[0].slice('sha256:'.length);
       pkg.source = isLocal ? { kind: 'path', path: located.path as string } : { kind: 'url', url };
       if (located.kind === 'wheel') pkg.wheels.push(located);
       else pkg.sdist = located;

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
+import { parseHashText } from './hashes.js';
 import { isTable, parseToml, type TomlTable } from '../project/toml.js';
 import {
   canonical,
@@ -43,15 +44,18 @@ function strArray(ctx: Ctx, v: unknown, what: string, line?: number): string[] {
   return v.map((x) => str(ctx, x, what, line));
 }
 
-function sha256Of(ctx: Ctx, hash: unknown, what: string, line?: number): string | undefined {
+/** `hash = "<algorithm>:<hex>"` (sha256, sha512…; weak or unknown ones are refused on use). */
+function hashOf(
+  ctx: Ctx,
+  hash: unknown,
+  what: string,
+  line?: number,
+): { algorithm: string; digest: string } | undefined {
   if (hash === undefined) return undefined;
   const h = str(ctx, hash, `${what}.hash`, line);
-  const m = /^sha256:([0-9a-fA-F]{64})$/.exec(h);
-  if (m === null || m[1] === undefined) {
-    if (h.includes(':') && !h.startsWith('sha256:')) return undefined; // other algorithms: unverifiable here
-    ctx.fail(line, `${what}.hash: expected sha256:<64 hex digits>, got ${JSON.stringify(h)}`);
-  }
-  return m[1].toLowerCase();
+  const pin = parseHashText(h);
+  if ('error' in pin) ctx.fail(line, `${what}.hash: ${pin.error}, got ${JSON.stringify(h)}`);
+  return pin as { algorithm: string; digest: string };
 }
 
 function sourceOf(ctx: Ctx, v: unknown, what: string, line?: number): LockSource {
@@ -96,8 +100,11 @@ function artifactOf(
     else art.url = url;
   }
   if (path !== undefined) art.path = isAbsolute(path) ? path : resolve(base, path);
-  const sha = sha256Of(ctx, v['hash'], what, line);
-  if (sha !== undefined) art.sha256 = sha;
+  const pin = hashOf(ctx, v['hash'], what, line);
+  if (pin !== undefined) {
+    art.hashes = { [pin.algorithm]: pin.digest };
+    if (pin.algorithm === 'sha256') art.sha256 = pin.digest;
+  }
   if (v['size'] !== undefined) {
     if (typeof v['size'] !== 'number' || !Number.isInteger(v['size']))
       ctx.fail(line, `${what}.size: expected an integer`);

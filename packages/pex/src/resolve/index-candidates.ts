@@ -1,5 +1,6 @@
 import { listIndexFiles, type IndexOptions } from '../index-client/simple.js';
 import type { IndexFile } from '../index-client/parse.js';
+import { mayMatchPins } from '../lock/hashes.js';
 import type { LockArtifact, LockPackage } from '../lock/model.js';
 import { Version } from '../pep440/version.js';
 import type { Candidate } from './select.js';
@@ -32,7 +33,7 @@ function toArtifact(file: IndexFile, kind: 'wheel' | 'sdist'): Candidate {
 /**
  * Wheels (and the sdist) of a pinned package as the index / find-links offer them, for locks
  * that list no artifacts (requirements files): only files of the pinned version, and — when the
- * lock gives `--hash`es — only files whose known sha256 is one of them.
+ * lock gives `--hash`es — only files that may match one of them (checked again on download).
  */
 export async function indexArtifacts(
   pkg: LockPackage,
@@ -46,9 +47,7 @@ export async function indexArtifacts(
     cache.set(key, files);
   }
   const version = pkg.version ?? '';
-  const allowed = pkg.allowedHashes !== undefined ? new Set(pkg.allowedHashes) : undefined;
-  const ok = (f: IndexFile) =>
-    allowed === undefined || f.sha256 === undefined || allowed.has(f.sha256.toLowerCase());
+  const ok = (f: IndexFile) => mayMatchPins(pkg.allowedHashes, f.sha256);
   const wheels: Candidate[] = [];
   let sdist: LockArtifact | undefined;
   for (const f of await files) {

@@ -1,6 +1,5 @@
 import { existsSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { PexkitError } from '../errors.js';
 import { fetchAll, type FetchAllOptions } from '../fetch/fetch-all.js';
 import type { ArtifactRef, FetchedArtifact } from '../fetch/fetch-artifact.js';
 import { readIndexSettings } from '../fetch/settings.js';
@@ -61,10 +60,8 @@ function lineLogger(logger: PlanOptions['logger']): (line: string) => void {
   return (line) => logger.info?.(line);
 }
 
-/** A fetched file does not match the `--hash`es the lock allows. */
-export class LockHashError extends PexkitError {
-  override readonly name = 'LockHashError';
-}
+/** A fetched file does not match the `--hash`es the lock allows (thrown while fetching). */
+export { LockHashError } from '../fetch/pins.js';
 
 interface Choice {
   pkg: LockPackage;
@@ -78,12 +75,17 @@ function artifactKey(a: LockArtifact): string {
   return a.sha256 !== undefined ? `sha256:${a.sha256}` : `${a.url ?? a.path ?? ''}#${a.filename}`;
 }
 
-function toRef(a: LockArtifact): ArtifactRef {
+/** The artifact to fetch, with every hash the lock pins for it (checked while fetching). */
+function toRef(a: LockArtifact, pkg: LockPackage, lock: Lock): ArtifactRef {
   const ref: ArtifactRef = { filename: a.filename };
   if (a.url !== undefined) ref.url = a.url;
   if (a.path !== undefined) ref.path = a.path;
   if (a.sha256 !== undefined) ref.sha256 = a.sha256;
+  if (a.hashes !== undefined) ref.hashes = a.hashes;
   if (a.size !== undefined) ref.size = a.size;
+  if (pkg.allowedHashes !== undefined) ref.allowedHashes = pkg.allowedHashes;
+  ref.pinnedBy = `${lock.path}${pkg.line !== undefined ? `:${pkg.line}` : ''}`;
+  ref.pinnedFor = `${pkg.name} ${pkg.version ?? ''}`.trim();
   return ref;
 }
 
@@ -235,8 +237,11 @@ export async function planBuild(options: PlanOptions): Promise<BuildPlan> {
   }
 
   // 2. Fetch every chosen file once (wheels and sdists), bounded parallel, verified.
-  const unique = new Map<string, LockArtifact>();
-  for (const c of choices) unique.set(artifactKey(c.artifact), c.artifact);
+  const unique = new Map<string, ArtifactRef>();
+  for (const c of choices) {
+    const key = artifactKey(c.artifact);
+    if (!unique.has(key)) unique.set(key, toRef(c.artifact, c.pkg, lock));
+  }
   const keys = [...unique.keys()];
   const fetchOptions: FetchAllOptions = {
     env,
@@ -251,22 +256,17 @@ export async function planBuild(options: PlanOptions): Promise<BuildPlan> {
     keys.length === 0
       ? { artifacts: [] as FetchedArtifact[], summary: '' }
       : await fetchAll(
-          keys.map((k) => toRef(unique.get(k) as LockArtifact)),
+          keys.map((k) => unique.get(k) as ArtifactRef),
           fetchOptions,
         );
   const byKey = new Map<string, FetchedArtifact>(
     keys.map((k, i) => [k, fetched.artifacts[i] as FetchedArtifact]),
   );
 
-  // 3. Check lock hashes, build sdists, and gather wheels per project.
+  // 3. Build sdists and gather wheels per project (fetching checked every lock hash).
   const projects = new Map<string, ResolvedProject>();
   for (const c of choices) {
     const got = byKey.get(artifactKey(c.artifact)) as FetchedArtifact;
-    if (c.pkg.allowedHashes !== undefined && !c.pkg.allowedHashes.includes(got.sha256)) {
-      throw new LockHashError(
-        `${lock.path}${c.pkg.line !== undefined ? `:${c.pkg.line}` : ''}: ${c.artifact.filename} has sha256 ${got.sha256}, which is not among the --hash values for ${c.pkg.name} ${c.pkg.version ?? ''}`,
-      );
-    }
     let wheel = {
       filename: c.artifact.filename,
       path: got.path,

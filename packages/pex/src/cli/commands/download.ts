@@ -4,11 +4,9 @@ import { basename, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { commitTempFile, tempPathFor } from '../../cache/atomic.js';
 import { UsageError } from '../../errors.js';
-import { HashMismatchError } from '../../fetch/errors.js';
 import { fetchAll } from '../../fetch/fetch-all.js';
 import type { ArtifactRef } from '../../fetch/fetch-artifact.js';
-import { artifactsOfLock, type LockArtifactRef } from '../../fetch/lock-artifacts.js';
-import { redactUrl } from '../../fetch/redact.js';
+import { artifactsOfLock } from '../../fetch/lock-artifacts.js';
 import { readIndexSettings } from '../../fetch/settings.js';
 import { loadLock } from '../../lock/load.js';
 import type { CliCommand } from '../command.js';
@@ -112,7 +110,7 @@ export const downloadCommand: CliCommand = {
         ? {}
         : { connectTimeoutMs: timeout * 1000, idleTimeoutMs: timeout * 1000 }),
     };
-    const artifacts: (ArtifactRef & Partial<Pick<LockArtifactRef, 'allowedHashes'>>)[] = [];
+    const artifacts: ArtifactRef[] = [];
     for (const input of positionals) {
       if (/^(https?|file):/i.test(input)) {
         artifacts.push({
@@ -136,19 +134,6 @@ export const downloadCommand: CliCommand = {
     const result = await fetchAll(artifacts, {
       ...common,
       concurrency: positiveInt(values.concurrency, 'concurrency'),
-    });
-    result.artifacts.forEach((fetched, i) => {
-      const allowed = artifacts[i].allowedHashes;
-      if (allowed !== undefined && allowed.length > 0 && !allowed.includes(fetched.sha256)) {
-        const where =
-          artifacts[i].url !== undefined ? redactUrl(artifacts[i].url) : (artifacts[i].path ?? '');
-        throw new HashMismatchError(
-          artifacts[i].filename,
-          where,
-          `one of --hash ${allowed.join(', ')}`,
-          fetched.sha256,
-        );
-      }
     });
     if (values.dest !== undefined) {
       const dest = resolve(values.dest);
