@@ -2,6 +2,7 @@ import { copyFile, chmod, mkdir, readdir, rm, stat, writeFile } from 'node:fs/pr
 import { dirname, join, resolve } from 'node:path';
 import { PexkitError, UsageError } from '../errors.js';
 import type { BuildPlan, ResolvedWheel } from '../plan/build-plan.js';
+import { narrowConstraints, pythonRangeOf } from '../resolve/python-range.js';
 import { sha256File, validateWheel, type WheelVerdict } from '../wheel/validate.js';
 import { reproducibleDosTime } from '../zip/dos-time.js';
 import { prepareEntry, ZipWriter, type PreparedEntry, type RawEntry } from '../zip/writer.js';
@@ -181,6 +182,7 @@ export async function writePex(plan: BuildPlan, options: WritePexOptions): Promi
     { name: '__main__.py', data: bootstrap.main },
     ...bootstrap.package,
   ]);
+  const constraints = options.interpreterConstraints ?? plan.interpreterConstraints;
   const { info, text } = buildPexInfo({
     plan,
     verdicts,
@@ -188,7 +190,19 @@ export async function writePex(plan: BuildPlan, options: WritePexOptions): Promi
     bootstrapHash,
     entryPoint: entry.entryPoint,
     script: entry.script,
-    interpreterConstraints: options.interpreterConstraints ?? plan.interpreterConstraints,
+    interpreterConstraints:
+      plan.resolvedTargets === undefined
+        ? constraints
+        : narrowConstraints(
+            constraints,
+            pythonRangeOf(
+              plan.requirements,
+              plan.projects,
+              plan.firstParty.map((p) => p.name),
+              plan.resolvedTargets,
+              (wheel) => verdicts.get(wheel)?.requiresPython,
+            ),
+          ),
     inheritPath,
     venv: options.venv ?? false,
   });

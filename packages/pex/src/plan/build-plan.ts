@@ -2,6 +2,7 @@
  * The hand-off between resolution (lock → wheels per target, issue 4) and the writer (issue 5):
  * everything the writer needs to seal a PEX, with every wheel already on local disk and verified.
  */
+import type { Target } from '../targets/target.js';
 
 /** A first-party project whose code goes into the PEX. */
 export interface FirstPartyProject {
@@ -65,4 +66,10 @@ export interface BuildPlan {
   targets: string[];
   /** Default interpreter constraints derived from requires-python (pex syntax). */
   interpreterConstraints: string[];
+  /**
+   * The targets resolved (same order as `targets`). The writer narrows the interpreter
+   * constraints to the Python versions on which, for some target, the runtime would find a
+   * fitting wheel of every project (`resolve/python-range.ts`). Absent: no narrowing.
+   */
+  resolvedTargets?: Target[];
 }

@@ -322,5 +322,6 @@ export async function planBuild(options: PlanOptions): Promise<BuildPlan> {
     projects: sorted,
     targets: targets.map((t) => t.name),
     interpreterConstraints: interpreterConstraintsOf(firstParty.projects, lock),
+    resolvedTargets: targets.map((t) => t.target),
   };
 }

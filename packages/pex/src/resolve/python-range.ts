@@ -1,0 +1,218 @@
+/**
+ * Which Python versions a sealed PEX can actually run on: for each target and each Python 3 minor
+ * version, the runtime's own walk (requirements → projects' requires, markers evaluated, entries
+ * whose Requires-Python allows the version, the best-ranked wheel whose tags fit) must find a wheel
+ * for every project it reaches. The interpreter constraints written into PEX-INFO are the
+ * requires-python ones narrowed to those versions (issue 12: a PEX whose click needs 3.10+ said
+ * `>=3.9`).
+ *
+ * Granularity is the minor version: a Requires-Python such as `>=3.9.2` counts 3.9 as allowed
+ * (a patch release of it is); the project's own requires-python text is kept whole in the result.
+ */
+import { PexkitError } from '../errors.js';
+import { SpecifierSet } from '../pep440/specifier.js';
+import { Requirement } from '../pep508/requirement.js';
+import type { ResolvedProject } from '../plan/build-plan.js';
+import { compatibleTags, wheelSupportScore } from '../tags/compatible.js';
+import { evaluateMarkerOnTarget } from '../targets/markers.js';
+import type { MarkerVariable, Target } from '../targets/target.js';
+import { parseWheelFilename } from '../wheel/filename.js';
+
+/** Minor versions 3.0 … 3.LAST_MINOR are tried; LAST_MINOR allowed means "and every later one". */
+export const LAST_MINOR = 40;
+
+/** No Python version satisfies the constraints and has a wheel of every project the PEX needs. */
+export class NoPythonFitsError extends PexkitError {
+  override readonly name = 'NoPythonFitsError';
+}
+
+function canonical(name: string): string {
+  return name.replace(/[-_.]+/g, '-').toLowerCase();
+}
+
+/** `target` as it would be on Python 3.`minor` (same platform, implementation and ABI kind). */
+export function retarget(target: Target, minor: number): Target {
+  const abis = target.abis.map((abi) =>
+    abi.replace(/^(cp|pypy)3\d+/, (_m, kind: string) => `${kind}3${minor}`),
+  );
+  const env = { ...target.markerEnvironment, python_version: `3.${minor}` };
+  delete env.python_full_version;
+  if (target.implementation === 'cp') delete env.implementation_version;
+  const unknown = new Set<MarkerVariable>(target.unknownMarkers);
+  unknown.add('python_full_version');
+  if (target.implementation === 'cp') unknown.add('implementation_version');
+  const out: Target = {
+    source: `${target.source} at Python 3.${minor}`,
+    platforms: target.platforms,
+    implementation: target.implementation,
+    pythonVersion: [3, minor],
+    abis,
+    markerEnvironment: env,
+    unknownMarkers: [...unknown],
+  };
+  return out;
+}
+
+function allowsMinor(spec: string | undefined, minor: number): boolean {
+  if (spec === undefined || spec.trim() === '') return true;
+  let set: SpecifierSet;
+  try {
+    set = SpecifierSet.parse(spec);
+  } catch {
+    return true; // the runtime does not refuse to run over an unparseable Requires-Python
+  }
+  return set.contains(`3.${minor}.0`) || set.contains(`3.${minor}.999`);
+}
+
+function applies(req: Requirement, target: Target): boolean {
+  if (req.marker === undefined) return true;
+  try {
+    return evaluateMarkerOnTarget(req.marker, target, { extra: '' });
+  } catch {
+    return true; // a value the target leaves open: the project may be needed
+  }
+}
+
+/**
+ * Why the runtime's walk fails for `target` (already retargeted), or undefined when every project
+ * it reaches has an entry and wheel that fit.
+ */
+export function whyNotRunnable(
+  requirements: readonly string[],
+  projects: readonly ResolvedProject[],
+  firstParty: readonly string[],
+  target: Target,
+  wheelRequiresPython: (filename: string) => string | undefined = () => undefined,
+): string | undefined {
+  const byName = new Map<string, ResolvedProject[]>();
+  for (const p of projects) {
+    const key = canonical(p.name);
+    byName.set(key, [...(byName.get(key) ?? []), p]);
+  }
+  const skip = new Set(firstParty.map(canonical));
+  const minor = target.pythonVersion[1];
+  const seen = new Set<string>();
+  const queue = [...requirements];
+  compatibleTags(target);
+  while (queue.length > 0) {
+    const text = queue.shift() as string;
+    const req = Requirement.parse(text);
+    const name = canonical(req.name);
+    if (seen.has(name) || skip.has(name) || !applies(req, target)) continue;
+    seen.add(name);
+    const entries = byName.get(name);
+    if (entries === undefined) continue; // not carried for this target: the build chose so
+    const fitting = entries.filter((e) => allowsMinor(e.requiresPython, minor));
+    if (fitting.length === 0) {
+      return `${name} ${entries.map((e) => e.version).join(' / ')} requires Python ${entries.map((e) => e.requiresPython ?? '?').join(' / ')}`;
+    }
+    let best: { rank: number; project: ResolvedProject } | undefined;
+    for (const project of fitting) {
+      for (const wheel of project.wheels) {
+        if (!allowsMinor(wheelRequiresPython(wheel.filename), minor)) continue;
+        const rank = wheelSupportScore(parseWheelFilename(wheel.filename).tags, target);
+        if (rank !== undefined && (best === undefined || rank < best.rank))
+          best = { rank, project };
+      }
+    }
+    if (best === undefined) {
+      const wheels = fitting.flatMap((e) => e.wheels.map((w) => w.filename));
+      return `no wheel of ${name} fits (${wheels
+        .map((w) => {
+          const rp = wheelRequiresPython(w);
+          return rp === undefined ? w : `${w}, Requires-Python ${rp}`;
+        })
+        .join('; ')})`;
+    }
+    queue.push(...best.project.requires);
+  }
+  return undefined;
+}
+
+export interface PythonRange {
+  /** Minor versions (3.x) on which some target's wheels all fit; LAST_MINOR stands for "and later". */
+  minors: number[];
+  /** For the minors the walk rejected: why, for the first target (messages). */
+  rejected: Record<number, string>;
+}
+
+/** The Python 3 minor versions the PEX's wheels run on, over all its targets. */
+export function pythonRangeOf(
+  requirements: readonly string[],
+  projects: readonly ResolvedProject[],
+  firstParty: readonly string[],
+  targets: readonly Target[],
+  wheelRequiresPython?: (filename: string) => string | undefined,
+): PythonRange {
+  const minors: number[] = [];
+  const rejected: Record<number, string> = {};
+  for (let minor = 0; minor <= LAST_MINOR; minor++) {
+    let why: string | undefined = 'no target';
+    for (const target of targets) {
+      const reason = whyNotRunnable(
+        requirements,
+        projects,
+        firstParty,
+        retarget(target, minor),
+        wheelRequiresPython,
+      );
+      if (reason === undefined) {
+        why = undefined;
+        break;
+      }
+      if (why === 'no target') why = reason;
+    }
+    if (why === undefined) minors.push(minor);
+    else rejected[minor] = why;
+  }
+  return { minors, rejected };
+}
+
+const CONSTRAINT = /^\s*([A-Za-z][A-Za-z0-9_]*)?\s*(.*?)\s*$/s;
+
+/**
+ * `constraints` (pex syntax, any one may hold) narrowed to `range`: each constraint is joined
+ * with the bounds of each run of consecutive allowed minor versions it overlaps. Unchanged when
+ * every minor a constraint allows is in the range. Throws {@link NoPythonFitsError} when nothing
+ * is left.
+ */
+export function narrowConstraints(constraints: readonly string[], range: PythonRange): string[] {
+  const allowed = new Set(range.minors);
+  const pieces = constraints.length > 0 ? constraints : [''];
+  const out: string[] = [];
+  for (const c of pieces) {
+    const spec = (CONSTRAINT.exec(c) as RegExpExecArray)[2] as string;
+    const wants: number[] = [];
+    for (let minor = 0; minor <= LAST_MINOR; minor++)
+      if (allowsMinor(spec, minor)) wants.push(minor);
+    const keep = wants.filter((m) => allowed.has(m));
+    if (keep.length === wants.length) {
+      if (c !== '') out.push(c);
+      continue;
+    }
+    // Runs of consecutive minors, each written as >=3.a[,<3.(b+1)].
+    for (let i = 0; i < keep.length;) {
+      let j = i;
+      while (j + 1 < keep.length && (keep[j + 1] as number) === (keep[j] as number) + 1) j++;
+      const lo = keep[i] as number;
+      const hi = keep[j] as number;
+      const bounds = [`>=3.${lo}`, ...(hi === LAST_MINOR ? [] : [`<3.${hi + 1}`])].join(',');
+      out.push(c.trim() === '' ? bounds : `${c.trim()},${bounds}`);
+      i = j + 1;
+    }
+  }
+  if (out.length === 0 && pieces.some((c) => c !== '' || allowed.size === 0)) {
+    const wanted = constraints.length > 0 ? constraints.join(' or ') : 'any Python 3';
+    const reasons = Object.entries(range.rejected)
+      .filter(([m]) =>
+        pieces.some((c) => allowsMinor((CONSTRAINT.exec(c) as RegExpExecArray)[2], Number(m))),
+      )
+      .slice(0, 4)
+      .map(([m, why]) => `3.${m}: ${why}`);
+    throw new NoPythonFitsError(
+      `no Python version satisfies ${wanted} and has a wheel of every project this PEX needs` +
+        (reasons.length > 0 ? ` (${reasons.join('; ')})` : ''),
+    );
+  }
+  return out;
+}
