@@ -8,7 +8,11 @@ import {
 import { afterEach, describe, expect, it } from 'vitest';
 import { createDependencies, createNodes, createNodesV2 } from './plugin.js';
 import { clearNodesMemoryCache } from './lib/nodes-cache.js';
-import { CURRENT_PYTHON_INPUT, NODE_RUNTIME_INPUT } from './lib/infer-projects.js';
+import {
+  CURRENT_PYTHON_INPUT,
+  NODE_RUNTIME_INPUT,
+  pythonRuntimeKey,
+} from './lib/infer-projects.js';
 import { PYTEST_COMMAND } from './lib/test-target.js';
 import {
   dependenciesContext,
@@ -113,6 +117,19 @@ describe('createNodes', () => {
     const inputs = (await infer(root, UV_WORKSPACE_FILES))['web-app']?.targets?.['build']?.inputs;
     expect(inputs).toContainEqual(NODE_RUNTIME_INPUT);
     expect(inputs).not.toContainEqual(CURRENT_PYTHON_INPUT);
+  });
+
+  it('keys the cache on the configured interpreters instead of python3', async () => {
+    const withPython = UV_WORKSPACE['py/apps/web/pyproject.toml']!.replace(
+      '[tool.pexkit]',
+      "[tool.pexkit]\npython = ['python3.12', '/opt/my py/bin/pypy3']",
+    );
+    const root = workspace({ ...UV_WORKSPACE, 'py/apps/web/pyproject.toml': withPython });
+    const build = (await infer(root, UV_WORKSPACE_FILES))['web-app']?.targets?.['build'];
+    expect(build?.options).toMatchObject({ python: ['python3.12', '/opt/my py/bin/pypy3'] });
+    expect(build?.inputs).not.toContainEqual(CURRENT_PYTHON_INPUT);
+    expect(build?.inputs).toContainEqual({ runtime: pythonRuntimeKey('python3.12') });
+    expect(build?.inputs).toContainEqual({ runtime: pythonRuntimeKey("'/opt/my py/bin/pypy3'") });
   });
 
   it('uses the production named input when nx.json defines one', async () => {

@@ -18,6 +18,8 @@ export interface BuildPexOptions {
   lock?: string;
   /** Target platforms (default `['current']`). */
   targets?: string[];
+  /** Interpreters for `current` and sdist builds, matched to targets by tags (PlanOptions.python). */
+  python?: string[];
   entryPoint?: string;
   consoleScript?: string;
   interpreterConstraints?: string[];
@@ -67,6 +69,9 @@ export async function buildPex(options: BuildPexOptions): Promise<BuildPexResult
     project,
     lock: options.lock,
     targets,
+    ...(options.python !== undefined && options.python.length > 0
+      ? { python: options.python }
+      : {}),
     indexUrl: options.indexUrl,
     extraIndexUrls: options.extraIndexUrls,
     findLinks: options.findLinks,

@@ -16,7 +16,13 @@ import type {
 import { Version } from '../pep440/version.js';
 import { readPyproject } from '../project/pyproject.js';
 import { findWorkspace, resolveFirstParty } from '../project/workspace.js';
-import { buildWheelFromSdist, findBuildInterpreter, noBuilderError } from '../sdist/build.js';
+import {
+  buildWheelFromSdist,
+  configuredPythons,
+  findBuildInterpreter,
+  findBuiltWheel,
+  noBuilderError,
+} from '../sdist/build.js';
 import { indexArtifacts } from './index-candidates.js';
 import { requiresFromWheel } from './wheel-requires.js';
 import { selectArtifact, type Candidate } from './select.js';
@@ -39,8 +45,11 @@ export interface PlanOptions {
   extras?: string[];
   /** Progress and notes, one line each: a function, or a `{ info, warn, debug }` logger. */
   logger?: ((line: string) => void) | PlanLogger;
-  /** Interpreter for the `current` target and sdist builds. */
-  python?: string;
+  /**
+   * Interpreters (paths or PATH names): the first describes the `current` target; each sdist is
+   * built by the first one that serves its target (matched by tags). Default PEXKIT_PYTHON.
+   */
+  python?: string | readonly string[];
   /** Parallel downloads (default 8). */
   concurrency?: number;
   progress?: FetchAllOptions['progress'];
@@ -150,8 +159,9 @@ export async function planBuild(options: PlanOptions): Promise<BuildPlan> {
     const locked = lock.packages.find((q) => q.name === p.name && q.version !== undefined);
     if (info?.dynamicVersion === true && locked?.version !== undefined) p.version = locked.version;
   }
+  const pythons = configuredPythons(options.python, env);
   const targets = await resolveTargets(options.targets ?? ['current'], {
-    ...(options.python !== undefined ? { python: options.python } : {}),
+    ...(pythons[0] !== undefined ? { python: pythons[0] } : {}),
     ...(options.cacheDir !== undefined ? { cacheDir: options.cacheDir } : {}),
     env,
   });
@@ -187,6 +197,10 @@ export async function planBuild(options: PlanOptions): Promise<BuildPlan> {
     ...(options.cacheDir !== undefined ? { cacheDir: options.cacheDir } : {}),
   };
   const pageCache = new Map<string, Promise<IndexFile[]>>();
+  const cacheOptions = {
+    ...(options.cacheDir !== undefined ? { cacheDir: options.cacheDir } : {}),
+    env,
+  };
 
   // 1. Subset and select per target.
   const choices: Choice[] = [];
@@ -210,12 +224,12 @@ export async function planBuild(options: PlanOptions): Promise<BuildPlan> {
       }
       const picked = selectArtifact(selectable, named.target, candidates);
       if (picked.kind === 'sdist') {
-        // Refuse before downloading the sdist when nothing here can build it for this target.
-        const builder = await findBuildInterpreter(named.target, {
-          ...(options.python !== undefined ? { python: options.python } : {}),
-          ...(options.cacheDir !== undefined ? { cacheDir: options.cacheDir } : {}),
-          env,
-        });
+        // Refuse before downloading the sdist when nothing here can build it for this target
+        // and no wheel built from it earlier serves the target.
+        const sha = picked.artifact.sha256;
+        const builder =
+          (sha !== undefined && findBuiltWheel(sha, named.target, cacheOptions) !== undefined) ||
+          (await findBuildInterpreter(named.target, { python: pythons, ...cacheOptions }));
         if (builder === undefined) {
           throw noBuilderError(
             pkg.name,
@@ -279,7 +293,7 @@ export async function planBuild(options: PlanOptions): Promise<BuildPlan> {
         project: c.pkg.name,
         version: c.pkg.version ?? '',
         target: c.target.target,
-        ...(options.python !== undefined ? { python: options.python } : {}),
+        python: pythons,
         ...(options.cacheDir !== undefined ? { cacheDir: options.cacheDir } : {}),
         env,
         log,

@@ -1,8 +1,8 @@
 import { execFile } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import { existsSync, readdirSync, realpathSync } from 'node:fs';
-import { mkdir, rename, rm } from 'node:fs/promises';
-import { join } from 'node:path';
+import { existsSync, readdirSync, readFileSync, realpathSync } from 'node:fs';
+import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
+import { basename, delimiter, join } from 'node:path';
 import { promisify } from 'node:util';
 import { cacheDir as defaultCacheDir } from '../cache/cache-dir.js';
 import { PexkitError } from '../errors.js';
@@ -113,34 +113,58 @@ export function interpreterServes(info: InterpreterInfo, target: Target): boolea
   return have !== undefined && have.kind === want.kind && compare(have.version, want.version) <= 0;
 }
 
-/** Local interpreters worth trying for a target: the configured one, PATH's, pyenv's. */
-function candidatePythons(
-  target: Target,
-  python: string | undefined,
-  env: NodeJS.ProcessEnv,
+/**
+ * The interpreters the user named: `--python` (repeatable), else PEXKIT_PYTHON (one path or
+ * name, or several separated like PATH entries).
+ */
+export function configuredPythons(
+  python: string | readonly string[] | undefined,
+  env: NodeJS.ProcessEnv = process.env,
 ): string[] {
-  const [major, minor] = target.pythonVersion;
-  const out: string[] = [];
-  if (python !== undefined) out.push(python);
-  out.push(`python${major}.${minor}`, `python${major}`, 'python3');
-  const pyenv =
-    env['PYENV_ROOT'] ?? (env['HOME'] !== undefined ? join(env['HOME'], '.pyenv') : undefined);
-  if (pyenv !== undefined && existsSync(join(pyenv, 'versions'))) {
-    for (const v of readdirSync(join(pyenv, 'versions')).sort().reverse()) {
-      if (v.startsWith(`${major}.${minor}.`))
-        out.push(join(pyenv, 'versions', v, 'bin', 'python3'));
-    }
-  }
-  return out;
+  const given = typeof python === 'string' ? [python] : [...(python ?? [])];
+  if (given.length > 0) return given;
+  return (env['PEXKIT_PYTHON'] ?? '').split(delimiter).filter((p) => p !== '');
 }
 
 /**
- * A local interpreter that can build wheels for `target`: for `current`, the interpreter that
- * describes it; otherwise the first candidate that {@link interpreterServes} the target.
+ * Local interpreters worth trying for a target: the configured ones (matched to the target by
+ * its tags), then PATH's `python3.X`/`pypy3.X` and the like, then pyenv's installs of that
+ * implementation and version.
+ */
+function candidatePythons(
+  target: Target,
+  python: string | readonly string[] | undefined,
+  env: NodeJS.ProcessEnv,
+): string[] {
+  const [major, minor] = target.pythonVersion;
+  const out = configuredPythons(python, env);
+  const pypy = target.implementation === 'pp';
+  if (pypy) out.push(`pypy${major}.${minor}`, `pypy${major}`, 'pypy');
+  else out.push(`python${major}.${minor}`, `python${major}`, 'python3');
+  const pyenv =
+    env['PYENV_ROOT'] ?? (env['HOME'] !== undefined ? join(env['HOME'], '.pyenv') : undefined);
+  if (pyenv !== undefined && existsSync(join(pyenv, 'versions'))) {
+    // CPython installs are named `3.11.7`; PyPy ones `pypy3.10-7.3.17`.
+    const prefix = pypy ? `pypy${major}.${minor}-` : `${major}.${minor}.`;
+    for (const v of readdirSync(join(pyenv, 'versions')).sort().reverse()) {
+      if (v.startsWith(prefix))
+        out.push(join(pyenv, 'versions', v, 'bin', pypy ? `pypy${major}` : `python${major}`));
+    }
+  }
+  return [...new Set(out)];
+}
+
+/**
+ * A local interpreter that can build wheels for `target`: the first candidate that
+ * {@link interpreterServes} the target.
  */
 export async function findBuildInterpreter(
   target: Target,
-  options: { python?: string; cacheDir?: string; env?: NodeJS.ProcessEnv } = {},
+  options: {
+    python?: string | readonly string[];
+    cacheDir?: string;
+    env?: NodeJS.ProcessEnv;
+  } = {},
 ): Promise<InterpreterInfo | undefined> {
   const env = options.env ?? process.env;
   for (const candidate of candidatePythons(target, options.python, env)) {
@@ -155,6 +179,58 @@ export async function findBuildInterpreter(
   return undefined;
 }
 
+/** What a built-wheel cache entry records about the interpreter that built it. */
+const BUILDER_FILE = 'builder.json';
+
+/**
+ * A wheel built earlier from the sdist with this sha256 (by any interpreter, e.g. through
+ * `plan --python pypy3`) that serves `target`: the builder recorded with it serves the target
+ * and the wheel's tags fit. Cache entries are `<cache>/built-wheels/<sdist sha256>/<builder>/`.
+ */
+export function findBuiltWheel(
+  sdistSha256: string,
+  target: Target,
+  options: { cacheDir?: string; env?: NodeJS.ProcessEnv } = {},
+): string | undefined {
+  const root = join(
+    defaultCacheDir({ cacheDir: options.cacheDir, env: options.env }),
+    'built-wheels',
+    sdistSha256.toLowerCase(),
+  );
+  let entries: string[];
+  try {
+    entries = readdirSync(root)
+      .filter((d) => !d.includes('.work-'))
+      .sort();
+  } catch {
+    return undefined;
+  }
+  for (const entry of entries) {
+    const dir = join(root, entry);
+    let builder: InterpreterInfo;
+    let files: string[];
+    try {
+      builder = JSON.parse(readFileSync(join(dir, BUILDER_FILE), 'utf8')) as InterpreterInfo;
+      files = readdirSync(dir).filter((f) => f.endsWith('.whl'));
+    } catch {
+      continue; // an entry from an older pexkit, or damaged: not reused
+    }
+    const wheel = files.length === 1 ? (files[0] as string) : undefined;
+    if (wheel === undefined || !builtWheelFits(wheel, target)) continue;
+    try {
+      if (interpreterServes(builder, target)) return join(dir, wheel);
+    } catch {
+      continue;
+    }
+  }
+  return undefined;
+}
+
+function builtWheelFits(filename: string, target: Target): boolean {
+  const tag = filename.slice(0, -4).split('-').slice(-3).join('-');
+  return wheelSupportScore([tag], target) !== undefined;
+}
+
 export interface BuildSdistOptions {
   /** The verified sdist on local disk. */
   sdist: { path: string; sha256: string; filename: string };
@@ -162,7 +238,8 @@ export interface BuildSdistOptions {
   project: string;
   version: string;
   target: Target;
-  python?: string;
+  /** Interpreters to try first (`--python`, repeatable); default PEXKIT_PYTHON. */
+  python?: string | readonly string[];
   cacheDir?: string;
   env?: NodeJS.ProcessEnv;
   log?: (line: string) => void;
@@ -173,12 +250,18 @@ export interface BuildSdistOptions {
 /**
  * Builds a wheel from an sdist with `pip wheel --no-deps` (PEP 517, isolated build environment)
  * through a local interpreter that serves the target, reproducibly (`SOURCE_DATE_EPOCH=315532800`,
- * `PYTHONHASHSEED=0`). Cached under `<cache>/built-wheels/<sdist sha256>/<interpreter key>/`,
- * which appears atomically (built in a work dir, then renamed).
+ * `PYTHONHASHSEED=0`). Cached under `<cache>/built-wheels/<sdist sha256>/<interpreter key>/`
+ * with the builder's description (reused for any target that builder serves), which appears
+ * atomically (built in a work dir, then renamed).
  */
 export async function buildWheelFromSdist(options: BuildSdistOptions): Promise<BuiltWheel> {
   const { sdist, target } = options;
   const env = options.env ?? process.env;
+  const cached = findBuiltWheel(sdist.sha256, target, { cacheDir: options.cacheDir, env });
+  if (cached !== undefined) {
+    const { sha256, size } = await hashFile(cached);
+    return { filename: basename(cached), path: cached, sha256, size };
+  }
   const info = await findBuildInterpreter(target, {
     python: options.python,
     cacheDir: options.cacheDir,
@@ -192,7 +275,7 @@ export async function buildWheelFromSdist(options: BuildSdistOptions): Promise<B
     .slice(0, 16);
   const root = defaultCacheDir({ cacheDir: options.cacheDir, env });
   const dir = join(root, 'built-wheels', sdist.sha256.toLowerCase(), interpKey);
-  if (!existsSync(dir)) {
+  if (!existsSync(join(dir, BUILDER_FILE))) {
     const work = `${dir}.work-${process.pid}-${randomBytes(4).toString('hex')}`;
     await mkdir(work, { recursive: true });
     try {
@@ -225,6 +308,10 @@ export async function buildWheelFromSdist(options: BuildSdistOptions): Promise<B
         throw new SdistBuildError(
           `pip wheel produced ${built.length} wheels for ${sdist.filename}`,
         );
+      await writeFile(join(work, BUILDER_FILE), JSON.stringify(info));
+      // An entry without builder.json (from an older pexkit) is replaced.
+      if (existsSync(dir) && !existsSync(join(dir, BUILDER_FILE)))
+        await rm(dir, { recursive: true, force: true });
       await rename(work, dir).catch(async (error: NodeJS.ErrnoException) => {
         if (!existsSync(dir)) throw error; // another build won the race: keep theirs
         await rm(work, { recursive: true, force: true });
@@ -244,8 +331,7 @@ export async function buildWheelFromSdist(options: BuildSdistOptions): Promise<B
   const filename = readdirSync(dir).find((f) => f.endsWith('.whl'));
   if (filename === undefined)
     throw new SdistBuildError(`the build cache ${dir} holds no wheel; delete it and retry`);
-  const tag = filename.slice(0, -4).split('-').slice(-3).join('-');
-  if (wheelSupportScore([tag], target) === undefined) {
+  if (!builtWheelFits(filename, target)) {
     throw new SdistBuildError(
       `The wheel built from ${sdist.filename} (${filename}) does not fit target ${target.source}`,
     );

@@ -2,6 +2,7 @@
 export interface PexExecutorSchema {
   lock?: string;
   targets?: string[];
+  python?: string[];
   entryPoint?: string;
   consoleScript?: string;
   interpreterConstraints?: string[];

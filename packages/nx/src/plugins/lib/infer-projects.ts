@@ -301,10 +301,17 @@ export const NODE_RUNTIME_INPUT = { runtime: 'node -p process.version+process.ar
  * implementation, version, ABI (SOABI: `t` for free-threaded builds), platform and C library
  * decide which wheels go in, so they are part of the cache key.
  */
-export const CURRENT_PYTHON_INPUT = {
-  runtime:
-    '"${PEXKIT_PYTHON:-python3}" -c "import sys,sysconfig,platform;print(sys.implementation.cache_tag,sysconfig.get_config_var(\'SOABI\'),sysconfig.get_platform(),platform.libc_ver())"',
-};
+export const CURRENT_PYTHON_INPUT = { runtime: pythonRuntimeKey('"${PEXKIT_PYTHON:-python3}"') };
+
+/** A runtime input describing one interpreter (a shell word: quoted path or PATH name). */
+export function pythonRuntimeKey(python: string): string {
+  return `${python} -c "import sys,sysconfig,platform;print(sys.implementation.cache_tag,sysconfig.get_config_var('SOABI'),sysconfig.get_platform(),platform.libc_ver())"`;
+}
+
+/** Shell-quotes a configured interpreter for a runtime input. */
+function shellWord(text: string): string {
+  return /^[\w./+-]+$/.test(text) ? text : `'${text.replace(/'/g, `'\\''`)}'`;
+}
 
 function buildTarget(
   m: Parsed,
@@ -323,7 +330,13 @@ function buildTarget(
   ];
   if (wsDir !== m.dir) inputs.push(`{workspaceRoot}/${joinWorkspacePath(wsDir, 'pyproject.toml')}`);
   const targets = tableOptions.targets;
-  if (targets === undefined || targets.includes('current')) inputs.push(CURRENT_PYTHON_INPUT);
+  const pythons = tableOptions.python;
+  if (pythons !== undefined && pythons.length > 0) {
+    // The configured interpreters describe `current` and build the sdists.
+    for (const p of pythons) inputs.push({ runtime: pythonRuntimeKey(shellWord(p)) });
+  } else if (targets === undefined || targets.includes('current')) {
+    inputs.push(CURRENT_PYTHON_INPUT);
+  }
   const output = tableOptions.output;
   return {
     executor: '@pexkit/nx:pex',

@@ -12,6 +12,9 @@ Builds a PEX for a Python project from its lock file.
   --project DIR                 directory holding pyproject.toml (default: .)
   --lock FILE                   lock file (uv.lock, pylock.toml, requirements.txt)
   --target T                    target platform, repeatable (default: current)
+  --python PYTHON               interpreter (path or PATH name), repeatable: the first describes
+                                'current'; sdists are built by the one matching each target's
+                                tags (default: $PEXKIT_PYTHON, then python3.X/pypy3.X, pyenv)
   -m, --entry-point MOD[:FN]    entry point module or module:function
   -c, --console-script NAME     console script of the app or a dependency (default: the
                                 app's only script, or the one named like the project)
@@ -59,6 +62,7 @@ export function parseBuildArgs(argv: string[]): {
         project: { type: 'string' },
         lock: { type: 'string' },
         target: { type: 'string', multiple: true },
+        python: { type: 'string', multiple: true },
         'entry-point': { type: 'string', short: 'm' },
         'console-script': { type: 'string', short: 'c' },
         'interpreter-constraint': { type: 'string', multiple: true },
@@ -100,6 +104,7 @@ export function parseBuildArgs(argv: string[]): {
     project: v.project ?? '.',
     lock: v.lock,
     targets: v.target,
+    python: v.python,
     entryPoint: v['entry-point'],
     consoleScript: v['console-script'],
     interpreterConstraints: v['interpreter-constraint'],

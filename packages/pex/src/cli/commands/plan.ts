@@ -14,7 +14,9 @@ Options:
   --lock <file>             uv.lock, pylock.toml or a pinned requirements file (default: uv.lock at the workspace root)
   --target <target>         current (default), an abbreviated platform such as manylinux2014_x86_64-cp-311-cp311,
                             or a complete-platform JSON file (repeatable)
-  --python <path>           interpreter for 'current' and sdist builds (default: python3 on PATH)
+  --python <python>         interpreter (path or PATH name), repeatable: the first describes 'current';
+                            sdists are built by the one matching each target's tags
+                            (default: $PEXKIT_PYTHON, then python3.X/pypy3.X on PATH, pyenv)
   --extra <name>            extra of the project (repeatable)
   --index-url <url>         simple index for requirements locks (default: PIP_INDEX_URL / UV_INDEX_URL / PyPI)
   --extra-index-url <url>   additional index (repeatable)
@@ -29,7 +31,7 @@ const OPTIONS = {
   project: { type: 'string' },
   lock: { type: 'string' },
   target: { type: 'string', multiple: true },
-  python: { type: 'string' },
+  python: { type: 'string', multiple: true },
   extra: { type: 'string', multiple: true },
   'index-url': { type: 'string' },
   'extra-index-url': { type: 'string', multiple: true },

@@ -33,6 +33,7 @@ export function toBuildPexOptions(o: NormalizedPexOptions): BuildPexOptions {
     excludes: o.excludes,
     logger: pexLogger(),
   };
+  if (o.python !== undefined) call.python = o.python;
   if (o.entryPoint !== undefined) call.entryPoint = o.entryPoint;
   if (o.consoleScript !== undefined) call.consoleScript = o.consoleScript;
   if (o.interpreterConstraints !== undefined)

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { toBuildPexOptions } from './build-call.js';
 import { normalizeOptions, type NormalizeContext } from './normalize-options.js';
 
 const ctx: NormalizeContext = {
@@ -55,6 +56,13 @@ describe('normalizeOptions', () => {
     expect(o.output).toBe('/ws/out/app.pex');
     expect(o.findLinks).toEqual(['/ws/wheels', 'https://x/simple']);
     expect(o.cacheDir).toBe('/ws/.cache');
+  });
+
+  it('passes the interpreters on to buildPex, matched to targets there', () => {
+    const o = normalizeOptions({ python: ['python3.12', 'pypy3'] }, ctx);
+    expect(o.python).toEqual(['python3.12', 'pypy3']);
+    expect(toBuildPexOptions(o).python).toEqual(['python3.12', 'pypy3']);
+    expect(toBuildPexOptions(normalizeOptions({}, ctx)).python).toBeUndefined();
   });
 
   it('fails naming the project and option', () => {

@@ -16,6 +16,7 @@ export interface NormalizedPexOptions {
   /** Output relative to the workspace root (for messages). */
   outputRelative: string;
   targets: string[];
+  python?: string[];
   entryPoint?: string;
   consoleScript?: string;
   interpreterConstraints?: string[];
@@ -148,6 +149,7 @@ export function normalizeOptions(
     }
     if (script !== undefined) out.consoleScript = script;
   }
+  if (options.python !== undefined && options.python.length > 0) out.python = [...options.python];
   if (options.interpreterConstraints !== undefined)
     out.interpreterConstraints = [...options.interpreterConstraints];
   if (options.pythonShebang !== undefined) out.pythonShebang = options.pythonShebang;
