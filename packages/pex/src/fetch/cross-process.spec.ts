@@ -1,6 +1,7 @@
 /**
- * Two separate Node processes fetch the same wheel into one cache at the same moment: both must
- * succeed, exactly one verified file must result, and no temp file may be left behind.
+ * Separate Node processes fetch (and deflate) the same wheel into one cache at the same moment:
+ * all must succeed, the wheel must be downloaded and deflated once (a cross-process lock per
+ * entry), exactly one verified file must result, and no temp or lock file may be left behind.
  * The child is `fetch-artifact.ts` bundled with esbuild (Vitest's own toolchain) into a temp dir.
  */
 import { spawn } from 'node:child_process';
@@ -32,9 +33,11 @@ beforeAll(async () => {
   await writeFile(
     entry,
     `import { fetchArtifact } from ${JSON.stringify(fileURLToPath(new URL('./fetch-artifact.ts', import.meta.url)))};
+import { deflatedWheel, deflateStats } from ${JSON.stringify(fileURLToPath(new URL('../pex/deflated-wheel.ts', import.meta.url)))};
 const [url, sha256, cacheDir, filename] = process.argv.slice(2);
 const got = await fetchArtifact({ url, sha256, filename }, { cacheDir, retries: 0 });
-process.stdout.write(JSON.stringify(got));\n`,
+const entry = await deflatedWheel(got.path, got.sha256, got.size, { cacheDir });
+process.stdout.write(JSON.stringify({ ...got, deflated: deflateStats.deflated, compressedSize: entry?.compressedData.length }));\n`,
   );
   await mkdir(join(work, 'bin'));
   child = join(work, 'bin', 'child.mjs');
@@ -85,23 +88,35 @@ function runChild(cache: string): Promise<{ code: number | null; stdout: string;
 }
 
 describe('cache shared by concurrent processes', () => {
-  it('two processes fetching one wheel both succeed and leave one verified file', async () => {
+  it('three processes fetching one wheel all succeed; one downloads and deflates it, one verified file', async () => {
     const cache = join(work, 'cache');
-    const [a, b] = await Promise.all([runChild(cache), runChild(cache)]);
-    expect(a.stderr).toBe('');
-    expect(b.stderr).toBe('');
-    expect([a.code, b.code]).toEqual([0, 0]);
-    const pa = JSON.parse(a.stdout) as { path: string; source: string };
-    const pb = JSON.parse(b.stdout) as { path: string; source: string };
-    expect(pa.path).toBe(pb.path);
-    expect([pa.source, pb.source]).toEqual(['network', 'network']);
-    expect(server.requests.filter((r) => r.path === `/files/${FILE}`)).toHaveLength(2);
+    const runs = await Promise.all([runChild(cache), runChild(cache), runChild(cache)]);
+    for (const r of runs) {
+      expect(r.stderr).toBe('');
+      expect(r.code).toBe(0);
+    }
+    const got = runs.map(
+      (r) =>
+        JSON.parse(r.stdout) as {
+          path: string;
+          source: string;
+          deflated: number;
+          compressedSize?: number;
+        },
+    );
+    expect(new Set(got.map((g) => g.path)).size).toBe(1);
+    expect(got.map((g) => g.source).sort()).toEqual(['cache', 'cache', 'network']);
+    expect(server.requests.filter((r) => r.path === `/files/${FILE}`)).toHaveLength(1);
+    expect(got.reduce((n, g) => n + g.deflated, 0)).toBe(1);
+    expect(new Set(got.map((g) => g.compressedSize)).size).toBe(1);
+    const path = got[0]?.path ?? '';
     expect(
       createHash('sha256')
-        .update(await readFile(pa.path))
+        .update(await readFile(path))
         .digest('hex'),
     ).toBe(sha);
     expect(await readdir(join(cache, 'artifacts', 'sha256', sha.slice(0, 2), sha))).toEqual([FILE]);
     expect(await readdir(join(cache, 'artifacts', 'tmp'))).toEqual([]);
+    expect(await readdir(join(cache, 'locks'))).toEqual([]);
   });
 });

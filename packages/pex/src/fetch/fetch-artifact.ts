@@ -19,6 +19,7 @@ import { Digests, hashFile } from './hash-file.js';
 import { HttpClient, toNetworkError, type HttpOptions } from './http.js';
 import { checkPins, pinsOf, type ArtifactPins, type PinnedArtifact } from './pins.js';
 import { redactUrl, sha256FromFragment, stripCredentials } from './redact.js';
+import { withCacheLock } from '../cache/entry-lock.js';
 
 /**
  * One artifact to bring onto local disk: a lock entry's wheel (or sdist), with every hash the lock
@@ -345,12 +346,22 @@ async function fetchOne(artifact: ArtifactRef, options: FetchOptions): Promise<F
   const found = await fromFindLinks(options.findLinks ?? [], artifact, expected, pins);
   if (found !== undefined) return found;
   if (options.offline === true) throw new ArtifactUnavailableOfflineError([describe(artifact)]);
-  const http = options.http ?? new HttpClient(options);
-  try {
-    return await download(root, artifact, url, expected, pins, http, options.onBytes);
-  } finally {
-    if (options.http === undefined) await http.close();
-  }
+  // One download per entry across processes sharing the cache (parallel builds): the lock's
+  // holder downloads, the others wait and then find the verified entry.
+  const lockKey = `artifact-${expected ?? createHash('sha256').update(stripCredentials(url).href).digest('hex')}`;
+  return withCacheLock(root, lockKey, async () => {
+    const now = expected ?? (await readUrlRecord(root, url));
+    if (now !== undefined) {
+      const hit = await fromCache(root, artifact, now, verify, pins, expected === undefined);
+      if (hit !== undefined) return hit;
+    }
+    const http = options.http ?? new HttpClient(options);
+    try {
+      return await download(root, artifact, url, expected, pins, http, options.onBytes);
+    } finally {
+      if (options.http === undefined) await http.close();
+    }
+  });
 }
 
 /**

@@ -4,6 +4,7 @@ import { promisify } from 'node:util';
 import { crc32, deflateRaw, constants as zlibConstants } from 'node:zlib';
 import { writeFileAtomic } from '../cache/atomic.js';
 import { cacheDir } from '../cache/cache-dir.js';
+import { withCacheLock } from '../cache/entry-lock.js';
 import { METHOD_DEFLATED } from '../zip/format.js';
 import type { RawEntry } from '../zip/writer.js';
 
@@ -32,25 +33,47 @@ export async function deflatedWheel(
   options: { cacheDir?: string } = {},
 ): Promise<RawEntry | undefined> {
   if (size > MAX_DEFLATED_WHEEL) return undefined;
-  const dir = join(cacheDir({ cacheDir: options.cacheDir }), 'deflated');
+  const root = cacheDir({ cacheDir: options.cacheDir });
+  const dir = join(root, 'deflated');
   const dataPath = join(dir, `${sha256}.deflate`);
   const metaPath = join(dir, `${sha256}.json`);
   const cached = await readCached(dataPath, metaPath, size);
-  if (cached !== undefined) return cached;
+  if (cached !== undefined) return cached === STORE ? undefined : cached;
+  // Parallel builds sharing the cache deflate each wheel once: the others wait for the entry.
+  return withCacheLock(root, `deflate-${sha256}`, async () => {
+    const filled = await readCached(dataPath, metaPath, size);
+    if (filled !== undefined) return filled === STORE ? undefined : filled;
+    return deflate(path, size, dataPath, metaPath);
+  });
+}
 
+/** A cached verdict: deflate does not make this wheel smaller, store it. */
+const STORE = 'store';
+
+/** Counts of wheels this process deflated (not served from the cache), for benchmarks and tests. */
+export const deflateStats = { deflated: 0 };
+
+async function deflate(
+  path: string,
+  size: number,
+  dataPath: string,
+  metaPath: string,
+): Promise<RawEntry | undefined> {
   const data = await readFile(path);
   if (data.length !== size) return undefined; // the writer's size check reports this
   const compressed = await deflateRawAsync(data, {
     level: 6,
     strategy: zlibConstants.Z_DEFAULT_STRATEGY,
   });
+  deflateStats.deflated++;
   const meta: DeflatedMeta = {
     crc32: crc32(data),
     uncompressedSize: data.length,
     compressedSize: compressed.length,
   };
-  // Data first, metadata last: an entry counts only once its metadata is there.
-  await writeFileAtomic(dataPath, compressed);
+  // Data first, metadata last: an entry counts only once its metadata is there. A wheel that
+  // deflate does not shrink is recorded by its metadata alone (stored, never deflated again).
+  if (compressed.length < data.length) await writeFileAtomic(dataPath, compressed);
   await writeFileAtomic(metaPath, `${JSON.stringify(meta)}\n`);
   return toEntry(meta, compressed);
 }
@@ -59,16 +82,17 @@ async function readCached(
   dataPath: string,
   metaPath: string,
   size: number,
-): Promise<RawEntry | undefined> {
+): Promise<RawEntry | typeof STORE | undefined> {
   let meta: DeflatedMeta;
   try {
     meta = JSON.parse(await readFile(metaPath, 'utf8')) as DeflatedMeta;
-    if ((await stat(dataPath)).size !== meta.compressedSize || meta.uncompressedSize !== size)
-      return undefined;
+    if (meta.uncompressedSize !== size || typeof meta.compressedSize !== 'number') return undefined;
+    if (meta.compressedSize >= meta.uncompressedSize) return STORE;
+    if ((await stat(dataPath)).size !== meta.compressedSize) return undefined;
+    return toEntry(meta, await readFile(dataPath));
   } catch {
     return undefined; // missing or damaged: compress again
   }
-  return toEntry(meta, await readFile(dataPath));
 }
 
 function toEntry(meta: DeflatedMeta, compressed: Uint8Array): RawEntry | undefined {
