@@ -1,4 +1,4 @@
-import { readNxJson, type Tree } from '@nx/devkit';
+import { readNxJson, updateNxJson, type Tree } from '@nx/devkit';
 import { createTreeWithEmptyWorkspace } from '@nx/devkit/testing';
 import { parse } from 'smol-toml';
 import { beforeEach, describe, expect, it } from 'vitest';
@@ -6,6 +6,7 @@ import { applicationGenerator } from './application/application.js';
 import { configurationGenerator } from './configuration/configuration.js';
 import { initGenerator } from './init/init.js';
 import { libraryGenerator } from './library/library.js';
+import { nextStepsText, normalizePythonProject } from '../utils/python-project-generator.js';
 
 type Toml = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
@@ -34,6 +35,49 @@ describe('generators', () => {
     expect(pluginEntries(tree)).toEqual([
       { plugin: '@pexkit/nx/plugin', options: { buildTargetName: 'build' } },
     ]);
+  });
+
+  it('init adds a production named input without Python tests, or completes an existing one', async () => {
+    const nxJson = readNxJson(tree) ?? {};
+    delete nxJson.namedInputs;
+    updateNxJson(tree, nxJson);
+    await initGenerator(tree, {});
+    const production = readNxJson(tree)?.namedInputs?.['production'];
+    expect(production?.[0]).toBe('default');
+    expect(production).toContain('!{projectRoot}/tests/**/*');
+    expect(production).toContain('!{projectRoot}/**/test_*.py');
+    expect(production).toContain('!{projectRoot}/**/conftest.py');
+    // An existing one keeps its own entries and gains only the missing Python patterns, once.
+    updateNxJson(tree, {
+      ...readNxJson(tree),
+      namedInputs: {
+        default: ['{projectRoot}/**/*'],
+        production: ['default', '!{projectRoot}/**/*.spec.ts'],
+      },
+    });
+    await initGenerator(tree, {});
+    await initGenerator(tree, {});
+    const again = readNxJson(tree)?.namedInputs?.['production'] ?? [];
+    expect(again.slice(0, 2)).toEqual(['default', '!{projectRoot}/**/*.spec.ts']);
+    expect(again.filter((p) => p === '!{projectRoot}/tests/**/*')).toHaveLength(1);
+  });
+
+  it('application and library print the next steps (uv lock, nx sync, a dependency, nx build)', () => {
+    const app = nextStepsText(
+      normalizePythonProject(tree, { name: 'my-app', directory: 'apps/my-app' }, 'application'),
+      'application',
+    );
+    expect(app).toMatch(/^ {2}uv lock /m);
+    expect(app).toMatch(/^ {2}nx sync /m);
+    expect(app).toContain('uv add --package my-app <library>');
+    expect(app).toContain('nx build my-app');
+    expect(app).toContain('dist/apps/my-app/my-app.pex');
+    const lib = nextStepsText(
+      normalizePythonProject(tree, { name: 'my-lib' }, 'library'),
+      'library',
+    );
+    expect(lib).toContain('uv add --package <app> my-lib');
+    expect(lib).not.toContain('nx build');
   });
 
   it('application writes a PEP 621 project with a console script, a package and a test, and joins the uv workspace', async () => {

@@ -92,7 +92,13 @@ describe('createNodes', () => {
     expect(build?.inputs).toContain('default');
     expect(build?.inputs).toContain('^default');
     expect(build?.inputs).toContain('!{projectRoot}/tests/**/*');
-    expect(build?.inputs).toContain('{workspaceRoot}/py/pyproject.toml');
+    // The lock enters through the project's lock-subset file (`nx sync`); neither uv.lock nor the
+    // uv root pyproject.toml is an input (a comment there must affect no project).
+    expect(build?.inputs).toContain('{projectRoot}/pexkit.lock-subset');
+    expect(build?.inputs).not.toContain('{workspaceRoot}/py/pyproject.toml');
+    expect(build?.inputs).not.toContain('{workspaceRoot}/py/uv.lock');
+    expect(build?.syncGenerators).toEqual(['@pexkit/nx:sync']);
+    expect(build?.options).not.toHaveProperty('lockSubsetHash');
     // Cache key parts outside the workspace: Node's zlib (deflated bytes) and, for the default
     // `current` target, the machine's python3.
     expect(build?.inputs).toContainEqual(NODE_RUNTIME_INPUT);
@@ -145,10 +151,13 @@ describe('createNodes', () => {
         (await infer(root, UV_WORKSPACE_FILES, { buildTargetName: 'pex' }))['web-app']?.targets ??
           {},
       ),
-    ).toEqual(['pex']);
+    ).toEqual(['pex', 'test']);
     expect(
-      (await infer(root, UV_WORKSPACE_FILES, { buildTargetName: false }))['web-app']?.targets,
-    ).toEqual({});
+      Object.keys(
+        (await infer(root, UV_WORKSPACE_FILES, { buildTargetName: false }))['web-app']?.targets ??
+          {},
+      ),
+    ).toEqual(['test']);
     const byDir = await infer(root, UV_WORKSPACE_FILES, { projectNameSource: 'directory' });
     expect(Object.keys(byDir).sort()).toEqual(['core', 'util', 'web']);
   });
@@ -160,7 +169,13 @@ describe('createNodes', () => {
     };
     const root = workspace(files);
     const unlocked = await infer(root, UV_WORKSPACE_FILES);
-    expect(unlocked['web-app']?.targets?.['test']).toBeUndefined();
+    // Before `uv lock`: a test target that says what to run (not Nx's "Cannot find configuration").
+    const before = unlocked['web-app']?.targets?.['test'];
+    expect(before?.cache).toBe(false);
+    expect(before?.command).toContain(
+      "web-app: py/uv.lock does not exist yet, so there is no environment to test in: run 'uv lock' in py, then 'nx sync'",
+    );
+    expect(unlocked['web-app']?.metadata?.['pexkit']).not.toHaveProperty('test');
 
     writeFile(root, 'py/uv.lock', LOCK);
     clearNodesMemoryCache();
@@ -169,17 +184,21 @@ describe('createNodes', () => {
     expect(Object.keys(projects['util']?.targets ?? {})).toEqual([]); // no tests/ directory
     const test = projects['core-lib']?.targets?.['test'];
     expect(test?.command).toBe(PYTEST_COMMAND);
-    expect(test?.options).toEqual({
-      cwd: '{projectRoot}',
-      env: { PEXKIT_LOCK_SUBSET_HASH: expect.stringMatching(/^(whole-lock:)?[0-9a-f]{64}$/) },
-    });
+    expect(test?.options).toEqual({ cwd: '{projectRoot}' });
     expect(test?.cache).toBe(true);
     expect(test?.inputs).toEqual([
       'default',
+      '{projectRoot}/pexkit.lock-subset',
+      '{workspaceRoot}/py/pexkit.test-groups.lock-subset',
       '^default',
-      '{workspaceRoot}/py/pyproject.toml',
       { runtime: 'uv --directory "py" python find --show-version' },
     ]);
+    expect(test?.syncGenerators).toEqual(['@pexkit/nx:sync']);
+    expect((projects['core-lib']?.metadata?.['pexkit'] as { test: unknown }).test).toEqual({
+      target: 'test',
+      rootGroups: [],
+      ownGroups: [],
+    });
 
     clearNodesMemoryCache();
     const renamed = await infer(root, UV_WORKSPACE_FILES, { testTargetName: 'pytest' });
@@ -199,109 +218,6 @@ describe('createNodes', () => {
     });
     const build = (await infer(root, ['lib/pyproject.toml']))['lib']?.targets?.['build'];
     expect(build?.options).toEqual({ entryPoint: 'lib.main:run' });
-  });
-
-  it('keys the build on the lock subset only: an unrelated lock entry leaves it, a used one changes it', async () => {
-    const examples = new URL('../../../../examples/', import.meta.url);
-    const read = (p: string) => readFileSync(new URL(p, examples), 'utf8');
-    const files: Record<string, string> = {};
-    for (const p of ['pyproject.toml', 'greeting/pyproject.toml', 'hello-service/pyproject.toml'])
-      files[`ex/${p}`] = read(p);
-    const root = workspace({ ...files, 'ex/uv.lock': LOCK });
-    const pyprojects = Object.keys(files);
-    const hashOf = async () => {
-      clearNodesMemoryCache();
-      const options = (await infer(root, pyprojects))['hello-service']?.targets?.['build']
-        ?.options as { lockSubsetHash?: string };
-      return options.lockSubsetHash;
-    };
-    const base = await hashOf();
-    expect(base).toMatch(/^[0-9a-f]{64}$/);
-    // pluggy is only in the dev group (pytest): no build of hello-service uses it.
-    const unrelated = LOCK.replace(
-      'name = "pluggy"\nversion = "1.7.0"',
-      'name = "pluggy"\nversion = "1.7.1"',
-    );
-    expect(unrelated).not.toBe(LOCK);
-    writeFile(root, 'ex/uv.lock', unrelated);
-    expect(await hashOf()).toBe(base);
-    writeFile(
-      root,
-      'ex/uv.lock',
-      LOCK.replace('name = "rich"\nversion = "15.0.0"', 'name = "rich"\nversion = "15.0.1"'),
-    );
-    expect(await hashOf()).not.toBe(base);
-  });
-
-  it('keys the tests on the lock subset of the project and the default dependency groups', async () => {
-    const examples = new URL('../../../../examples/', import.meta.url);
-    const files: Record<string, string> = {};
-    for (const p of ['pyproject.toml', 'greeting/pyproject.toml', 'hello-service/pyproject.toml'])
-      files[`ex/${p}`] = readFileSync(new URL(p, examples), 'utf8');
-    files['ex/greeting/tests/test_greeting.py'] = 'def test_x():\n    pass\n';
-    const root = workspace({ ...files, 'ex/uv.lock': LOCK });
-    const hashOf = async () => {
-      clearNodesMemoryCache();
-      const options = (
-        await infer(
-          root,
-          Object.keys(files).filter((f) => f.endsWith('.toml')),
-        )
-      )['greeting']?.targets?.['test']?.options as { env: { PEXKIT_LOCK_SUBSET_HASH: string } };
-      return options.env.PEXKIT_LOCK_SUBSET_HASH;
-    };
-    const base = await hashOf();
-    expect(base).toMatch(/^[0-9a-f]{64}$/);
-    const edit = (from: string, to: string) => {
-      const text = LOCK.replace(from, to);
-      expect(text).not.toBe(LOCK);
-      writeFile(root, 'ex/uv.lock', text);
-    };
-    // rich is hello-service's alone: greeting's tests do not see it.
-    edit('name = "rich"\nversion = "15.0.0"', 'name = "rich"\nversion = "15.0.1"');
-    expect(await hashOf()).toBe(base);
-    // pluggy comes with pytest, from the root's dev group.
-    edit('name = "pluggy"\nversion = "1.7.0"', 'name = "pluggy"\nversion = "1.7.1"');
-    expect(await hashOf()).not.toBe(base);
-    // attrs is greeting's own dependency.
-    edit('name = "attrs"\nversion = "26.1.0"', 'name = "attrs"\nversion = "26.1.1"');
-    expect(await hashOf()).not.toBe(base);
-  });
-
-  it('keys a project whose closure cannot be resolved on the whole lock; only the broken file is reported', async () => {
-    const app = UV_WORKSPACE['py/apps/web/pyproject.toml'] as string;
-    const root = workspace({
-      ...UV_WORKSPACE,
-      'py/uv.lock': LOCK,
-      'py/apps/web/pyproject.toml': app
-        .replace('"core-lib", ', '"core-lib", "util", ')
-        .replace(
-          'core-lib = { workspace = true }',
-          'core-lib = { workspace = true }\nutil = { workspace = true }',
-        ),
-      'py/libs/util/pyproject.toml': '[project]\nname = "util"\nversion = [\n',
-    });
-    const error = (await Promise.resolve(
-      createNodes[1](UV_WORKSPACE_FILES, {}, nodesContext(root)),
-    ).catch((e: unknown) => e)) as AggregateCreateNodesError;
-    expect(error.errors.map(([f]) => f)).toEqual(['py/libs/util/pyproject.toml']);
-    const options = projectsOf(error.partialResults)['web-app']?.targets?.['build']?.options as {
-      lockSubsetHash?: string;
-    };
-    expect(options.lockSubsetHash).toMatch(/^whole-lock:[0-9a-f]{64}$/);
-  });
-
-  it('reports an unreadable lock on the lock file', async () => {
-    const root = workspace({ ...UV_WORKSPACE, 'py/uv.lock': 'version = 1\n[[package]\n' });
-    const error = (await Promise.resolve(
-      createNodes[1](UV_WORKSPACE_FILES, {}, nodesContext(root)),
-    ).catch((e: unknown) => e)) as AggregateCreateNodesError;
-    expect(error.errors.map(([f]) => f)).toEqual(['py/uv.lock']);
-    expect(Object.keys(projectsOf(error.partialResults)).sort()).toEqual([
-      'core-lib',
-      'util',
-      'web-app',
-    ]);
   });
 
   it('reports a malformed pyproject.toml with its file and line, and still returns the other projects', async () => {

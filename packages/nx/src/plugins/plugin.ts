@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   AggregateCreateNodesError,
@@ -37,9 +37,13 @@ function productionInputOf(context: CreateNodesContext): 'production' | 'default
  * built from changed sources under the same package version never serves nodes inferred by the
  * old code. Bump it whenever inference changes what it returns.
  */
-const INFERENCE_FORMAT = 2;
+const INFERENCE_FORMAT = 3;
 
-/** Hash of everything inference reads: file texts, src/ dirs, lock files, options, versions. */
+/**
+ * Hash of everything inference reads: file texts, src/ and tests/ dirs, whether each uv.lock
+ * exists (its content is not read: it enters task hashes through the lock-subset files), options,
+ * versions.
+ */
 function inferenceKey(
   workspaceRoot: string,
   files: PyprojectFile[],
@@ -60,7 +64,7 @@ function inferenceKey(
   }
   for (const dir of [...dirs].sort()) {
     const lock = join(workspaceRoot, joinWorkspacePath(dir, 'uv.lock'));
-    if (existsSync(lock)) parts.push(`${dir}/uv.lock`, hashArray([readFileSync(lock, 'utf8')]));
+    if (existsSync(lock)) parts.push(`${dir}/uv.lock`);
   }
   return hashArray(parts);
 }

@@ -41,10 +41,10 @@ export function pexkitTableToOptions(
     if (NON_BUILD_KEYS.has(key)) continue;
     const name = camel(key);
     const prop = PEX_SCHEMA_PROPERTIES[name];
-    if (prop === undefined || name === 'lockSubsetHash') {
-      const known = Object.keys(PEX_SCHEMA_PROPERTIES)
-        .filter((k) => k !== 'lockSubsetHash')
-        .map((k) => k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`));
+    if (prop === undefined) {
+      const known = Object.keys(PEX_SCHEMA_PROPERTIES).map((k) =>
+        k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`),
+      );
       throw new PexkitTableError(
         `${where}: unknown key tool.pexkit.${key} (known: ${[...known, ...NON_BUILD_KEYS].join(', ')})`,
       );

@@ -1,5 +1,5 @@
 import { fileURLToPath } from 'node:url';
-import { formatFiles, generateFiles, joinPathFragments, type Tree } from '@nx/devkit';
+import { formatFiles, generateFiles, joinPathFragments, logger, type Tree } from '@nx/devkit';
 import { addWorkspaceMember } from './toml-edit.js';
 import { ensurePluginRegistered } from './register-plugin.js';
 
@@ -107,4 +107,39 @@ function addGitignoreEntries(tree: Tree): void {
     '.gitignore',
     `${text}${sep}${text === '' ? '' : '\n'}# Python (pexkit)\n${missing.join('\n')}\n`,
   );
+}
+
+/** What to run after generating a project: the lock, the lock subsets, a dependency, the targets. */
+export function nextStepsText(
+  project: NormalizedPythonProject,
+  kind: 'application' | 'library',
+): string {
+  const name = project.canonicalName;
+  const lines = [
+    `Next steps for ${name}:`,
+    `  uv lock                 lock the uv workspace (writes uv.lock; 'nx test' needs it)`,
+    `  nx sync                 write ${project.directory}/pexkit.lock-subset (commit it with uv.lock)`,
+  ];
+  if (kind === 'library') {
+    lines.push(
+      `  uv add --package <app> ${name}`,
+      `                          make an application depend on it (a workspace source), then nx sync`,
+    );
+  } else {
+    lines.push(
+      `  uv add --package ${name} <library>`,
+      `                          depend on a workspace library or a PyPI package, then nx sync`,
+      `  nx build ${name}`,
+      `                          build dist/${project.directory}/${name}.pex`,
+    );
+  }
+  lines.push(`  nx test ${name}           run its pytest suite through uv`);
+  return lines.join('\n');
+}
+
+export function printNextSteps(
+  project: NormalizedPythonProject,
+  kind: 'application' | 'library',
+): void {
+  logger.info(nextStepsText(project, kind));
 }

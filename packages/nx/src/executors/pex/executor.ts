@@ -1,7 +1,6 @@
-import { join, relative } from 'node:path';
+import { join } from 'node:path';
 import { logger, type ExecutorContext } from '@nx/devkit';
 import { buildPex, PexkitError, readPyproject } from '@pexkit/pex';
-import { lockSubsetHashes } from '../../plugins/lib/lock-subset.js';
 import { readPythonMetadata } from '../../plugins/lib/python-project-metadata.js';
 import { toBuildPexOptions } from './lib/build-call.js';
 import {
@@ -14,7 +13,7 @@ import {
   formatUndeclaredImports,
   type PythonProjectRef,
 } from './lib/undeclared-imports.js';
-import { loadWorkspaceFor } from './lib/workspace.js';
+import { checkLockSubsetFile } from './lib/check-lock-subset.js';
 import type { PexExecutorSchema } from './schema.js';
 
 /** `@pexkit/nx:pex`: builds the project's PEX in-process with @pexkit/pex. */
@@ -64,19 +63,7 @@ function prepare(
     uvWorkspaceRoot: meta.uvWorkspaceRoot,
     scripts: Object.keys(readPyproject(join(context.root, project.root, 'pyproject.toml')).scripts),
   });
-  if (normalized.lockSubsetHash !== undefined) {
-    const workspace = loadWorkspaceFor(context.root, project.root);
-    const actual = lockSubsetHashes(normalized.lock, workspace, [
-      { name: meta.pythonName, extras: normalized.extras },
-    ])[0];
-    if (actual !== normalized.lockSubsetHash) {
-      // The graph's cache key was computed from another lock state: this run's cache entry would be
-      // stored under a stale key. Nx recomputes the graph on file changes, so this is rare.
-      logger.warn(
-        `${projectName}: the project graph's lock subset hash (${normalized.lockSubsetHash}) does not match ${relative(context.root, normalized.lock)} now (${actual ?? 'none'}); if this persists, run 'nx reset'`,
-      );
-    }
-  }
+  checkLockSubsetFile(context.root, projects, projectName);
   if (!normalized.allowUndeclaredImports) {
     const refs: PythonProjectRef[] = [];
     for (const [name, p] of Object.entries(projects)) {

@@ -21,5 +21,4 @@ export interface PexExecutorSchema {
   includeTests?: boolean;
   excludes?: string[];
   allowUndeclaredImports?: boolean;
-  lockSubsetHash?: string;
 }

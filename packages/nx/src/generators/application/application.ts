@@ -2,6 +2,7 @@ import type { GeneratorCallback, Tree } from '@nx/devkit';
 import {
   generatePythonProject,
   normalizePythonProject,
+  printNextSteps,
 } from '../../utils/python-project-generator.js';
 import type { ApplicationGeneratorSchema } from './schema.js';
 
@@ -18,7 +19,7 @@ export async function applicationGenerator(
     project,
     options.skipFormat,
   );
-  return () => undefined;
+  return () => printNextSteps(project, 'application');
 }
 
 export default applicationGenerator;

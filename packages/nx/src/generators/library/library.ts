@@ -2,6 +2,7 @@ import type { GeneratorCallback, Tree } from '@nx/devkit';
 import {
   generatePythonProject,
   normalizePythonProject,
+  printNextSteps,
 } from '../../utils/python-project-generator.js';
 import type { LibraryGeneratorSchema } from './schema.js';
 
@@ -17,7 +18,7 @@ export async function libraryGenerator(
     project,
     options.skipFormat,
   );
-  return () => undefined;
+  return () => printNextSteps(project, 'library');
 }
 
 export default libraryGenerator;

@@ -11,13 +11,12 @@ import {
   uvDefaultGroupRequirements,
   type PyprojectInfo,
   type UvSource,
-  type Workspace,
 } from '@pexkit/pex';
 import { pexkitTableToOptions } from '../../utils/pexkit-table.js';
 import { dirOf, isWithin, joinWorkspacePath, toWorkspacePath } from '../../utils/paths.js';
 import type { PexExecutorSchema } from '../../executors/pex/schema.js';
-import { lockSubsetHashes, type SubsetRequest } from './lock-subset.js';
-import { testTarget } from './test-target.js';
+import { LOCK_SUBSET_FILE, SYNC_GENERATOR } from '../../utils/lock-subset-file.js';
+import { testTarget, unlockedTestTarget } from './test-target.js';
 import type { NormalizedPluginOptions } from './options.js';
 import type { PythonProjectMetadata } from './python-project-metadata.js';
 
@@ -51,12 +50,6 @@ interface UvRoot {
   sources: Record<string, UvSource>;
   /** Its default dependency groups' requirements; undefined when they are malformed. */
   groups?: string[];
-}
-
-/** What a project's targets take from the lock (lock-subset hashes), when the lock is there. */
-interface LockKeys {
-  build?: string;
-  test?: string;
 }
 
 /** True when the TOML text may declare a uv workspace (cheap pre-check before parsing). */
@@ -122,55 +115,27 @@ export function inferPythonProjects(
     const byName = new Map<string, Parsed>();
     for (const m of members) byName.set(m.info.name, m);
     const rootSourcesOfGroup = uvRoots.get(wsDir)?.sources ?? {};
-    const workspace: Workspace = {
-      root: join(workspaceRoot, wsDir),
-      rootPyproject: join(workspaceRoot, wsDir, 'pyproject.toml'),
-      members: new Map(members.map((m) => [m.info.name, m.info])),
-    };
-    const lockFile = joinWorkspacePath(wsDir, 'uv.lock');
-    const keys = new Map<string, LockKeys>();
-    if (existsSync(join(workspaceRoot, lockFile))) {
-      const requests: Array<SubsetRequest & { member: string; kind: keyof LockKeys }> = [];
-      const root = uvRoots.get(wsDir);
-      const rootGroups = root === undefined ? [] : root.groups;
+    // Test targets need the lock; the lock's content enters the hashes through each project's
+    // lock-subset file (written by `nx sync`), so inference never reads it.
+    const hasLock = existsSync(join(workspaceRoot, joinWorkspacePath(wsDir, 'uv.lock')));
+    const tests = new Map<string, { rootGroups: string[]; ownGroups: string[] }>();
+    const root = uvRoots.get(wsDir);
+    const rootGroups = root === undefined ? [] : root.groups;
+    if (hasLock && options.testTargetName !== false && rootGroups !== undefined) {
       for (const m of members) {
-        if (options.buildTargetName !== false && hasEntryPoint(m.info))
-          requests.push({
-            member: m.info.name,
-            kind: 'build',
-            name: m.info.name,
-            extras: extrasOf(m.info),
-          });
-        if (options.testTargetName === false || !m.file.hasTests || rootGroups === undefined)
-          continue;
+        if (!m.file.hasTests) continue;
         try {
-          const groups = [
-            ...rootGroups,
-            ...defaultGroupRequirements(
+          tests.set(m.info.name, {
+            rootGroups,
+            ownGroups: defaultGroupRequirements(
               m.info.dependencyGroups,
               m.info.uvDefaultGroups,
               m.file.file,
             ),
-          ];
-          requests.push({
-            member: m.info.name,
-            kind: 'test',
-            name: m.info.name,
-            requirements: groups,
           });
         } catch (error) {
           errors.push([m.file.file, error instanceof Error ? error : new Error(String(error))]);
         }
-      }
-      try {
-        const hashes = lockSubsetHashes(join(workspaceRoot, lockFile), workspace, requests);
-        requests.forEach((r, i) => {
-          const entry = keys.get(r.member) ?? {};
-          entry[r.kind] = hashes[i];
-          keys.set(r.member, entry);
-        });
-      } catch (error) {
-        errors.push([lockFile, error instanceof Error ? error : new Error(String(error))]);
       }
     }
     for (const m of members) {
@@ -183,7 +148,7 @@ export function inferPythonProjects(
           rootSourcesOfGroup,
           options,
           productionInput,
-          keys.get(m.info.name) ?? {},
+          tests.get(m.info.name) ?? (hasLock ? undefined : 'unlocked'),
         );
         results.push([m.file.file, { projects: { [m.dir]: project } }]);
       } catch (error) {
@@ -208,12 +173,6 @@ function rootSources(doc: Record<string, unknown>): Record<string, UvSource> {
   return out;
 }
 
-/** `[tool.pexkit] extras` when well-formed (a bad value is reported when the target is built). */
-function extrasOf(info: PyprojectInfo): string[] {
-  const extras = info.pexkit['extras'];
-  return Array.isArray(extras) ? extras.filter((e): e is string => typeof e === 'string') : [];
-}
-
 /** A project gets a PEX target when it has a console script or `[tool.pexkit]` names an entry point. */
 export function hasEntryPoint(info: PyprojectInfo): boolean {
   return (
@@ -231,7 +190,7 @@ function projectConfiguration(
   groupSources: Record<string, UvSource>,
   options: NormalizedPluginOptions,
   productionInput: 'production' | 'default',
-  lockKeys: LockKeys,
+  testGroups: { rootGroups: string[]; ownGroups: string[] } | 'unlocked' | undefined,
 ): Omit<ProjectConfiguration, 'root'> & { root: string } {
   const { info, dir } = m;
   const dependencies: PythonProjectMetadata['dependencies'] = [];
@@ -254,6 +213,8 @@ function projectConfiguration(
     dependencies,
     uvWorkspaceRoot: wsDir,
   };
+  if (typeof testGroups === 'object' && options.testTargetName !== false)
+    metadata.test = { target: options.testTargetName, ...testGroups };
   const name =
     options.projectNameSource === 'directory'
       ? dir === '.'
@@ -263,10 +224,12 @@ function projectConfiguration(
   const targets: Record<string, TargetConfiguration> = {};
   const buildable = hasEntryPoint(info);
   if (buildable && options.buildTargetName !== false) {
-    targets[options.buildTargetName] = buildTarget(m, wsDir, productionInput, lockKeys.build);
+    targets[options.buildTargetName] = buildTarget(m, productionInput);
   }
-  if (lockKeys.test !== undefined && options.testTargetName !== false) {
-    targets[options.testTargetName] = testTarget(dir, wsDir, productionInput, lockKeys.test);
+  if (typeof testGroups === 'object' && options.testTargetName !== false) {
+    targets[options.testTargetName] = testTarget(wsDir, productionInput);
+  } else if (testGroups === 'unlocked' && m.file.hasTests && options.testTargetName !== false) {
+    targets[options.testTargetName] = unlockedTestTarget(name, wsDir);
   }
   const project: Omit<ProjectConfiguration, 'root'> & { root: string } = {
     root: dir,
@@ -315,20 +278,17 @@ function shellWord(text: string): string {
 
 function buildTarget(
   m: Parsed,
-  wsDir: string,
   productionInput: 'production' | 'default',
-  lockSubsetHash: string | undefined,
 ): TargetConfiguration<Partial<PexExecutorSchema>> {
   const tableOptions = pexkitTableToOptions(m.info.pexkit, `${m.file.file} [tool.pexkit]`);
   const options: Partial<PexExecutorSchema> = { ...tableOptions };
-  if (lockSubsetHash !== undefined) options.lockSubsetHash = lockSubsetHash;
   const inputs: TargetConfiguration['inputs'] = [
     productionInput,
     ...PYTHON_TEST_EXCLUDES,
+    `{projectRoot}/${LOCK_SUBSET_FILE}`,
     `^${productionInput}`,
     NODE_RUNTIME_INPUT,
   ];
-  if (wsDir !== m.dir) inputs.push(`{workspaceRoot}/${joinWorkspacePath(wsDir, 'pyproject.toml')}`);
   const targets = tableOptions.targets;
   const pythons = tableOptions.python;
   if (pythons !== undefined && pythons.length > 0) {
@@ -342,6 +302,7 @@ function buildTarget(
     executor: '@pexkit/nx:pex',
     cache: true,
     inputs,
+    syncGenerators: [SYNC_GENERATOR],
     outputs: [
       output !== undefined
         ? `{workspaceRoot}/${joinWorkspacePath(output)}`

@@ -8,6 +8,8 @@ export interface PythonProjectMetadata {
   dependencies: Array<{ name: string; root: string }>;
   /** Workspace-relative root of the uv workspace (the directory of its root pyproject.toml). */
   uvWorkspaceRoot: string;
+  /** The inferred pytest target and the default dependency groups' requirements it installs. */
+  test?: { target: string; rootGroups: string[]; ownGroups: string[] };
 }
 
 export function readPythonMetadata(

@@ -34,7 +34,6 @@ export interface NormalizedPexOptions {
   includeTests: boolean;
   excludes: string[];
   allowUndeclaredImports: boolean;
-  lockSubsetHash?: string;
 }
 
 export interface NormalizeContext {
@@ -155,7 +154,6 @@ export function normalizeOptions(
   if (options.pythonShebang !== undefined) out.pythonShebang = options.pythonShebang;
   if (options.indexUrl !== undefined) out.indexUrl = options.indexUrl;
   if (options.cacheDir !== undefined) out.cacheDir = fromRoot(options.cacheDir);
-  if (options.lockSubsetHash !== undefined) out.lockSubsetHash = options.lockSubsetHash;
   return out;
 }
 
