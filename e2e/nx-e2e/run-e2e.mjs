@@ -168,6 +168,11 @@ try {
         ),
         'nx.json does not register @pexkit/nx/plugin',
       );
+      const production = nxJson.namedInputs?.production ?? [];
+      assert(
+        production.includes('!{projectRoot}/tests/**/*'),
+        `init added no production named input without tests: ${JSON.stringify(production)}`,
+      );
       await commit('nx add @pexkit/nx');
     },
     ['publish @pexkit/pex and @pexkit/nx', 'create-nx-workspace@23.2.1 --preset=apps'],
@@ -175,13 +180,19 @@ try {
   await steps.run(
     'generate application, libraries; add deps; uv lock',
     async () => {
-      await nx([
+      const generated = await nx([
         'g',
         '@pexkit/nx:library',
         '--name=greeter',
         '--directory=libs/greeter',
         '--no-interactive',
       ]);
+      assert(
+        /Next steps for greeter:[\s\S]*uv lock[\s\S]*nx sync[\s\S]*uv add --package <app> greeter/.test(
+          stripAnsi(generated.stdout),
+        ),
+        `the library generator printed no next steps: ${generated.stdout}`,
+      );
       await nx([
         'g',
         '@pexkit/nx:library',
@@ -208,9 +219,31 @@ try {
         join(ws, 'apps/hello-app/tests/test_hello_app.py'),
         'from hello_app.cli import main\n\n\ndef test_main(capsys, monkeypatch):\n    monkeypatch.setattr("sys.argv", ["hello-app", "nx"])\n    assert main() == 0\n    assert capsys.readouterr().out.startswith("Hello from greeter, nx!\\n")\n',
       );
+      // Before `uv lock`, `nx test` says what to run instead of Nx's bare "Cannot find configuration".
+      const early = await run('npx', ['nx', 'test', 'greeter', '--outputStyle=static'], {
+        cwd: ws,
+        env,
+      });
+      assert(
+        early.code !== 0 &&
+          /uv\.lock does not exist yet[^\n]*run 'uv lock'/.test(
+            stripAnsi(early.stdout + early.stderr),
+          ),
+        `nx test before uv lock: ${early.stdout}\n${early.stderr}`,
+      );
       await uvRun(['add', '--no-sync', '--package', 'greeter', 'six>=1.16']);
       await uvRun(['add', '--no-sync', '--package', 'hello-app', 'greeter']);
       assert(existsSync(join(ws, 'uv.lock')), 'uv did not write uv.lock');
+      await nx(['sync']);
+      for (const p of ['apps/hello-app', 'libs/greeter', 'libs/unrelated'])
+        assert(
+          existsSync(join(ws, p, 'pexkit.lock-subset')),
+          `nx sync wrote no ${p}/pexkit.lock-subset`,
+        );
+      assert(
+        /^six==/m.test(readFileSync(join(ws, 'apps/hello-app/pexkit.lock-subset'), 'utf8')),
+        "hello-app's lock subset does not list six (from its library greeter)",
+      );
       const projects = JSON.parse((await nxShow(['show', 'projects', '--json'])).stdout);
       for (const p of ['hello-app', 'greeter', 'unrelated'])
         assert(projects.includes(p), `nx does not see project ${p} (${projects.join(', ')})`);
@@ -311,6 +344,7 @@ try {
     async () => {
       const hashBefore = await taskHash(ws, 'hello-app');
       await uvRun(['add', '--no-sync', '--package', 'unrelated', 'idna>=3']);
+      await nx(['sync']);
       await commit('unrelated dependency');
       const list = await affected();
       assert(
@@ -324,6 +358,59 @@ try {
       return `affected: ${list.join(', ') || '(none)'}`;
     },
     ['library edit: nx affected rebuilds the app'],
+  );
+  await steps.run(
+    'lock-only bump: sync:check fails, nx sync, exactly its user is affected',
+    async () => {
+      const hashBefore = await taskHash(ws, 'hello-app');
+      const subset = join(ws, 'libs/unrelated/pexkit.lock-subset');
+      const before = readFileSync(subset, 'utf8');
+      // A security bump as `uv lock` makes it: only uv.lock changes, no pyproject.toml.
+      await uvRun(['lock', '--upgrade-package', 'idna==3.6']);
+      const stale = await run('npx', ['nx', 'sync:check'], { cwd: ws, env });
+      const out = stripAnsi(stale.stdout + stale.stderr);
+      assert(
+        stale.code !== 0 && out.includes('libs/unrelated/pexkit.lock-subset'),
+        `nx sync:check did not fail naming the stale file: ${out}`,
+      );
+      await nx(['sync']);
+      await check('npx', ['nx', 'sync:check'], { cwd: ws, env, quiet: true });
+      const after = readFileSync(subset, 'utf8');
+      assert(/^idna==3\.6$/m.test(after) && after !== before, `idna 3.6 is not in ${subset}`);
+      await commit('bump idna (lock only)');
+      const list = await affected();
+      assert(
+        JSON.stringify(list) === JSON.stringify(['unrelated']),
+        `affected by an idna bump: ${list.join(', ') || '(none)'} (expected exactly unrelated)`,
+      );
+      const hashAfter = await taskHash(ws, 'hello-app');
+      assert(
+        hashAfter === hashBefore,
+        `hello-app's build hash changed: ${hashBefore} -> ${hashAfter}`,
+      );
+      return `affected: ${list.join(', ')}`;
+    },
+    ['unrelated lock change: not affected, still a cache hit'],
+  );
+  await steps.run(
+    'root pyproject.toml comment and a library test edit: nothing rebuilt',
+    async () => {
+      const hashBefore = await taskHash(ws, 'hello-app');
+      appendFileSync(join(ws, 'pyproject.toml'), '\n# a comment that changes no closure\n');
+      await commit('comment in the uv root pyproject.toml');
+      await check('npx', ['nx', 'sync:check'], { cwd: ws, env, quiet: true });
+      const list = await affected();
+      assert(list.length === 0, `a root pyproject.toml comment affected: ${list.join(', ')}`);
+      appendFileSync(join(ws, 'libs/greeter/tests/test_greeter.py'), '\n# a comment in a test\n');
+      const hashAfter = await taskHash(ws, 'hello-app');
+      assert(
+        hashAfter === hashBefore,
+        `hello-app's build hash changed: ${hashBefore} -> ${hashAfter}`,
+      );
+      await commit('edit a greeter test');
+      return 'affected: (none); hello-app build hash unchanged by a greeter test edit';
+    },
+    ['lock-only bump: sync:check fails, nx sync, exactly its user is affected'],
   );
   await steps.run(
     'copy at another path: same Nx hash, byte-identical PEX',
@@ -359,6 +446,7 @@ try {
         'import numpy as np\n\n\ndef main():\n    print("numpy", np.__version__, int(np.arange(10).sum()))\n    return 0\n',
       );
       await uvRun(['add', '--no-sync', '--package', 'np-app', 'numpy']);
+      await nx(['sync']);
       // numpy >= 2.3 ships manylinux_2_28 (not manylinux2014) wheels for Linux.
       const targets = [
         'manylinux_2_28_x86_64-cp-311-cp311',

@@ -29,6 +29,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const repo = fileURLToPath(new URL('../../', import.meta.url));
 const pluginUrl = pathToFileURL(join(repo, 'packages/nx/dist/plugins/plugin.js')).href;
+const lockSubsetUrl = pathToFileURL(join(repo, 'packages/nx/dist/utils/lock-subset-file.js')).href;
 
 function arg(name, fallback) {
   const i = process.argv.indexOf(`--${name}`);
@@ -260,6 +261,34 @@ async function child(root) {
   );
 }
 
+/**
+ * Child process: what `nx sync` computes (every project's lock subset, from the inferred projects),
+ * timed, then written, so the measured graph runs see the committed files as users have them.
+ */
+async function syncChild(root) {
+  const plugin = await import(pluginUrl);
+  const { expectedLockSubsetFiles, lockSubsetProjects } = await import(lockSubsetUrl);
+  const configFiles = listFiles(root)
+    .filter((f) => f.endsWith('pyproject.toml'))
+    .sort();
+  const results = await plugin.createNodes[1](
+    configFiles,
+    {},
+    { workspaceRoot: root, nxJsonConfiguration: {} },
+  );
+  const projects = {};
+  for (const [, r] of results)
+    for (const [projRoot, p] of Object.entries(r.projects ?? {}))
+      projects[p.name] = { ...p, root: projRoot };
+  const s = performance.now();
+  const files = expectedLockSubsetFiles(root, lockSubsetProjects(projects));
+  const ms = performance.now() - s;
+  for (const [file, text] of files) if (text !== undefined) write(root, file, text);
+  process.stdout.write(
+    JSON.stringify({ ms, files: [...files.values()].filter((t) => t !== undefined).length }),
+  );
+}
+
 function runChild(root) {
   const out = execFileSync(process.execPath, [fileURLToPath(import.meta.url), '--child', root], {
     encoding: 'utf8',
@@ -355,6 +384,12 @@ function newWorkspace(count) {
   const root = mkdtempSync(join(tmpdir(), 'pexkit-graph-bench-'));
   execFileSync('git', ['init', '-q'], { cwd: root });
   generateWorkspace(root, count);
+  const sync = JSON.parse(
+    execFileSync(process.execPath, [fileURLToPath(import.meta.url), '--sync', root], {
+      encoding: 'utf8',
+      maxBuffer: 64 << 20,
+    }),
+  );
   execFileSync('git', ['add', '-A'], { cwd: root });
   execFileSync(
     'git',
@@ -363,7 +398,7 @@ function newWorkspace(count) {
       cwd: root,
     },
   );
-  return root;
+  return { root, sync };
 }
 
 const sec = (ms) => `${(ms / 1000).toFixed(2)} s`;
@@ -373,6 +408,7 @@ export const MAX_SCALING_RATIO = 4.5;
 
 async function main() {
   if (process.argv[2] === '--child') return child(process.argv[3]);
+  if (process.argv[2] === '--sync') return syncChild(process.argv[3]);
   const runs = Number(arg('runs', '3'));
   const single = arg('projects', undefined);
   const sizes =
@@ -387,11 +423,14 @@ async function main() {
     single !== undefined ? !process.argv.includes('--skip-nx') : process.argv.includes('--nx');
   const results = [];
   for (const count of sizes) {
-    const root = newWorkspace(count);
+    const { root, sync } = newWorkspace(count);
     try {
       const files = listFiles(root).length;
       const result = {
         files,
+        // `nx sync`'s own work (every lock subset; the lock and the workspace read once), whose
+        // files are in the workspace for every measurement below, as users commit them.
+        syncLockSubsets: { ms: Math.round(sync.ms), files: sync.files },
         load: loadavg().map((l) => l.toFixed(1)),
         plugin: measurePlugin(root, runs),
       };

@@ -115,26 +115,27 @@ export function nextStepsText(
   kind: 'application' | 'library',
 ): string {
   const name = project.canonicalName;
-  const lines = [
-    `Next steps for ${name}:`,
-    `  uv lock                 lock the uv workspace (writes uv.lock; 'nx test' needs it)`,
-    `  nx sync                 write ${project.directory}/pexkit.lock-subset (commit it with uv.lock)`,
+  const steps: Array<[string, string]> = [
+    ['uv lock', "lock the uv workspace (writes uv.lock; 'nx test' needs it)"],
+    ['nx sync', `write ${project.directory}/pexkit.lock-subset (commit it with uv.lock)`],
   ];
   if (kind === 'library') {
-    lines.push(
-      `  uv add --package <app> ${name}`,
-      `                          make an application depend on it (a workspace source), then nx sync`,
-    );
+    steps.push([
+      `uv add --package <app> ${name}`,
+      'make an application depend on it (a workspace source), then nx sync',
+    ]);
   } else {
-    lines.push(
-      `  uv add --package ${name} <library>`,
-      `                          depend on a workspace library or a PyPI package, then nx sync`,
-      `  nx build ${name}`,
-      `                          build dist/${project.directory}/${name}.pex`,
+    steps.push(
+      [`uv add --package ${name} <library>`, 'depend on a workspace library or PyPI package'],
+      [`nx build ${name}`, `build dist/${project.directory}/${name}.pex`],
     );
   }
-  lines.push(`  nx test ${name}           run its pytest suite through uv`);
-  return lines.join('\n');
+  steps.push([`nx test ${name}`, 'run its pytest suite through uv']);
+  const width = Math.max(...steps.map(([command]) => command.length)) + 2;
+  return [
+    `Next steps for ${name}:`,
+    ...steps.map(([command, why]) => `  ${command.padEnd(width)}# ${why}`),
+  ].join('\n');
 }
 
 export function printNextSteps(
