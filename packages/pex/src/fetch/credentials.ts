@@ -18,7 +18,10 @@ export interface CredentialStoreOptions {
   netrc?: boolean | Netrc;
 }
 
-/** Host → credentials, kept in one place so lookup rules are shared by stores and the session. */
+/**
+ * Origin (scheme, host and port) → credentials, kept in one place so lookup rules are shared by
+ * stores and the session: credentials given for https://host never go to http://host.
+ */
 class HostCredentials {
   private readonly byHost = new Map<string, Credential[]>();
   private registered = 0;
@@ -33,7 +36,7 @@ class HostCredentials {
     if (parsed.username === '' && parsed.password === '') return;
     const username = decodeURIComponent(parsed.username);
     const password = decodeURIComponent(parsed.password);
-    const list = this.byHost.get(parsed.host) ?? [];
+    const list = this.byHost.get(parsed.origin) ?? [];
     if (
       list.some(
         (c) =>
@@ -43,11 +46,11 @@ class HostCredentials {
       return;
     list.push({ username, password, pathPrefix: parsed.pathname, order: this.registered++ });
     list.sort((a, b) => b.pathPrefix.length - a.pathPrefix.length);
-    this.byHost.set(parsed.host, list);
+    this.byHost.set(parsed.origin, list);
   }
 
   find(url: URL): { username: string; password: string } | undefined {
-    const candidates = this.byHost.get(url.host) ?? [];
+    const candidates = this.byHost.get(url.origin) ?? [];
     const match =
       candidates.find((c) => url.pathname.startsWith(c.pathPrefix)) ??
       [...candidates].sort((a, b) => a.order - b.order)[0];

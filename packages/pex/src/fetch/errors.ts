@@ -18,6 +18,21 @@ export class HashMismatchError extends PexkitError {
   }
 }
 
+/** An https URL redirected to http while credentials were involved: refused, nothing sent. */
+export class InsecureRedirectError extends PexkitError {
+  override readonly name = 'InsecureRedirectError';
+  constructor(
+    readonly url: string,
+    readonly location: string,
+  ) {
+    super(
+      `refused the redirect from ${url} to ${location}: it downgrades https to http and the ` +
+        'request carries credentials, which must not travel unencrypted; point the index at an ' +
+        'https URL that does not redirect to http',
+    );
+  }
+}
+
 /** The server answered 401/403. */
 export class AuthenticationError extends PexkitError {
   override readonly name = 'AuthenticationError';
@@ -27,12 +42,14 @@ export class AuthenticationError extends PexkitError {
     readonly credentialsSent: boolean,
   ) {
     const host = safeHost(url);
+    const machine = safeHost(url, 'hostname');
     super(
       `${status === 401 ? '401 Unauthorized' : '403 Forbidden'} from ${host} for ${url}: ` +
         (credentialsSent ? 'the credentials sent were rejected. ' : 'no credentials were sent. ') +
         `Credentials are looked up in the URL's user info, the index URLs from options and ` +
         `PIP_INDEX_URL / PIP_EXTRA_INDEX_URL / UV_INDEX_URL / UV_EXTRA_INDEX_URL / UV_DEFAULT_INDEX / UV_INDEX ` +
-        `(https://user:password@${host}/...), and ~/.netrc (or $NETRC) "machine ${host}"`,
+        `(https://user:password@${host}/...), and ~/.netrc (or $NETRC) "machine ${machine}" ` +
+        '(netrc entries name a host without a port)',
     );
   }
 }
@@ -76,9 +93,9 @@ export class OfflineMissingError extends PexkitError {
   }
 }
 
-function safeHost(url: string): string {
+function safeHost(url: string, part: 'host' | 'hostname' = 'host'): string {
   try {
-    return new URL(url).host;
+    return new URL(url)[part];
   } catch {
     return url;
   }

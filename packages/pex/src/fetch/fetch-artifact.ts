@@ -15,9 +15,17 @@ import {
 } from '../cache/atomic.js';
 import { PexkitError } from '../errors.js';
 import { HashMismatchError, NetworkError, OfflineMissingError } from './errors.js';
+import { archiveProblem } from './archive-check.js';
 import { Digests, hashFile } from './hash-file.js';
 import { HttpClient, toNetworkError, type HttpOptions } from './http.js';
-import { checkPins, pinsOf, type ArtifactPins, type PinnedArtifact } from './pins.js';
+import { BodyTooLargeError, DOWNLOAD_SIZE_VARIABLE } from './limits.js';
+import {
+  checkPins,
+  nothingPinned,
+  pinsOf,
+  type ArtifactPins,
+  type PinnedArtifact,
+} from './pins.js';
 import { redactUrl, sha256FromFragment, stripCredentials } from './redact.js';
 import { withCacheLock } from '../cache/entry-lock.js';
 
@@ -234,14 +242,31 @@ async function download(
     try {
       const response = await http.get(url, { accept: '*/*', 'accept-encoding': 'identity' });
       const declared = Number(response.headers['content-length'] ?? NaN);
+      // Never take more than the lock's size (or the cap when the size is unknown).
+      const limit = artifact.size ?? http.limits.maxDownloadBytes;
+      const tooLarge = new BodyTooLargeError(
+        shown,
+        limit,
+        artifact.size !== undefined
+          ? `the size the lock gives for ${artifact.filename}`
+          : `the download cap; raise it with $${DOWNLOAD_SIZE_VARIABLE}`,
+      );
+      if (Number.isFinite(declared) && declared > limit) {
+        response.body.destroy();
+        throw tooLarge;
+      }
       const hash = new Digests(pins.algorithms);
       let received = 0;
       let head = Buffer.alloc(0);
       const meter = new Transform({
         transform(chunk: Buffer, _encoding, callback) {
           if (head.length < 4) head = Buffer.concat([head, chunk.subarray(0, 4 - head.length)]);
-          hash.update(chunk);
           received += chunk.length;
+          if (received > limit) {
+            callback(tooLarge);
+            return;
+          }
+          hash.update(chunk);
           onBytes?.(chunk.length);
           callback(null, chunk);
         },
@@ -249,7 +274,7 @@ async function download(
       try {
         await pipeline(response.body, meter, createWriteStream(temp, { flags: 'wx', mode: 0o644 }));
       } catch (error) {
-        throw toNetworkError(error, shown, http);
+        throw error === tooLarge ? tooLarge : toNetworkError(error, shown, http);
       }
       if (Number.isFinite(declared) && received !== declared) {
         throw new NetworkError(
@@ -276,6 +301,17 @@ async function download(
           `${received} bytes`,
           'size',
         );
+      }
+      if (expected === undefined && nothingPinned(pins)) {
+        // No hash to check: at least the archive must read (a body cut short without a
+        // Content-Length looks complete otherwise, and would be cached as good).
+        const problem = await archiveProblem(temp, artifact.filename);
+        if (problem !== undefined)
+          throw new NetworkError(
+            shown,
+            `${artifact.filename} is not a readable archive (${problem}); refused and not cached`,
+            'TRUNCATED',
+          );
       }
       await fsyncFile(temp);
       const target = artifactCachePath(root, sha256, artifact.filename);

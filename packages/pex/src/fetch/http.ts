@@ -8,10 +8,16 @@ type Undici = Pick<typeof import('undici'), 'Agent' | 'EnvHttpProxyAgent' | 'req
 import { PexkitError } from '../errors.js';
 import { PEXKIT_VERSION } from '../package-info.js';
 import { CredentialStore } from './credentials.js';
-import { AuthenticationError, HttpStatusError, NetworkError } from './errors.js';
+import {
+  AuthenticationError,
+  HttpStatusError,
+  InsecureRedirectError,
+  NetworkError,
+} from './errors.js';
+import { DEADLINE_VARIABLE, httpLimits, type HttpLimitOptions, type HttpLimits } from './limits.js';
 import { redactUrl, stripCredentials } from './redact.js';
 
-export interface HttpOptions {
+export interface HttpOptions extends HttpLimitOptions {
   env?: NodeJS.ProcessEnv;
   /** TCP + TLS connect timeout (default 10 s). */
   connectTimeoutMs?: number;
@@ -99,12 +105,8 @@ export function toNetworkError(
   url: string,
   options: { connectTimeoutMs: number; idleTimeoutMs: number },
 ): unknown {
-  if (
-    error instanceof NetworkError ||
-    error instanceof HttpStatusError ||
-    error instanceof AuthenticationError
-  )
-    return error;
+  // Our own errors (typed network errors, size caps, refused redirects) pass unchanged.
+  if (error instanceof PexkitError) return error;
   const code = errorCode(error);
   const message = error instanceof Error ? error.message : String(error);
   let reason: string;
@@ -227,6 +229,8 @@ export class HttpClient {
   readonly retries: number;
   readonly retryBaseDelayMs: number;
   readonly credentials: CredentialStore;
+  /** Total deadline per request and body size caps (options, else `PEXKIT_*` variables). */
+  readonly limits: HttpLimits;
   /** undici and the dispatcher, loaded on the first request: a build from warm caches never pays for it. */
   private client: Promise<{ request: Undici['request']; dispatcher: Dispatcher }> | undefined;
   private readonly makeDispatcher: (undici: Undici) => Dispatcher;
@@ -242,6 +246,7 @@ export class HttpClient {
     this.idleTimeoutMs = options.idleTimeoutMs ?? 30_000;
     this.retries = options.retries ?? 4;
     this.retryBaseDelayMs = options.retryBaseDelayMs ?? 250;
+    this.limits = httpLimits(options, env);
     this.credentials =
       options.credentials ?? new CredentialStore({ urls: options.credentialUrls, env });
     this.log = options.log ?? (() => undefined);
@@ -286,10 +291,42 @@ export class HttpClient {
 
   /**
    * GET `url` following redirects; resolves with a 2xx or 304 response whose body the caller must
-   * consume or destroy. 401/403 → AuthenticationError; other statuses → HttpStatusError.
+   * consume or destroy. 401/403 → AuthenticationError; other statuses → HttpStatusError. The
+   * whole exchange (redirects, headers, body) must finish within `limits.deadlineMs`, else the
+   * request and its body fail with a NetworkError (code `DEADLINE`, not retried).
    */
   async get(url: string | URL, headers: Record<string, string> = {}): Promise<HttpResponse> {
-    let current = new URL(typeof url === 'string' ? url : url.href);
+    const first = new URL(typeof url === 'string' ? url : url.href);
+    const controller = new AbortController();
+    const seconds = this.limits.deadlineMs / 1000;
+    const timer = setTimeout(() => {
+      controller.abort(
+        new NetworkError(
+          redactUrl(first),
+          `no complete response within ${seconds} s, the total deadline per request ` +
+            `(raise it with $${DEADLINE_VARIABLE}=<seconds>)`,
+          'DEADLINE',
+        ),
+      );
+    }, this.limits.deadlineMs);
+    try {
+      const response = await this.follow(first, headers, controller.signal);
+      const stop = (): void => clearTimeout(timer);
+      response.body.once('close', stop).once('end', stop).once('error', stop);
+      return response;
+    } catch (error) {
+      clearTimeout(timer);
+      if (controller.signal.aborted) throw controller.signal.reason;
+      throw error;
+    }
+  }
+
+  private async follow(
+    start: URL,
+    headers: Record<string, string>,
+    signal: AbortSignal,
+  ): Promise<HttpResponse> {
+    let current = start;
     for (let hop = 0; ; hop++) {
       const target = stripCredentials(current);
       const auth = this.credentials.authorization(current);
@@ -301,6 +338,7 @@ export class HttpClient {
         response = await request(target, {
           method: 'GET',
           dispatcher,
+          signal,
           headers: {
             'user-agent': `pexkit/${PEXKIT_VERSION}`,
             ...headers,
@@ -325,6 +363,19 @@ export class HttpClient {
         if (hop >= MAX_REDIRECTS)
           throw new HttpStatusError(shown, statusCode, `more than ${MAX_REDIRECTS} redirects`);
         const next = new URL(location, target);
+        if (next.protocol !== 'http:' && next.protocol !== 'https:')
+          throw new HttpStatusError(
+            shown,
+            statusCode,
+            `redirect to a ${next.protocol} URL refused (only http and https are followed)`,
+          );
+        // Credentials never travel in clear: no https → http hop for a request that carries them.
+        if (
+          current.protocol === 'https:' &&
+          next.protocol === 'http:' &&
+          (auth !== undefined || this.credentials.lookup(next) !== undefined)
+        )
+          throw new InsecureRedirectError(shown, redactUrl(next));
         // Keep the original URL's user info only on the same origin.
         if (next.origin === current.origin && next.username === '') {
           next.username = current.username;

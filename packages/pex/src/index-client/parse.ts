@@ -1,5 +1,5 @@
 import { PexkitError } from '../errors.js';
-import { sha256FromFragment, stripCredentials } from '../fetch/redact.js';
+import { redactUrl, sha256FromFragment, stripCredentials } from '../fetch/redact.js';
 
 /** One distribution file offered by an index or find-links source. */
 export interface IndexFile {
@@ -50,18 +50,38 @@ function parseAttributes(text: string): Map<string, string | undefined> {
   return attributes;
 }
 
-/** Resolves a link against the page and returns it without user info; the fragment is kept. */
-function absolute(href: string, base: URL): string {
+/**
+ * Resolves a link against the page and returns it without user info; the fragment is kept. A
+ * page fetched over the network may only link to http(s) URLs: a `file:` (or any other) link in
+ * it would read the builder's own disk, so it is refused. Local find-links pages may link anywhere.
+ */
+function absolute(href: string, base: URL, pageUrl: string): string {
   const url = new URL(href, base);
+  const remote = /^https?:/i.test(pageUrl); // the page's own scheme, whatever its <base> says
+  if (remote && !/^https?:$/.test(url.protocol)) {
+    throw new IndexFormatError(
+      `index page ${redactUrl(pageUrl)} links to ${redactUrl(url.href.slice(0, 200))}: a remote ` +
+        `page may only link to http(s) URLs; refused`,
+    );
+  }
   const fragment = url.hash;
   const clean = stripCredentials(url);
   clean.hash = fragment;
   return clean.href;
 }
 
-function lastSegment(url: string): string {
+/** The file name a link names: its last path segment, percent-decoded. */
+function lastSegment(url: string, pageUrl: string): string {
   const path = new URL(url).pathname;
-  return decodeURIComponent(path.slice(path.lastIndexOf('/') + 1));
+  const segment = path.slice(path.lastIndexOf('/') + 1);
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    throw new IndexFormatError(
+      `index page ${redactUrl(pageUrl)} has a link with a malformed %-escape in its file name: ` +
+        `${JSON.stringify(segment.slice(0, 200))}`,
+    );
+  }
 }
 
 /** Parses a PEP 503 HTML page (a project page or a flat find-links page). */
@@ -79,12 +99,13 @@ export function parseSimpleHtml(html: string, pageUrl: string): IndexFile[] {
     if (href === undefined || href === '') continue;
     let url: string;
     try {
-      url = absolute(href, base);
-    } catch {
+      url = absolute(href, base, pageUrl);
+    } catch (error) {
+      if (error instanceof IndexFormatError) throw error;
       continue;
     }
     // PEP 503: the anchor text must equal the URL's last path segment; like pip, trust the URL.
-    const filename = lastSegment(url);
+    const filename = lastSegment(url, pageUrl);
     if (filename === '') continue;
     const file: IndexFile = { filename, url };
     const sha256 = sha256FromFragment(url);
@@ -136,7 +157,16 @@ export function parseSimpleJson(text: string, pageUrl: string): IndexFile[] {
         `index page ${pageUrl} has a file entry without "filename" and "url"`,
       );
     }
-    const file: IndexFile = { filename: raw.filename, url: absolute(raw.url, base) };
+    let url: string;
+    try {
+      url = absolute(raw.url, base, pageUrl);
+    } catch (error) {
+      if (error instanceof IndexFormatError) throw error;
+      throw new IndexFormatError(
+        `index page ${redactUrl(pageUrl)} has a file entry with a bad URL ${JSON.stringify(raw.url.slice(0, 200))}`,
+      );
+    }
+    const file: IndexFile = { filename: raw.filename, url };
     const hash = raw.hashes?.['sha256'];
     const sha256 =
       typeof hash === 'string' && /^[0-9a-fA-F]{64}$/.test(hash)

@@ -6,7 +6,8 @@ import { cacheDir } from '../cache/cache-dir.js';
 import { PexkitError } from '../errors.js';
 import { rememberSessionCredentials } from '../fetch/credentials.js';
 import { HttpStatusError, NetworkError } from '../fetch/errors.js';
-import { HttpClient, toNetworkError, type HttpOptions } from '../fetch/http.js';
+import { HttpClient, toNetworkError, type HttpOptions, type HttpResponse } from '../fetch/http.js';
+import { BodyTooLargeError, PAGE_SIZE_VARIABLE } from '../fetch/limits.js';
 import { redactUrl } from '../fetch/redact.js';
 import { DEFAULT_INDEX_URL } from '../fetch/settings.js';
 import {
@@ -83,14 +84,51 @@ function parsePage(
   );
 }
 
-/** Undoes `Content-Encoding` (gzip, deflate, br) of an index page. */
-function decodeBody(raw: Buffer, encoding: string | undefined, shownUrl: string): string {
+const PAGE_CAP_HINT = `the index page cap; raise it with $${PAGE_SIZE_VARIABLE}`;
+
+/** The body of an index page, refused as soon as it passes `cap` bytes. */
+async function readPage(response: HttpResponse, cap: number, shownUrl: string): Promise<Buffer> {
+  const declared = Number(header(response.headers, 'content-length') ?? NaN);
+  const tooLarge = new BodyTooLargeError(shownUrl, cap, PAGE_CAP_HINT, 'index page');
+  if (Number.isFinite(declared) && declared > cap) {
+    response.body.destroy();
+    throw tooLarge;
+  }
+  const chunks: Buffer[] = [];
+  let total = 0;
+  for await (const chunk of response.body) {
+    total += (chunk as Buffer).length;
+    if (total > cap) {
+      response.body.destroy();
+      throw tooLarge;
+    }
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks);
+}
+
+/** Undoes `Content-Encoding` (gzip, deflate, br) of an index page, never past `cap` bytes. */
+function decodeBody(
+  raw: Buffer,
+  encoding: string | undefined,
+  shownUrl: string,
+  cap: number,
+): string {
   const kind = (encoding ?? 'identity').trim().toLowerCase();
+  const options = { maxOutputLength: cap };
   try {
-    if (kind === 'gzip' || kind === 'x-gzip') return gunzipSync(raw).toString('utf8');
-    if (kind === 'deflate') return inflateSync(raw).toString('utf8');
-    if (kind === 'br') return brotliDecompressSync(raw).toString('utf8');
+    if (kind === 'gzip' || kind === 'x-gzip') return gunzipSync(raw, options).toString('utf8');
+    if (kind === 'deflate') return inflateSync(raw, options).toString('utf8');
+    if (kind === 'br') return brotliDecompressSync(raw, options).toString('utf8');
   } catch (error) {
+    // A decompression bomb: stop at the cap, once (not a transient error worth a retry).
+    if ((error as { code?: unknown }).code === 'ERR_BUFFER_TOO_LARGE')
+      throw new BodyTooLargeError(
+        shownUrl,
+        cap,
+        PAGE_CAP_HINT,
+        `decompressed (${kind}) index page`,
+      );
     throw new NetworkError(
       shownUrl,
       `corrupt ${kind} body: ${(error as Error).message}`,
@@ -144,7 +182,7 @@ async function loadPage(
       }
       let raw: Buffer;
       try {
-        raw = Buffer.from(await response.body.arrayBuffer());
+        raw = await readPage(response, http.limits.maxPageBytes, shown);
       } catch (error) {
         throw toNetworkError(error, shown, http);
       }
@@ -156,7 +194,12 @@ async function loadPage(
           'TRUNCATED',
         );
       }
-      const body = decodeBody(raw, header(response.headers, 'content-encoding'), shown);
+      const body = decodeBody(
+        raw,
+        header(response.headers, 'content-encoding'),
+        shown,
+        http.limits.maxPageBytes,
+      );
       const page = {
         finalUrl: response.url.href,
         contentType: header(response.headers, 'content-type') ?? '',

@@ -12,6 +12,7 @@ import {
 } from 'node:http';
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { crc32 } from 'node:zlib';
 import { readFileSync } from 'node:fs';
 import { createServer as createHttpsServer } from 'node:https';
 import { connect, type AddressInfo, type Socket } from 'node:net';
@@ -224,9 +225,32 @@ export function makeTestCertificate(
 }
 
 /**
- * Random bytes that start like a zip file (`PK\x03\x04`), standing in for a wheel in transport
- * tests (the fetcher refuses `.whl` downloads that are not zips).
+ * A readable zip of exactly `size` bytes (one stored entry `x` of random bytes), standing in for a
+ * wheel in transport tests (the fetcher refuses unpinned `.whl` downloads that do not read as zips).
  */
 export function fakeArchiveBytes(size: number): Buffer {
-  return Buffer.concat([Buffer.from('PK\x03\x04', 'latin1'), randomBytes(Math.max(0, size - 4))]);
+  const data = randomBytes(Math.max(0, size - 100));
+  const crc = crc32(data);
+  const local = Buffer.alloc(30);
+  local.writeUInt32LE(0x04034b50, 0);
+  local.writeUInt16LE(20, 4);
+  local.writeUInt32LE(crc, 14);
+  local.writeUInt32LE(data.length, 18);
+  local.writeUInt32LE(data.length, 22);
+  local.writeUInt16LE(1, 26);
+  const central = Buffer.alloc(46);
+  central.writeUInt32LE(0x02014b50, 0);
+  central.writeUInt16LE(20, 4);
+  central.writeUInt16LE(20, 6);
+  central.writeUInt32LE(crc, 16);
+  central.writeUInt32LE(data.length, 20);
+  central.writeUInt32LE(data.length, 24);
+  central.writeUInt16LE(1, 28);
+  const eocd = Buffer.alloc(22);
+  eocd.writeUInt32LE(0x06054b50, 0);
+  eocd.writeUInt16LE(1, 8);
+  eocd.writeUInt16LE(1, 10);
+  eocd.writeUInt32LE(47, 12);
+  eocd.writeUInt32LE(31 + data.length, 16);
+  return Buffer.concat([local, Buffer.from('x'), data, central, Buffer.from('x'), eocd]);
 }
