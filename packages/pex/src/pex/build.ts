@@ -43,6 +43,8 @@ export interface BuildPexOptions {
   logger?: PexLogger;
   /** Download progress: a live line on a TTY, a summary line, or nothing (default `auto`). */
   progress?: PlanOptions['progress'];
+  /** List every wheel file (and why it does not fit) in no-wheel errors. */
+  verbose?: boolean;
   /** Replaces `planBuild` (tests, or callers with a plan source of their own). */
   planBuild?: PlanBuildFunction;
 }
@@ -80,6 +82,7 @@ export async function buildPex(options: BuildPexOptions): Promise<BuildPexResult
     extras: options.extras,
     logger: options.logger,
     progress: options.progress,
+    ...(options.verbose === true ? { verbose: true } : {}),
   });
   const layout = options.layout ?? 'zipapp';
   const output = resolve(

@@ -2,6 +2,7 @@ export {
   planBuild,
   interpreterConstraintsOf,
   LockHashError,
+  NoWheelsError,
   type PlanOptions,
   type PlanLogger,
 } from './plan.js';
@@ -24,5 +25,6 @@ export {
   type Candidate,
   type SelectablePackage,
 } from './select.js';
+export { explainNoWheel, explainWheel, type RejectedWheel } from './no-wheel.js';
 export { evaluateMarker, MarkerNeedsCompletePlatformError } from './markers.js';
 export { resolveTargets, type NamedTarget } from './targets.js';

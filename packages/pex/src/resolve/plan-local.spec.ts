@@ -78,7 +78,7 @@ describe('planBuild with local artifacts', () => {
         progress: 'none',
       }),
     ).rejects.toThrow(
-      /^tiny-sdist 0\.3 has no wheel for target win_amd64-cp-311-cp311 \(wheels that exist: none\), only the sdist tiny_sdist-0\.3\.tar\.gz, and no local interpreter matches/,
+      /^tiny-sdist 0\.3 has no wheel for target win_amd64-cp-311-cp311 \(no wheels exist\), only the sdist tiny_sdist-0\.3\.tar\.gz, and no local interpreter matches/,
     );
     // Refused before anything was downloaded.
     expect(existsSync(join(fresh, 'artifacts'))).toBe(false);

@@ -1,5 +1,6 @@
 import { existsSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
+import { PexkitError } from '../errors.js';
 import { fetchAll, type FetchAllOptions } from '../fetch/fetch-all.js';
 import type { ArtifactRef, FetchedArtifact } from '../fetch/fetch-artifact.js';
 import { readIndexSettings } from '../fetch/settings.js';
@@ -25,9 +26,15 @@ import {
 } from '../sdist/build.js';
 import { indexArtifacts } from './index-candidates.js';
 import { requiresFromWheel } from './wheel-requires.js';
-import { selectArtifact, type Candidate } from './select.js';
+import {
+  NoCompatibleWheelError,
+  selectArtifact,
+  type Candidate,
+  type Selection,
+} from './select.js';
 import { subsetForTarget, type SubsetRoots } from './subset.js';
 import { resolveTargets, type NamedTarget } from './targets.js';
+import type { InterpreterInfo } from '../interpreter/current.js';
 
 export interface PlanOptions {
   /** The project to build: its directory or its pyproject.toml. */
@@ -54,6 +61,8 @@ export interface PlanOptions {
   concurrency?: number;
   progress?: FetchAllOptions['progress'];
   env?: NodeJS.ProcessEnv;
+  /** List every wheel file (and why it does not fit) in no-wheel errors, not just the closest. */
+  verbose?: boolean;
 }
 
 /** The writer's logger shape (`pex/writer.ts` PexLogger). */
@@ -71,6 +80,16 @@ function lineLogger(logger: PlanOptions['logger']): (line: string) => void {
 
 /** A fetched file does not match the `--hash`es the lock allows (thrown while fetching). */
 export { LockHashError } from '../fetch/pins.js';
+
+/** Several packages have no wheel (and no buildable sdist) for some target: all of them. */
+export class NoWheelsError extends PexkitError {
+  override readonly name = 'NoWheelsError';
+  constructor(readonly failures: PexkitError[]) {
+    super(
+      `${failures.length} packages have no usable wheel for a target:\n\n${failures.map((f) => f.message).join('\n\n')}`,
+    );
+  }
+}
 
 interface Choice {
   pkg: LockPackage;
@@ -204,6 +223,17 @@ export async function planBuild(options: PlanOptions): Promise<BuildPlan> {
 
   // 1. Subset and select per target.
   const choices: Choice[] = [];
+  const failures: PexkitError[] = [];
+  const verbose = options.verbose === true;
+  const builders = new Map<string, Promise<InterpreterInfo | undefined>>();
+  const builderFor = (named: NamedTarget) => {
+    let found = builders.get(named.name);
+    if (found === undefined) {
+      found = findBuildInterpreter(named.target, { python: pythons, ...cacheOptions });
+      builders.set(named.name, found);
+    }
+    return found;
+  };
   for (const named of targets) {
     const subset = subsetForTarget(lock, roots, named.target);
     for (const entry of subset) {
@@ -222,22 +252,33 @@ export async function planBuild(options: PlanOptions): Promise<BuildPlan> {
           pkg.line,
         );
       }
-      const picked = selectArtifact(selectable, named.target, candidates);
+      let picked: Selection;
+      try {
+        picked = selectArtifact(selectable, named.target, candidates, { verbose });
+      } catch (error) {
+        // Report every package without a wheel at once, not just the first.
+        if (!(error instanceof NoCompatibleWheelError)) throw error;
+        failures.push(error);
+        continue;
+      }
       if (picked.kind === 'sdist') {
         // Refuse before downloading the sdist when nothing here can build it for this target
         // and no wheel built from it earlier serves the target.
         const sha = picked.artifact.sha256;
         const builder =
           (sha !== undefined && findBuiltWheel(sha, named.target, cacheOptions) !== undefined) ||
-          (await findBuildInterpreter(named.target, { python: pythons, ...cacheOptions }));
+          (await builderFor(named));
         if (builder === undefined) {
-          throw noBuilderError(
-            pkg.name,
-            pkg.version ?? '',
-            named.target,
-            picked.artifact.filename,
-            picked.availableTags,
+          failures.push(
+            noBuilderError(
+              pkg.name,
+              pkg.version ?? '',
+              named.target,
+              picked.artifact.filename,
+              picked.explanation,
+            ),
           );
+          continue;
         }
       }
       choices.push({
@@ -249,6 +290,9 @@ export async function planBuild(options: PlanOptions): Promise<BuildPlan> {
       });
     }
   }
+
+  if (failures.length === 1) throw failures[0] as PexkitError;
+  if (failures.length > 1) throw new NoWheelsError(failures);
 
   // 2. Fetch every chosen file once (wheels and sdists), bounded parallel, verified.
   const unique = new Map<string, ArtifactRef>();

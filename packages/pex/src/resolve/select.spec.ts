@@ -85,8 +85,9 @@ describe('selectArtifact', () => {
     }
     expect(error).toBeInstanceOf(NoCompatibleWheelError);
     expect((error as Error).message).toBe(
-      'No wheel of numpy 2.4.6 fits target manylinux2014_x86_64-cp-311-cp311. Wheels that exist: ' +
-        'cp311-cp311-manylinux_2_27_x86_64.manylinux_2_28_x86_64, cp311-cp311-win_amd64. ' +
+      'No wheel of numpy 2.4.6 fits target manylinux2014_x86_64-cp-311-cp311:\n' +
+        '  numpy-2.4.6-cp311-cp311-manylinux_2_27_x86_64.manylinux_2_28_x86_64.whl: needs glibc 2.27, target has 2.17\n' +
+        '  numpy-2.4.6-cp311-cp311-win_amd64.whl: for Windows (win_amd64)\n' +
         'Pick another target, pin a version with wheels for it, or build on a matching machine.',
     );
   });

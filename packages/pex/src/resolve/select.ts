@@ -3,6 +3,7 @@ import type { LockArtifact } from '../lock/model.js';
 import { SpecifierSet } from '../pep440/specifier.js';
 import { wheelSupportScore } from '../tags/compatible.js';
 import type { Target } from '../targets/target.js';
+import { explainNoWheel, type RejectedWheel } from './no-wheel.js';
 
 /** The parts of a wheel file name that selection needs. */
 export interface WheelNameParts {
@@ -51,12 +52,16 @@ export class NoCompatibleWheelError extends PexkitError {
     readonly target: string,
     readonly availableTags: string[],
     detail = '',
+    /** One line per closest rejected file and why (see `explainNoWheel`). */
+    readonly explanation: string[] = [],
   ) {
-    const tags =
-      availableTags.length === 0 ? 'none (the lock lists no wheels)' : availableTags.join(', ');
+    const files =
+      availableTags.length === 0
+        ? ' The lock lists no wheels for it.'
+        : `:\n${explanation.map((l) => `  ${l}`).join('\n')}\n`;
     super(
-      `No wheel of ${project} ${version} fits target ${target}${detail}. Wheels that exist: ${tags}. ` +
-        'Pick another target, pin a version with wheels for it, or build on a matching machine.',
+      `No wheel of ${project} ${version} fits target ${target}${detail}${files}` +
+        `${availableTags.length === 0 ? ' ' : ''}Pick another target, pin a version with wheels for it, or build on a matching machine.`,
     );
   }
 }
@@ -82,7 +87,10 @@ export type Selection =
   | {
       kind: 'sdist';
       artifact: LockArtifact;
-      /** Tags of the wheels that exist (none fit). */ availableTags: string[];
+      /** Tags of the wheels that exist (none fit). */
+      availableTags: string[];
+      /** Why the closest wheels do not fit, one line each (`explainNoWheel`). */
+      explanation: string[];
     };
 
 function pythonOk(spec: string | undefined, version: string, what: string): boolean {
@@ -113,6 +121,7 @@ export function selectArtifact(
   pkg: SelectablePackage,
   target: Target,
   candidates: Candidate[] = pkg.wheels,
+  options: { verbose?: boolean } = {},
 ): Selection {
   const version = pkg.version ?? '(unversioned)';
   const pyVersion = targetPythonVersion(target);
@@ -125,15 +134,20 @@ export function selectArtifact(
   let best:
     { artifact: Candidate; score: number; build?: [bigint, string]; yanked: boolean } | undefined;
   const tags: string[] = [];
+  const rejected: RejectedWheel[] = [];
   let excludedByPython = 0;
   for (const w of candidates) {
     const parts = wheelNameParts(w.filename);
     if (parts === undefined) continue;
     tags.push(parts.tag);
     const score = wheelSupportScore([parts.tag], target);
-    if (score === undefined) continue;
+    if (score === undefined) {
+      rejected.push({ filename: w.filename });
+      continue;
+    }
     if (!pythonOk(w.requiresPython, pyVersion, w.filename)) {
       excludedByPython++;
+      rejected.push({ filename: w.filename, requiresPython: w.requiresPython as string });
       continue;
     }
     const yanked = w.yanked !== undefined && w.yanked !== false;
@@ -147,11 +161,24 @@ export function selectArtifact(
     if (better) best = { artifact: w, score, build: parts.build, yanked };
   }
   if (best !== undefined) return { kind: 'wheel', artifact: best.artifact, score: best.score };
+  const explanation = explainNoWheel(rejected, target, options);
   if (pkg.sdist !== undefined)
-    return { kind: 'sdist', artifact: pkg.sdist, availableTags: [...new Set(tags)].sort() };
+    return {
+      kind: 'sdist',
+      artifact: pkg.sdist,
+      availableTags: [...new Set(tags)].sort(),
+      explanation,
+    };
   const detail =
     excludedByPython > 0
       ? ` (${excludedByPython} matching wheel(s) exclude Python ${pyVersion} by requires-python)`
       : '';
-  throw new NoCompatibleWheelError(pkg.name, version, label, [...new Set(tags)].sort(), detail);
+  throw new NoCompatibleWheelError(
+    pkg.name,
+    version,
+    label,
+    [...new Set(tags)].sort(),
+    detail,
+    explanation,
+  );
 }

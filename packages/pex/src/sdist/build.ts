@@ -56,18 +56,23 @@ export function targetLibc(
   return best;
 }
 
-/** No wheel fits and no local interpreter can build the sdist for `target`. */
+/**
+ * No wheel fits and no local interpreter can build the sdist for `target`. `explanation`: why
+ * the closest wheels do not fit, one line each (`explainNoWheel`).
+ */
 export function noBuilderError(
   project: string,
   version: string,
   target: Target,
   sdistFilename: string,
-  wheelTags?: string[],
+  explanation?: string[],
 ): SdistBuildError {
   const exist =
-    wheelTags === undefined
+    explanation === undefined
       ? ''
-      : ` (wheels that exist: ${wheelTags.length === 0 ? 'none' : wheelTags.join(', ')})`;
+      : explanation.length === 0
+        ? ' (no wheels exist)'
+        : ` (${explanation.length === 1 ? 'the closest wheel' : 'the closest wheels'}:\n${explanation.map((l) => `  ${l}`).join('\n')}\n)`;
   return new SdistBuildError(
     `${project} ${version} has no wheel for target ${target.source}${exist}, only the sdist ${sdistFilename}, ` +
       `and no local interpreter matches that target to build it (need ${target.implementation === 'cp' ? 'CPython' : 'PyPy'} ` +

@@ -30,7 +30,10 @@ export default async function pexExecutor(
   }
   try {
     const normalized = prepare(options, context, projectName);
-    const result = await buildPex(toBuildPexOptions(normalized));
+    const call = toBuildPexOptions(normalized);
+    // `nx run app:build --verbose`: list every wheel file when none fits a target.
+    if (context.isVerbose) call.verbose = true;
+    const result = await buildPex(call);
     for (const warning of result.warnings) logger.warn(`${projectName}: ${warning}`);
     logger.info(
       `${projectName}: wrote ${normalized.outputRelative} (${result.size} bytes, sha256 ${result.sha256})`,

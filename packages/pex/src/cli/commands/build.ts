@@ -34,6 +34,7 @@ Builds a PEX for a Python project from its lock file.
   --include-tests               keep tests/ and test_*.py in the first-party code
   --exclude GLOB                leave matching first-party files out, repeatable
   --include GLOB                keep matching files/dirs a default rule drops, repeatable
+  -v, --verbose                 list every wheel file (and why it does not fit) when none fits
   -q, --quiet                   print only the output path
   -h, --help                    this help
 `;
@@ -82,6 +83,7 @@ export function parseBuildArgs(argv: string[]): {
         'include-tests': { type: 'boolean' },
         exclude: { type: 'string', multiple: true },
         include: { type: 'string', multiple: true },
+        verbose: { type: 'boolean', short: 'v' },
         quiet: { type: 'boolean', short: 'q' },
         help: { type: 'boolean', short: 'h' },
       },
@@ -123,6 +125,7 @@ export function parseBuildArgs(argv: string[]): {
     includeTests: v['include-tests'],
     excludes: v.exclude,
     includes: v.include,
+    verbose: v.verbose,
   };
   for (const key of Object.keys(options) as Array<keyof BuildPexOptions>) {
     if (options[key] === undefined) delete options[key];

@@ -24,6 +24,7 @@ Options:
   --offline                 use only the cache and find-links
   --cache-dir <dir>         cache root (default: $PEXKIT_CACHE_DIR, $XDG_CACHE_HOME/pexkit, ~/.cache/pexkit)
   --json                    print the whole build plan as JSON
+  -v, --verbose             list every wheel file (and why it does not fit) when none fits
   -h, --help
 `;
 
@@ -39,6 +40,7 @@ const OPTIONS = {
   offline: { type: 'boolean' },
   'cache-dir': { type: 'string' },
   json: { type: 'boolean' },
+  verbose: { type: 'boolean', short: 'v' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -61,6 +63,7 @@ export function parsePlanArgs(argv: string[]): {
   if (values['find-links'] !== undefined) options.findLinks = values['find-links'];
   if (values.offline === true) options.offline = true;
   if (values['cache-dir'] !== undefined) options.cacheDir = values['cache-dir'];
+  if (values.verbose === true) options.verbose = true;
   return { options, json: values.json === true, help: values.help === true };
 }
 
