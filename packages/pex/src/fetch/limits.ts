@@ -100,3 +100,13 @@ export class BodyTooLargeError extends PexkitError {
     super(`${what} of ${url} exceeds ${showBytes(limit)} (${why}); stopped, nothing was kept`);
   }
 }
+
+/** The variables above, for `--help` texts. */
+export const NETWORK_LIMITS_HELP = [
+  'Network limits (environment variables):',
+  `  ${`${DEADLINE_VARIABLE}=<seconds>`.padEnd(36)}total time per request, body included (default 900)`,
+  `  ${`${DOWNLOAD_SIZE_VARIABLE}=<size>`.padEnd(36)}largest download the lock gives no size for (default 5G)`,
+  `  ${`${PAGE_SIZE_VARIABLE}=<size>`.padEnd(36)}largest index page, compressed or decompressed (default 64M)`,
+  '  Sizes take K, M or G (binary). A body is never read past the size the lock gives.',
+  '',
+].join('\n');

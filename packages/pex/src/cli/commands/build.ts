@@ -4,6 +4,7 @@ import { buildPex, type BuildPexOptions } from '../../pex/build.js';
 import { exitOnSignals } from '../../pex/output.js';
 import { PEX_LAYOUTS, type PexLayout } from '../../pex/writer.js';
 import type { CliCommand } from '../command.js';
+import { NETWORK_LIMITS_HELP } from '../../fetch/limits.js';
 
 const HELP = `Usage: pexkit build [options]
 
@@ -37,7 +38,8 @@ Builds a PEX for a Python project from its lock file.
   -v, --verbose                 list every wheel file (and why it does not fit) when none fits
   -q, --quiet                   print only the output path
   -h, --help                    this help
-`;
+
+${NETWORK_LIMITS_HELP}`;
 
 const INHERIT_MODES = ['false', 'prefer', 'fallback'];
 

@@ -10,6 +10,7 @@ import { artifactsOfLock } from '../../fetch/lock-artifacts.js';
 import { readIndexSettings } from '../../fetch/settings.js';
 import { loadLock } from '../../lock/load.js';
 import type { CliCommand } from '../command.js';
+import { NETWORK_LIMITS_HELP } from '../../fetch/limits.js';
 
 const HELP = `Usage: pexkit download [options] <lock-file | wheel-url | wheel-path>...
 
@@ -31,7 +32,8 @@ Options:
   --timeout <seconds>       connect/idle timeout (default 30)
   --retries <n>             retries on transient errors (default 4)
   -h, --help
-`;
+
+${NETWORK_LIMITS_HELP}`;
 
 function positiveInt(value: string | undefined, option: string): number | undefined {
   if (value === undefined) return undefined;

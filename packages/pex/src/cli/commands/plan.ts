@@ -3,6 +3,7 @@ import type { BuildPlan } from '../../plan/build-plan.js';
 import { planBuild, type PlanOptions } from '../../resolve/plan.js';
 import type { CliCommand } from '../command.js';
 import { parseCommandArgs } from './target-arg.js';
+import { NETWORK_LIMITS_HELP } from '../../fetch/limits.js';
 
 const HELP = `Usage: pexkit plan [options]
 
@@ -26,7 +27,8 @@ Options:
   --json                    print the whole build plan as JSON
   -v, --verbose             list every wheel file (and why it does not fit) when none fits
   -h, --help
-`;
+
+${NETWORK_LIMITS_HELP}`;
 
 const OPTIONS = {
   project: { type: 'string' },
