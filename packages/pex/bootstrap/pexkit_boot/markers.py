@@ -10,7 +10,7 @@ _VERSION = re.compile(
     r"(?:-(?P<post_n1>[0-9]+)|[-_.]?(?P<post_l>post|rev|r)[-_.]?(?P<post_n2>[0-9]+)?)?"
     r"(?:[-_.]?(?P<dev_l>dev)[-_.]?(?P<dev_n>[0-9]+)?)?"
     r"(?:\+(?P<local>[a-z0-9]+(?:[-_.][a-z0-9]+)*))?\s*$",
-    re.IGNORECASE,
+    re.IGNORECASE | re.ASCII,
 )
 _PRE = {"alpha": "a", "a": "a", "beta": "b", "b": "b", "c": "rc", "pre": "rc", "preview": "rc", "rc": "rc"}
 
@@ -21,7 +21,8 @@ class InvalidVersion(ValueError):
 
 class Version(object):
     def __init__(self, text):
-        m = _VERSION.match(text)
+        core = text.strip()  # Unicode blanks around it are fine, only ASCII inside (no 'ſ' for 's')
+        m = _VERSION.match(core) if core.isascii() else None
         if not m:
             raise InvalidVersion("invalid version: %r" % text)
         self.text = text
@@ -86,63 +87,83 @@ class Version(object):
         return "<Version %s>" % self.text
 
 
-def _strip_local(v):
-    return Version(v.public)
+def _text(epoch, release, pre=None, post=None, dev=None):
+    """A normalized version string from its parts."""
+    out = ("%d!" % epoch if epoch else "") + ".".join(str(x) for x in release)
+    if pre:
+        out += "%s%d" % pre
+    if post is not None:
+        out += ".post%d" % post
+    if dev is not None:
+        out += ".dev%d" % dev
+    return out
 
 
-def _prefix_match(version, spec_text):
-    """`==1.2.*`: compare release segments (pre/post/dev of `version` ignored)."""
-    want = spec_text[:-2]
-    wv = Version(want)
-    n = len(wv.release)
-    rel = list(version.release) + [0] * max(0, n - len(version.release))
-    return version.epoch == wv.epoch and tuple(rel[:n]) == wv.release
-
-
-def _compatible(version, spec_text):
-    sv = Version(spec_text)
-    if len(sv.release) < 2:
-        raise InvalidVersion("~= needs at least two release segments: %r" % spec_text)
-    prefix = ".".join(str(x) for x in sv.release[:-1]) + ".*"
-    if sv.epoch:
-        prefix = "%d!%s" % (sv.epoch, prefix)
-    return version >= sv and _prefix_match(version, prefix)
+def _same_public(a, b):
+    """Equal in everything but the local segment."""
+    return a.key[:5] == b.key[:5]
 
 
 def _check(op, version, text):
+    """Whether `version` is in the range of one clause (pre-release policy left to the caller):
+    the interval semantics of PEP 440 as packaging 26 implements them (`<=V`/`==V` take V+local,
+    `>V` skips V's post-releases and local versions, `<V` skips V's pre-releases unless V is one,
+    `==V.*` covers V.dev0 <= x < next.dev0)."""
     if op == "===":
-        return version.text == text
+        return version.text.lower() == text.lower()
+    wildcard = text.endswith(".*")
+    sv = Version(text[:-2] if wildcard else text)
+    if wildcard:
+        nxt = list(sv.release[:-1]) + [sv.release[-1] + 1]
+        inside = Version(_text(sv.epoch, sv.release, dev=0)) <= version < Version(_text(sv.epoch, nxt, dev=0))
+        return inside if op == "==" else not inside
     if op in ("==", "!="):
-        if text.endswith(".*"):
-            res = _prefix_match(version, text)
-        else:
-            sv = Version(text)
-            res = (version if sv.local else _strip_local(version)) == sv
-        return res if op == "==" else not res
-    if op == "~=":
-        return _compatible(version, text)
-    sv = Version(text)
-    v = _strip_local(version)
-    if op == "<=":
-        return v <= sv
+        equal = version == sv if sv.local else _same_public(version, sv)
+        return equal if op == "==" else not equal
     if op == ">=":
-        return v >= sv
-    if op == "<":
-        # <V excludes pre-releases of V itself unless V is one
-        return v < sv and not (not sv.is_prerelease and v.is_prerelease and _base(v) == sv)
+        return version >= sv
+    if op == "<=":
+        return version <= sv or _same_public(version, sv)
     if op == ">":
-        # >V excludes post-releases (and local versions) of V itself
-        if v.post is not None and sv.post is None and _base(v) == sv:
-            return False
-        return v > sv and not (version.local and _base(version) == sv)
+        if sv.dev is not None:
+            return version >= Version(_text(sv.epoch, sv.release, sv.pre, sv.post, sv.dev + 1))
+        if sv.post is not None:
+            return version >= Version(_text(sv.epoch, sv.release, sv.pre, sv.post + 1, 0))
+        same = (version.epoch, version.key[1], version.pre) == (sv.epoch, sv.key[1], sv.pre)
+        return version > sv and not same
+    if op == "<":
+        return version < (sv if sv.is_prerelease else Version(_text(sv.epoch, sv.release, sv.pre, sv.post, 0)))
+    if op == "~=":
+        nxt = list(sv.release[:-2]) + [sv.release[-2] + 1]
+        return version >= sv and version < Version(_text(sv.epoch, nxt, dev=0))
     raise InvalidVersion("unknown operator %r" % op)
 
 
-def _base(v):
-    return Version(("%d!" % v.epoch if v.epoch else "") + ".".join(str(x) for x in v.release))
+_SPEC = re.compile(r"^\s*(===|==|!=|~=|<=|>=|<|>)\s*(\S*)\s*$")
+# PEP 440 clause grammar per operator (what packaging accepts): `===` anything without blanks;
+# `==`/`!=` a version, or a release with `.*`; `~=` at least two release numbers, no local; the
+# ordered comparisons no local and no `.*`.
+_PRE_POST_DEV = (
+    r"(?:[-_.]?(?:alpha|beta|preview|pre|a|b|c|rc)[-_.]?[0-9]*)?"
+    r"(?:-[0-9]+|[-_.]?(?:post|rev|r)[-_.]?[0-9]*)?(?:[-_.]?dev[-_.]?[0-9]*)?"
+)
+_LOCAL = r"(?:\+[a-z0-9]+(?:[-_.][a-z0-9]+)*)?"
+_CLAUSE = {
+    "===": re.compile(r"[^\s;)]*\Z"),
+    "==": re.compile(r"v?(?:[0-9]+!)?[0-9]+(?:\.[0-9]+)*(?:\.\*|" + _PRE_POST_DEV + _LOCAL + r")\Z", re.I | re.A),
+    "~=": re.compile(r"v?(?:[0-9]+!)?[0-9]+(?:\.[0-9]+)+" + _PRE_POST_DEV + r"\Z", re.I | re.A),
+    "<": re.compile(r"v?(?:[0-9]+!)?[0-9]+(?:\.[0-9]+)*" + _PRE_POST_DEV + r"\Z", re.I | re.A),
+}
+_CLAUSE["!="] = _CLAUSE["=="]
+_CLAUSE["<="] = _CLAUSE[">="] = _CLAUSE[">"] = _CLAUSE["<"]
 
 
-_SPEC = re.compile(r"^\s*(===|==|!=|~=|<=|>=|<|>)\s*([^\s,;]+)\s*$")
+def _clause(text):
+    """(op, version text) of one specifier clause, or raise InvalidVersion."""
+    m = _SPEC.match(text)
+    if not m or not _CLAUSE[m.group(1)].match(m.group(2)):
+        raise InvalidVersion("invalid version specifier %r" % text.strip())
+    return m.group(1), m.group(2)
 
 
 class SpecifierSet(object):
@@ -152,17 +173,14 @@ class SpecifierSet(object):
         for part in self.text.split(","):
             if not part.strip():
                 continue
-            m = _SPEC.match(part)
-            if not m:
-                raise InvalidVersion("invalid version specifier %r in %r" % (part.strip(), text))
-            self.specs.append((m.group(1), m.group(2)))
+            self.specs.append(_clause(part))
 
     def contains(self, version, prereleases=True):
         if not isinstance(version, Version):
             try:
                 version = Version(version)
             except InvalidVersion:
-                return all(op == "===" and version == t for op, t in self.specs)
+                return all(op == "===" and version.lower() == t.lower() for op, t in self.specs)
         if not prereleases and version.is_prerelease:
             return False
         return all(_check(op, version, t) for op, t in self.specs)
@@ -246,7 +264,14 @@ def parse_marker(text):
         k, v = peek()
         if k == "str":
             pos[0] += 1
-            return ("str", v[1:-1])
+            if "\\" not in v:
+                return ("str", v[1:-1])
+            import ast
+
+            try:  # a Python string literal, escapes and all (as packaging reads it)
+                return ("str", str(ast.literal_eval(v)))
+            except (SyntaxError, ValueError) as e:
+                raise InvalidMarker("bad string %s in marker %r: %s" % (v, text, e))
         if k == "var":
             pos[0] += 1
             return ("var", v.replace(".", "_") if v != "python_implementation" else "platform_python_implementation")
@@ -282,25 +307,36 @@ def parse_marker(text):
     return tree
 
 
-def _compare(lhs, op, rhs):
+# Variables compared as versions when the other side makes a valid specifier (as packaging does).
+_VERSION_KEYS = ("implementation_version", "platform_release", "python_full_version", "python_version")
+
+
+def _compare(lhs, op, rhs, key):
     if op == "in":
         return lhs in rhs
     if op == "not in":
         return lhs not in rhs
-    try:
-        return SpecifierSet(op + rhs).contains(Version(lhs))
-    except InvalidVersion:
-        pass
-    if op == "==":
+    if key in _VERSION_KEYS:
+        try:
+            spec = SpecifierSet(op + rhs)
+        except InvalidVersion:
+            pass
+        else:
+            if len(spec.specs) == 1:
+                return spec.contains(lhs)
+    if op in ("==", "<=", ">="):  # as plain strings: only equality can hold
         return lhs == rhs
     if op == "!=":
         return lhs != rhs
-    if op == "===":
-        return lhs == rhs
-    raise InvalidMarker("cannot compare %r %s %r as versions" % (lhs, op, rhs))
+    if op in ("<", ">"):
+        return False
+    raise InvalidMarker("cannot compare %r %s %r" % (lhs, op, rhs))
 
 
 def evaluate_marker(text_or_tree, env):
+    """Evaluate a marker as packaging does: the variable's side is looked up (when both sides are
+    names, the right one is compared as text), `extra` compared as normalized names, version
+    variables compared as versions when the other side is a valid specifier, others as text."""
     tree = parse_marker(text_or_tree) if isinstance(text_or_tree, str) else text_or_tree
     kind = tree[0]
     if kind == "or":
@@ -309,23 +345,35 @@ def evaluate_marker(text_or_tree, env):
         return all(evaluate_marker(t, env) for t in tree[1])
     _, lhs, op, rhs = tree
 
-    def resolve(v):
-        if v[0] == "str":
-            return v[1]
-        if v[1] not in env:
-            return ""  # e.g. `extra` when no extra is active
-        return env[v[1]]
+    def lookup(key):
+        if key == "extra":
+            return canonical_name(env.get("extra") or "")
+        if key not in env:
+            raise InvalidMarker("marker variable %r is not defined" % key)
+        value = env[key]
+        if key == "python_full_version" and value.endswith("+"):  # an untagged CPython build
+            value += "local"
+        return value
 
-    return _compare(resolve(lhs), op, resolve(rhs))
+    if lhs[0] == "var":
+        key, left, right = lhs[1], lookup(lhs[1]), rhs[1]
+    else:
+        key, left = rhs[1], lhs[1]
+        right = lookup(key)
+    if key == "extra":
+        left, right = canonical_name(left), canonical_name(right)
+    return _compare(left, op, right, key)
 
 
 # --- PEP 508 requirements ------------------------------------------------------------------------
 
+# A URL runs to the next blank (`;` included), so a marker after a URL needs a blank before `;`.
 _REQ = re.compile(
-    r"^\s*(?P<name>[A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?)\s*"
+    r"^\s*(?P<name>[A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9_])?)\s*"
     r"(?:\[(?P<extras>[^\]]*)\])?\s*"
-    r"(?:@\s*(?P<url>[^\s;]+)\s*|\(?(?P<spec>[^;()]*)\)?)?\s*"
-    r"(?:;\s*(?P<marker>.*))?$"
+    r"(?:@\s*(?P<url>[^ \t]+)(?:[ \t]+(?:;\s*(?P<url_marker>.*))?)?"
+    r"|\(?(?P<spec>[^;()]*)\)?\s*(?:;\s*(?P<marker>.*))?)$",
+    re.S,
 )
 
 
@@ -343,7 +391,8 @@ class Requirement(object):
         self.extras = sorted(e.strip() for e in (m.group("extras") or "").split(",") if e.strip())
         self.url = m.group("url")
         self.specifier = SpecifierSet(m.group("spec") or "")
-        self.marker = m.group("marker").strip() if m.group("marker") else None
+        marker = m.group("marker") or m.group("url_marker")
+        self.marker = marker.strip() if marker else None
 
     def applies(self, env):
         return self.marker is None or evaluate_marker(self.marker, env)
