@@ -100,7 +100,7 @@ describe('writePex (zipapp)', () => {
         'hello namespace 1.2.0 hi there\n',
       );
     }
-    const reader = await ZipReader.open(output);
+    const reader = await ZipReader.open(output, { allowPreamble: true });
     const names = reader.entries.map((e) => e.name);
     expect(names).toEqual(
       [...names].sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b))),
@@ -372,7 +372,7 @@ describe('writePex options', () => {
       cacheDir,
     });
     expect(readFileSync(output).subarray(0, 26).toString()).toBe('#!/usr/bin/env python3.11\n');
-    const reader = await ZipReader.open(output);
+    const reader = await ZipReader.open(output, { allowPreamble: true });
     expect(reader.entries.every((e) => e.method === 0)).toBe(true);
     const info = JSON.parse(
       (await reader.read(reader.entries.find((e) => e.name === 'PEX-INFO')!)).toString(),

@@ -1,27 +1,20 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash, randomBytes, type Hash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { cacheDir } from '../cache/cache-dir.js';
-import { PexkitError } from '../errors.js';
 import { ZipError } from '../zip/errors.js';
 import { isSymlinkAttributes, unsafeEntryNameReason } from '../zip/names.js';
 import { ZipReader, type ZipEntryInfo, type ZipLimits } from '../zip/reader.js';
+import { canonicalizeName, escapeWheelName } from '../names/canonicalize.js';
+import { compareVersions, Version } from '../pep440/version.js';
+import { parseWheelFilename } from './filename.js';
+import { InvalidWheelError } from './errors.js';
+import { checkInstalledPaths } from './installed-paths.js';
 import { parseCoreMetadata, parseEntryPoints, type EntryPoints } from './metadata.js';
 import { parseRecord, type RecordRow } from './record.js';
 
-/** A wheel that must not go into a PEX: unsafe, incomplete or tampered with. */
-export class InvalidWheelError extends PexkitError {
-  override readonly name = 'InvalidWheelError';
-  constructor(
-    readonly wheel: string,
-    readonly entry: string | undefined,
-    problem: string,
-    options?: { cause?: unknown },
-  ) {
-    super(`wheel ${wheel}${entry === undefined ? '' : `, entry '${entry}'`}: ${problem}`, options);
-  }
-}
+export { InvalidWheelError } from './errors.js';
 
 /** What validation learnt about a wheel; cached per wheel sha256. */
 export interface WheelVerdict {
@@ -108,6 +101,9 @@ function wrap(filename: string, error: unknown): unknown {
   return error;
 }
 
+/** METADATA, RECORD and entry_points.txt are read whole; none is near this in a real wheel. */
+const MAX_METADATA_FILE = 64 * 1024 * 1024;
+
 async function verify(reader: ZipReader, filename: string, sha256: string): Promise<WheelVerdict> {
   const byName = new Map<string, ZipEntryInfo>();
   const distInfos = new Set<string>();
@@ -125,6 +121,8 @@ async function verify(reader: ZipReader, filename: string, sha256: string): Prom
     }
     if (byName.has(entry.name))
       throw new InvalidWheelError(filename, entry.name, 'duplicate entry name');
+    if (entry.isDirectory && entry.uncompressedSize !== 0)
+      throw new InvalidWheelError(filename, entry.name, 'directory entry with contents');
     byName.set(entry.name, entry);
     installedSize += entry.uncompressedSize;
     const top = entry.name.split('/')[0];
@@ -140,16 +138,8 @@ async function verify(reader: ZipReader, filename: string, sha256: string): Prom
     );
   }
   const distInfo = [...distInfos][0];
-  const expectedPrefix = filename
-    .split('-')
-    .slice(0, 2)
-    .join('-')
-    .toLowerCase()
-    .replace(/[-_.]+/g, '_');
-  const actualPrefix = distInfo
-    .slice(0, -'.dist-info'.length)
-    .toLowerCase()
-    .replace(/[-_.]+/g, '_');
+  const expectedPrefix = escapeWheelName(filename.split('-').slice(0, 2).join('-'));
+  const actualPrefix = escapeWheelName(distInfo.slice(0, -'.dist-info'.length));
   if (expectedPrefix !== actualPrefix) {
     throw new InvalidWheelError(
       filename,
@@ -157,25 +147,38 @@ async function verify(reader: ZipReader, filename: string, sha256: string): Prom
       `does not match the wheel file name (expected ${expectedPrefix}.dist-info)`,
     );
   }
+  checkInstalledPaths(filename, reader.entries, distInfo);
   const need = (file: string): ZipEntryInfo => {
     const entry = byName.get(`${distInfo}/${file}`);
     if (entry === undefined)
-      throw new InvalidWheelError(filename, `${distInfo}/${file}`, 'missing');
+      throw new InvalidWheelError(filename, undefined, `no ${distInfo}/${file}`);
     return entry;
   };
+  const readSmall = async (entry: ZipEntryInfo): Promise<string> => {
+    if (entry.uncompressedSize > MAX_METADATA_FILE) {
+      throw new InvalidWheelError(
+        filename,
+        entry.name,
+        `is ${entry.uncompressedSize} bytes (more than the ${MAX_METADATA_FILE} pexkit reads)`,
+      );
+    }
+    return (await reader.read(entry)).toString('utf8');
+  };
   need('WHEEL');
-  const metadataText = (await reader.read(need('METADATA'))).toString('utf8');
+  const metadataText = await readSmall(need('METADATA'));
   const recordName = `${distInfo}/RECORD`;
   let rows: RecordRow[];
+  const recordText = await readSmall(need('RECORD'));
   try {
-    rows = parseRecord((await reader.read(need('RECORD'))).toString('utf8'));
+    rows = parseRecord(recordText);
   } catch (error) {
-    if (error instanceof ZipError) throw error;
     throw new InvalidWheelError(filename, recordName, `cannot parse: ${(error as Error).message}`);
   }
   const recorded = new Map<string, RecordRow>();
   for (const row of rows) recorded.set(row.path, row);
   const unsigned = new Set([recordName, `${recordName}.jws`, `${recordName}.p7s`]);
+  // What each file must hash to; then one pass over the archive checks them all.
+  const expected = new Map<ZipEntryInfo, { row: RecordRow; algorithm: string }>();
   for (const entry of reader.entries) {
     if (entry.isDirectory) continue;
     const row = recorded.get(entry.name);
@@ -193,22 +196,7 @@ async function verify(reader: ZipReader, filename: string, sha256: string): Prom
         `RECORD gives no sha256 (or stronger) hash: '${row.hash}'`,
       );
     }
-    const data = await reader.read(entry);
-    const actual = createHash(algorithm).update(data).digest('base64url');
-    if (actual !== row.hash.slice(eq + 1).replace(/=+$/, '')) {
-      throw new InvalidWheelError(
-        filename,
-        entry.name,
-        `RECORD hash mismatch (RECORD says ${row.hash}, file has ${algorithm}=${actual})`,
-      );
-    }
-    if (row.size !== undefined && row.size !== data.length) {
-      throw new InvalidWheelError(
-        filename,
-        entry.name,
-        `RECORD size mismatch (RECORD says ${row.size}, file has ${data.length})`,
-      );
-    }
+    expected.set(entry, { row, algorithm });
   }
   for (const row of rows) {
     if (!byName.has(row.path)) {
@@ -222,15 +210,44 @@ async function verify(reader: ZipReader, filename: string, sha256: string): Prom
       );
     }
   }
+  const digests = new Map<ZipEntryInfo, { hash: Hash; size: number }>();
+  await reader.scan((entry) => {
+    const want = expected.get(entry);
+    if (want === undefined) return undefined;
+    const state = { hash: createHash(want.algorithm), size: 0 };
+    digests.set(entry, state);
+    return (chunk) => {
+      state.hash.update(chunk);
+      state.size += chunk.length;
+    };
+  });
+  for (const [entry, { row, algorithm }] of expected) {
+    const got = digests.get(entry)!;
+    const actual = got.hash.digest('base64url');
+    if (actual !== row.hash.slice(algorithm.length + 1).replace(/=+$/, '')) {
+      throw new InvalidWheelError(
+        filename,
+        entry.name,
+        `RECORD hash mismatch (RECORD says ${row.hash}, file has ${algorithm}=${actual})`,
+      );
+    }
+    if (row.size !== undefined && row.size !== got.size) {
+      throw new InvalidWheelError(
+        filename,
+        entry.name,
+        `RECORD size mismatch (RECORD says ${row.size}, file has ${got.size})`,
+      );
+    }
+  }
   let meta;
   try {
     meta = parseCoreMetadata(metadataText);
   } catch (error) {
     throw new InvalidWheelError(filename, `${distInfo}/METADATA`, (error as Error).message);
   }
+  checkMetadataMatchesFilename(filename, distInfo, meta);
   const epEntry = byName.get(`${distInfo}/entry_points.txt`);
-  const entryPoints =
-    epEntry === undefined ? {} : parseEntryPoints((await reader.read(epEntry)).toString('utf8'));
+  const entryPoints = epEntry === undefined ? {} : parseEntryPoints(await readSmall(epEntry));
   return {
     filename,
     sha256,
@@ -243,6 +260,35 @@ async function verify(reader: ZipReader, filename: string, sha256: string): Prom
     entries: reader.entries.length,
     installedSize,
   };
+}
+
+/** METADATA's Name and Version must be the project and version of the wheel's file name. */
+function checkMetadataMatchesFilename(
+  filename: string,
+  distInfo: string,
+  meta: { name: string; version: string },
+): void {
+  let parsed;
+  try {
+    parsed = parseWheelFilename(filename);
+  } catch {
+    return; // not a standard wheel name (callers that rename); the .dist-info check stands
+  }
+  if (canonicalizeName(meta.name) !== parsed.name) {
+    throw new InvalidWheelError(
+      filename,
+      `${distInfo}/METADATA`,
+      `names the project '${meta.name}', the file name '${parsed.name}'`,
+    );
+  }
+  const version = Version.tryParse(meta.version);
+  if (version === undefined || compareVersions(version, parsed.version) !== 0) {
+    throw new InvalidWheelError(
+      filename,
+      `${distInfo}/METADATA`,
+      `says version '${meta.version}', the file name '${parsed.version.toString()}'`,
+    );
+  }
 }
 
 async function readVerdict(

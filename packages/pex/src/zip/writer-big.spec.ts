@@ -29,7 +29,7 @@ describe.runIf(process.env.PEXKIT_BIG_ZIP_TESTS === '1')('ZipWriter past 4 GiB',
         await zip.addBuffer('after.txt', Buffer.from('after\n'));
         const summary = await zip.close();
         expect(summary.zip64).toBe(true);
-        const reader = await ZipReader.open(path);
+        const reader = await ZipReader.open(path, { allowPreamble: true });
         expect(reader.entries.map((e) => [e.name, e.uncompressedSize])).toEqual([
           ['before.txt', 7],
           ['big.bin', size],
