@@ -294,16 +294,16 @@ export function checkExtras(
         body.readUInt32LE(1) === crc32(nameBytes) >>> 0 &&
         body.subarray(5).equals(Buffer.from(name, 'utf8'));
       if (!restates) {
-        let other: string;
+        let other = 'a malformed field';
         try {
-          other = `'${utf8.decode(body.subarray(5))}'`;
+          if (len >= 5 && body[0] === 1) other = `'${utf8.decode(body.subarray(5))}'`;
         } catch {
-          other = 'a malformed name';
+          // keep 'a malformed field'
         }
         throw new ZipError(
           path,
           name,
-          `Unicode Path extra field (0x7075) does not restate the header name (it gives ${other}); ` +
+          `Unicode Path extra field (0x7075) does not restate the header name (it holds ${other}); ` +
             'Python 3.12+ may extract it under another name than older readers',
         );
       }

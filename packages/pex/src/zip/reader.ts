@@ -461,17 +461,19 @@ function checkLimits(
   const byOffset = [...entries].sort((a, b) => a.localOffset - b.localOffset);
   for (let i = 0; i < byOffset.length; i++) {
     const e = byOffset[i];
-    if (strict && e !== entries[i]) {
-      throw new ZipError(
-        path,
-        entries[i].name,
-        'central directory order differs from the order of the local headers',
-      );
-    }
     const minEnd = e.localOffset + LOCAL_HEADER_SIZE + e.nameBytes.length + e.compressedSize;
     const limit = i + 1 < byOffset.length ? byOffset[i + 1].localOffset : cdStart;
     if (e.localOffset < 0 || minEnd > limit) {
       throw new ZipBombError(path, e.name, 'entry overlaps another entry or the central directory');
     }
+  }
+  // A streaming reader meets the entries in file order, zipfile in directory order.
+  const outOfOrder = strict ? entries.findIndex((e, i) => e !== byOffset[i]) : -1;
+  if (outOfOrder >= 0) {
+    throw new ZipError(
+      path,
+      entries[outOfOrder].name,
+      'central directory order differs from the order of the local headers',
+    );
   }
 }
