@@ -66,7 +66,7 @@ function preverifiedWheel(cacheDir: string, name: string, sha256: string, path: 
   mkdirSync(join(cacheDir, 'verified'), { recursive: true });
   writeFileSync(
     join(cacheDir, 'verified', `${sha256}.json`),
-    JSON.stringify({ version: 1, verdict }),
+    JSON.stringify({ version: 2, verdict }),
   );
   const wheel = {
     filename: verdict.filename,
