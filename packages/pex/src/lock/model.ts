@@ -37,6 +37,8 @@ export interface LockDependency {
   extras: string[];
   /** PEP 508 marker (without `;`), as written. */
   marker?: string;
+  /** The source of the dependency (uv.lock, when the lock holds it from several sources). */
+  source?: LockSource;
 }
 
 export interface LockPackage {
@@ -47,6 +49,8 @@ export interface LockPackage {
   dependencies: LockDependency[];
   /** Extra name (canonical) → the edges it adds. */
   optionalDependencies: Record<string, LockDependency[]>;
+  /** Dependency group name (canonical) → its edges (uv.lock `dev-dependencies`). */
+  dependencyGroups?: Record<string, LockDependency[]>;
   wheels: LockArtifact[];
   sdist?: LockArtifact;
   /** The package is only needed where this marker holds (pylock / requirements files). */
@@ -72,6 +76,14 @@ export interface LockPackage {
 
 export type LockFormat = 'uv.lock' | 'pylock' | 'requirements';
 
+/** One side of a uv `conflicts` entry: an extra or a dependency group of a package. */
+export interface ConflictItem {
+  /** Canonical package name. */
+  package: string;
+  extra?: string;
+  group?: string;
+}
+
 /** One lock file in memory, whatever its format. */
 export interface Lock {
   /** Absolute path of the lock file. */
@@ -91,6 +103,19 @@ export interface Lock {
   findLinks: string[];
   /** `--no-index` was given (requirements files): only find-links. */
   noIndex?: boolean;
+  /** uv.lock `conflicts`: extras / groups that must not be active together. */
+  conflicts?: ConflictItem[][];
+  /**
+   * Environments the lock was made for (uv.lock `supported-markers`, pylock `environments`):
+   * a target where none holds is refused.
+   */
+  supportedMarkers?: string[];
+  /** uv.lock `required-markers`: environments every package has a wheel for. */
+  requiredMarkers?: string[];
+  /** pylock.toml `extras` / `dependency-groups` / `default-groups` (canonical names). */
+  extras?: string[];
+  dependencyGroups?: string[];
+  defaultGroups?: string[];
 }
 
 /** A package from a registry with nothing known yet but its name (readers fill in the rest). */

@@ -30,6 +30,52 @@ class Ctx {
   }
 }
 
+/** Fields of each PEP 751 table (lock-version 1.0); `tool` tables are for other tools. */
+const KNOWN = {
+  top: [
+    'lock-version',
+    'environments',
+    'requires-python',
+    'extras',
+    'dependency-groups',
+    'default-groups',
+    'created-by',
+    'packages',
+    'tool',
+  ],
+  package: [
+    'name',
+    'version',
+    'marker',
+    'requires-python',
+    'dependencies',
+    'index',
+    'vcs',
+    'directory',
+    'archive',
+    'sdist',
+    'wheels',
+    'attestation-identities',
+    'tool',
+  ],
+  artifact: ['name', 'upload-time', 'url', 'path', 'size', 'hashes', 'subdirectory'],
+  vcs: ['type', 'url', 'path', 'requested-revision', 'commit-id', 'subdirectory'],
+  directory: ['path', 'editable', 'subdirectory'],
+} as const;
+
+/** Refuses a table with a field PEP 751 does not define, naming it (nothing is dropped). */
+function knownFields(
+  ctx: Ctx,
+  table: Record<string, unknown>,
+  known: readonly string[],
+  what: string,
+  line?: number,
+): void {
+  for (const key of Object.keys(table))
+    if (!known.includes(key))
+      ctx.fail(line, `${what}: unsupported field '${key}' (not in PEP 751 lock-version 1.0)`);
+}
+
 function artifactOf(
   ctx: Ctx,
   v: unknown,
@@ -38,6 +84,12 @@ function artifactOf(
   line?: number,
 ): LockArtifact {
   if (!isTable(v)) ctx.fail(line, `${what}: expected a table`);
+  knownFields(ctx, v, KNOWN.artifact, what, line);
+  if (v['subdirectory'] !== undefined)
+    ctx.fail(
+      line,
+      `${what}.subdirectory: a project in a subdirectory of an archive is unsupported (${JSON.stringify(v['subdirectory'])})`,
+    );
   const url = ctx.optStr(v['url'], `${what}.url`, line);
   const path = ctx.optStr(v['path'], `${what}.path`, line);
   const name = ctx.optStr(v['name'], `${what}.name`, line);
@@ -67,6 +119,7 @@ function packageOf(ctx: Ctx, raw: unknown, position: number, line?: number): Loc
   if (!isTable(raw)) ctx.fail(line, `packages[${position}]: expected a table`);
   const name = canonical(ctx.str(raw['name'], `packages[${position}].name`, line));
   const what = `package '${name}'`;
+  knownFields(ctx, raw, KNOWN.package, what, line);
   const pkg: LockPackage = registryPackage(name, line);
   const version = ctx.optStr(raw['version'], `${what}.version`, line);
   if (version !== undefined) pkg.version = version;
@@ -99,6 +152,7 @@ function packageOf(ctx: Ctx, raw: unknown, position: number, line?: number): Loc
   if (raw['vcs'] !== undefined) {
     const vcs = raw['vcs'];
     if (!isTable(vcs)) ctx.fail(line, `${what}.vcs: expected a table`);
+    knownFields(ctx, vcs, KNOWN.vcs, `${what}.vcs`, line);
     pkg.source = {
       kind: 'git',
       url:
@@ -108,6 +162,7 @@ function packageOf(ctx: Ctx, raw: unknown, position: number, line?: number): Loc
   } else if (raw['directory'] !== undefined) {
     const d = raw['directory'];
     if (!isTable(d)) ctx.fail(line, `${what}.directory: expected a table`);
+    knownFields(ctx, d, KNOWN.directory, `${what}.directory`, line);
     pkg.source = {
       kind: d['editable'] === true ? 'editable' : 'directory',
       path: ctx.str(d['path'], `${what}.directory.path`, line),
@@ -142,6 +197,7 @@ export function parsePylock(text: string, path: string): Lock {
   const abs = resolve(path);
   const ctx = new Ctx(path, dirname(abs));
   const doc = parseLockToml(text, path);
+  knownFields(ctx, doc, KNOWN.top, 'pylock.toml', 1);
   const lockVersion = ctx.str(doc['lock-version'], 'not a PEP 751 lock: `lock-version`', 1);
   if (!/^1(\.\d+)?$/.test(lockVersion))
     ctx.fail(1, `lock-version ${lockVersion} is not supported (expected 1.x)`);
@@ -161,6 +217,25 @@ export function parsePylock(text: string, path: string): Lock {
   };
   const rp = ctx.optStr(doc['requires-python'], 'requires-python');
   if (rp !== undefined) lock.requiresPython = rp;
+  const list = (key: string): string[] | undefined => {
+    const v = doc[key];
+    if (v === undefined) return undefined;
+    if (!Array.isArray(v)) ctx.fail(1, `${key}: expected an array of strings`);
+    return (v as unknown[]).map((x) => ctx.str(x, key));
+  };
+  const environments = list('environments');
+  if (environments !== undefined && environments.length > 0) lock.supportedMarkers = environments;
+  const extras = list('extras');
+  if (extras !== undefined) lock.extras = extras.map(canonical);
+  const groups = list('dependency-groups');
+  if (groups !== undefined) lock.dependencyGroups = groups.map(canonical);
+  const defaults = list('default-groups');
+  if (defaults !== undefined) {
+    lock.defaultGroups = defaults.map(canonical);
+    for (const g of lock.defaultGroups)
+      if (!(lock.dependencyGroups ?? []).includes(g))
+        ctx.fail(1, `default-groups: '${g}' is not in dependency-groups (PEP 751)`);
+  }
   return lock;
 }
 

@@ -6,6 +6,7 @@ import {
   canonical,
   filenameOf,
   LockError,
+  type ConflictItem,
   type Lock,
   type LockArtifact,
   type LockDependency,
@@ -44,6 +45,54 @@ function strArray(ctx: Ctx, v: unknown, what: string, line?: number): string[] {
   return v.map((x) => str(ctx, x, what, line));
 }
 
+/** Fields of each uv.lock table this reader knows (uv 0.13 writes no others). */
+const KNOWN = {
+  top: [
+    'version',
+    'revision',
+    'requires-python',
+    'resolution-markers',
+    'supported-markers',
+    'required-markers',
+    'conflicts',
+    'options',
+    'manifest',
+    'package',
+  ],
+  package: [
+    'name',
+    'version',
+    'source',
+    'resolution-markers',
+    'dependencies',
+    'optional-dependencies',
+    'dev-dependencies',
+    'metadata',
+    'wheels',
+    'sdist',
+  ],
+  dependency: ['name', 'version', 'source', 'extra', 'marker'],
+  source: ['registry', 'git', 'url', 'subdirectory', 'path', 'directory', 'editable', 'virtual'],
+  artifact: ['url', 'path', 'filename', 'hash', 'size', 'upload-time', 'zstd'],
+} as const;
+
+/** Refuses a table with a field the reader does not know, naming it (nothing is dropped). */
+function knownFields(
+  ctx: Ctx,
+  table: TomlTable,
+  known: readonly string[],
+  what: string,
+  line?: number,
+): void {
+  for (const key of Object.keys(table)) {
+    if (!known.includes(key))
+      ctx.fail(
+        line,
+        `${what}: unsupported field '${key}' (not part of the uv.lock format pexkit reads; made by a newer uv?)`,
+      );
+  }
+}
+
 /** `hash = "<algorithm>:<hex>"` (sha256, sha512…; weak or unknown ones are refused on use). */
 function hashOf(
   ctx: Ctx,
@@ -60,6 +109,12 @@ function hashOf(
 
 function sourceOf(ctx: Ctx, v: unknown, what: string, line?: number): LockSource {
   if (!isTable(v)) ctx.fail(line, `${what}.source: expected a table`);
+  knownFields(ctx, v, KNOWN.source, `${what}.source`, line);
+  if (v['subdirectory'] !== undefined)
+    ctx.fail(
+      line,
+      `${what}.source.subdirectory: a project in a subdirectory of a URL source is unsupported (${JSON.stringify(v['subdirectory'])})`,
+    );
   const kinds = ['registry', 'path', 'directory', 'editable', 'git', 'url', 'virtual'] as const;
   for (const kind of kinds) {
     const value = v[kind];
@@ -86,6 +141,7 @@ function artifactOf(
   fallbackName?: string,
 ): LockArtifact {
   if (!isTable(v)) ctx.fail(line, `${what}: expected a table`);
+  knownFields(ctx, v, KNOWN.artifact, what, line);
   const url = v['url'] === undefined ? undefined : str(ctx, v['url'], `${what}.url`, line);
   const path = v['path'] === undefined ? undefined : str(ctx, v['path'], `${what}.path`, line);
   const given =
@@ -115,12 +171,14 @@ function artifactOf(
 
 function dependencyOf(ctx: Ctx, v: unknown, what: string, line?: number): LockDependency {
   if (!isTable(v)) ctx.fail(line, `${what}: expected a table`);
+  knownFields(ctx, v, KNOWN.dependency, what, line);
   const dep: LockDependency = {
     name: canonical(str(ctx, v['name'], `${what}.name`, line)),
     extras: strArray(ctx, v['extra'], `${what}.extra`, line).map(canonical),
   };
   if (v['version'] !== undefined) dep.version = str(ctx, v['version'], `${what}.version`, line);
   if (v['marker'] !== undefined) dep.marker = str(ctx, v['marker'], `${what}.marker`, line);
+  if (v['source'] !== undefined) dep.source = sourceOf(ctx, v['source'], what, line);
   return dep;
 }
 
@@ -134,6 +192,7 @@ function packageOf(ctx: Ctx, raw: unknown, index: number, line?: number): LockPa
   if (!isTable(raw)) ctx.fail(line, `package[${index}]: expected a table`);
   const name = canonical(str(ctx, raw['name'], `package[${index}].name`, line));
   const what = `package '${name}'`;
+  knownFields(ctx, raw, KNOWN.package, what, line);
   const source = sourceOf(ctx, raw['source'], what, line);
   const pkg: LockPackage = {
     name,
@@ -157,6 +216,19 @@ function packageOf(ctx: Ctx, raw: unknown, index: number, line?: number): LockPa
       );
     }
   }
+  const groups = raw['dev-dependencies'];
+  if (groups !== undefined) {
+    if (!isTable(groups)) ctx.fail(line, `${what}.dev-dependencies: expected a table`);
+    pkg.dependencyGroups = {};
+    for (const [group, deps] of Object.entries(groups)) {
+      pkg.dependencyGroups[canonical(group)] = dependencyList(
+        ctx,
+        deps,
+        `${what}.dev-dependencies.${group}`,
+        line,
+      );
+    }
+  }
   // Artifacts of a find-links registry are relative to that directory; others to the lock's.
   const base =
     source.kind === 'registry' && source.path !== undefined
@@ -167,14 +239,20 @@ function packageOf(ctx: Ctx, raw: unknown, index: number, line?: number): LockPa
     source.kind === 'path' || source.kind === 'url'
       ? filenameOf(source.path ?? source.url ?? '')
       : undefined;
+  // A git source's artifact tables may hold only a hash (nothing to fetch): the package is
+  // then built from git, which the plan refuses naming the source.
+  const fetchable = (a: unknown): boolean =>
+    source.kind !== 'git' ||
+    (isTable(a) &&
+      (a['url'] !== undefined || a['path'] !== undefined || a['filename'] !== undefined));
   const wheels = raw['wheels'];
   if (wheels !== undefined) {
     if (!Array.isArray(wheels)) ctx.fail(line, `${what}.wheels: expected an array`);
-    pkg.wheels = wheels.map((w, i) =>
-      artifactOf(ctx, w, 'wheel', `${what}.wheels[${i}]`, base, line, own),
-    );
+    pkg.wheels = wheels
+      .filter(fetchable)
+      .map((w, i) => artifactOf(ctx, w, 'wheel', `${what}.wheels[${i}]`, base, line, own));
   }
-  if (raw['sdist'] !== undefined)
+  if (raw['sdist'] !== undefined && fetchable(raw['sdist']))
     pkg.sdist = artifactOf(ctx, raw['sdist'], 'sdist', `${what}.sdist`, base, line, own);
   // A `path` source names the artifact itself.
   if (source.kind === 'path' && source.path !== undefined) {
@@ -200,6 +278,7 @@ export function parseUvLock(text: string, path: string): Lock {
     ctx.fail(1, 'not a uv.lock: missing top-level integer `version`');
   if (doc['version'] !== 1)
     ctx.fail(1, `uv.lock version ${doc['version']} is not supported (expected 1)`);
+  knownFields(ctx, doc, KNOWN.top, 'uv.lock', 1);
   const lines = arrayTableLines(text, 'package');
   const rawPackages: unknown = doc['package'] ?? [];
   if (!Array.isArray(rawPackages)) ctx.fail(undefined, '`package` must be an array of tables');
@@ -228,7 +307,37 @@ export function parseUvLock(text: string, path: string): Lock {
   };
   if (doc['requires-python'] !== undefined)
     lock.requiresPython = str(ctx, doc['requires-python'], 'requires-python');
+  const supported = strArray(ctx, doc['supported-markers'], 'supported-markers');
+  if (supported.length > 0) lock.supportedMarkers = supported;
+  const required = strArray(ctx, doc['required-markers'], 'required-markers');
+  if (required.length > 0) lock.requiredMarkers = required;
+  const conflicts = conflictsOf(ctx, doc['conflicts']);
+  if (conflicts.length > 0) lock.conflicts = conflicts;
   return lock;
+}
+
+/** `conflicts = [[{ package, extra | group }, …], …]`. */
+function conflictsOf(ctx: Ctx, v: unknown): ConflictItem[][] {
+  if (v === undefined) return [];
+  if (!Array.isArray(v)) ctx.fail(undefined, 'conflicts: expected an array of arrays');
+  return (v as unknown[]).map((set, i) => {
+    if (!Array.isArray(set)) ctx.fail(undefined, `conflicts[${i}]: expected an array`);
+    return (set as unknown[]).map((item, j): ConflictItem => {
+      const what = `conflicts[${i}][${j}]`;
+      if (!isTable(item)) ctx.fail(undefined, `${what}: expected a table`);
+      knownFields(ctx, item, ['package', 'extra', 'group'], what);
+      const out: ConflictItem = {
+        package: canonical(str(ctx, item['package'], `${what}.package`)),
+      };
+      if (item['extra'] !== undefined)
+        out.extra = canonical(str(ctx, item['extra'], `${what}.extra`));
+      if (item['group'] !== undefined)
+        out.group = canonical(str(ctx, item['group'], `${what}.group`));
+      if ((out.extra === undefined) === (out.group === undefined))
+        ctx.fail(undefined, `${what}: needs exactly one of 'extra' or 'group'`);
+      return out;
+    });
+  });
 }
 
 /** Reads a `uv.lock` file. */

@@ -58,6 +58,12 @@ export interface MarkerEvaluateOptions {
   extra?: string;
   /** Value of the set-valued `dependency_groups` variable (PEP 751). */
   dependencyGroups?: readonly string[];
+  /**
+   * Evaluate `extra` as a set, once (uv.lock conflict markers): `extra == "x"` holds when `x` is
+   * in the set, `extra != "x"` when it is not. Takes precedence over `extras` / `extra` for
+   * the `extra` variable.
+   */
+  extraSet?: readonly string[];
 }
 
 /** A marker string that does not parse. */
@@ -171,6 +177,48 @@ function evalOp(lhs: string, op: string, rhs: EnvValue, key: string): boolean {
   }
 }
 
+type Fixed = MarkerList | boolean;
+
+function fixAtom(m: MarkerAtom, set: ReadonlySet<string>): MarkerAtom | boolean {
+  if (!('kind' in m)) {
+    const inner = fixList(m, set);
+    return typeof inner === 'boolean' ? inner : inner;
+  }
+  const { lhs, rhs, op } = m;
+  if (lhs.kind === 'variable' && lhs.value === 'extra' && rhs.kind === 'value') {
+    if (op === '==') return set.has(rhs.value);
+    if (op === '!=') return !set.has(rhs.value);
+  }
+  return m;
+}
+
+/** Substitutes `extra` atoms in a disjunction of conjunctions and simplifies. */
+function fixList(list: MarkerList, set: ReadonlySet<string>): Fixed {
+  const groups: Array<Array<MarkerAtom | boolean>> = [[]];
+  for (const m of list) {
+    if (m === 'or') groups.push([]);
+    else if (m !== 'and')
+      (groups[groups.length - 1] as Array<MarkerAtom | boolean>).push(fixAtom(m, set));
+  }
+  const kept: MarkerAtom[][] = [];
+  for (const g of groups) {
+    if (g.includes(false)) continue;
+    const rest = g.filter((x): x is MarkerAtom => x !== true);
+    if (rest.length === 0) return true;
+    kept.push(rest);
+  }
+  if (kept.length === 0) return false;
+  const out: Array<MarkerAtom | 'and' | 'or'> = [];
+  kept.forEach((g, i) => {
+    if (i > 0) out.push('or');
+    g.forEach((x, j) => {
+      if (j > 0) out.push('and');
+      out.push(x);
+    });
+  });
+  return out;
+}
+
 /** A parsed marker expression. */
 export class Marker {
   readonly #markers: MarkerList;
@@ -219,6 +267,19 @@ export class Marker {
   }
 
   /**
+   * This marker with every `extra == "x"` / `extra != "x"` replaced by its value for the set
+   * `extras` (uv.lock conflict markers) and simplified: `true` / `false` when nothing else is
+   * left, else the remaining marker (other variables untouched).
+   */
+  fixExtras(extras: readonly string[]): Marker | boolean {
+    const set = new Set(extras.map((e) => canonicalizeName(e)));
+    const result = fixList(this.#markers, set);
+    if (typeof result === 'boolean') return result;
+    const marker = new Marker(result, this.#source);
+    return Marker.parse(marker.toString());
+  }
+
+  /**
    * Evaluate against `env`. Throws {@link UndefinedEnvironmentName} naming a needed variable
    * that `env` lacks, and {@link UndefinedComparison} where packaging raises it.
    */
@@ -235,6 +296,11 @@ export class Marker {
     if (opts.dependencyGroups !== undefined) {
       base['dependency_groups'] = new Set(opts.dependencyGroups.map((g) => canonicalizeName(g)));
     }
+    if (opts.extraSet !== undefined)
+      return this.#evaluateList(this.#markers, {
+        ...base,
+        extra: new Set(opts.extraSet.map((e) => canonicalizeName(e))),
+      });
     const candidates = opts.extra !== undefined ? [opts.extra] : ['', ...(opts.extras ?? [])];
     return candidates.some((extra) =>
       this.#evaluateList(this.#markers, { ...base, extra: extra ? canonicalizeName(extra) : '' }),
@@ -273,6 +339,10 @@ export class Marker {
       lhs = item.lhs.value;
       key = item.rhs.value;
       rhs = this.#lookup(env, key);
+    }
+    if (key === 'extra' && typeof lhs !== 'string' && typeof rhs === 'string') {
+      if (item.op === '==') return lhs.has(rhs);
+      if (item.op === '!=') return !lhs.has(rhs);
     }
     if (typeof lhs !== 'string') {
       throw new UndefinedComparison(

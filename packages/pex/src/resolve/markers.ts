@@ -30,6 +30,7 @@ export function evaluateMarker(
   target: Target,
   extras: readonly string[],
   where: string,
+  more: { extraSet?: readonly string[]; dependencyGroups?: readonly string[] } = {},
 ): boolean {
   const fail = (variable: string, reason: string): never => {
     throw new MarkerNeedsCompletePlatformError(
@@ -42,7 +43,11 @@ export function evaluateMarker(
     );
   };
   try {
-    return evaluateMarkerOnTarget(parse(marker), target, { extras, dependencyGroups: [] });
+    return evaluateMarkerOnTarget(parse(marker), target, {
+      extras,
+      dependencyGroups: more.dependencyGroups ?? [],
+      ...(more.extraSet !== undefined ? { extraSet: more.extraSet } : {}),
+    });
   } catch (error) {
     if (error instanceof MarkerNeedsUnknownValue)
       return fail(
@@ -52,4 +57,15 @@ export function evaluateMarker(
     if (error instanceof UndefinedEnvironmentName) return fail(error.variable, 'needs');
     throw error;
   }
+}
+
+/**
+ * `marker` with its `extra` atoms decided by the set `extras` (uv.lock conflict markers):
+ * `true` / `false`, or the rest of the marker as text.
+ */
+export function fixMarkerExtras(marker: string, extras: readonly string[]): string | boolean {
+  const parsed = parse(marker);
+  if (!parsed.variables().includes('extra')) return marker;
+  const fixed = parsed.fixExtras(extras);
+  return typeof fixed === 'boolean' ? fixed : fixed.toString();
 }

@@ -3,13 +3,15 @@ import { PexkitError } from '../errors.js';
 import {
   canonical,
   redactUserinfo,
+  type ConflictItem,
   type Lock,
   type LockDependency,
   type LockPackage,
+  type LockSource,
 } from '../lock/model.js';
 import { resolveFirstParty, type Workspace } from '../project/workspace.js';
 import type { Target } from '../targets/target.js';
-import { evaluateMarker } from './markers.js';
+import { evaluateMarker, fixMarkerExtras } from './markers.js';
 
 /** What a build needs from the lock: the first-party closure and its third-party roots. */
 export interface SubsetRoots {
@@ -17,6 +19,8 @@ export interface SubsetRoots {
   firstParty: string[];
   /** Extras requested per first-party project (canonical names). */
   extras?: Record<string, string[]>;
+  /** Dependency groups requested per first-party project (uv.lock, pylock.toml). */
+  groups?: Record<string, string[]>;
   /** PEP 508 third-party requirements of the closure (used for locks without edges or members). */
   requirements: string[];
 }
@@ -100,54 +104,88 @@ function indexOf(lock: Lock): LockIndex {
   return index;
 }
 
-/** Marker test for one target, or "keep everything" when target is undefined. */
-type Keep = (marker: string | undefined, where: string, extras: readonly string[]) => boolean;
+/**
+ * How markers are read for one walk: the target (undefined: every platform) and, for uv.lock,
+ * the active conflict items (`extra-3-app-cpu`, `group-3-app-dev`) that its `extra` atoms test.
+ */
+interface MarkerContext {
+  lock: Lock;
+  target: Target | undefined;
+  /** uv.lock: `extra` is the set of active extras and groups in uv's encoding. */
+  active?: readonly string[];
+  /** pylock.toml: the value of `dependency_groups`. */
+  groups?: readonly string[];
+}
 
-function keepFor(target: Target | undefined, lock: Lock): Keep {
-  if (target === undefined) return () => true;
-  return (marker, where, extras) =>
-    marker === undefined || evaluateMarker(marker, target, extras, `${where} in ${lock.path}`);
+/** uv's encoding of an extra or group in conflict markers (`extra-<len>-<package>-<name>`). */
+export function conflictItemName(item: ConflictItem): string {
+  return item.extra !== undefined
+    ? `extra-${item.package.length}-${item.package}-${item.extra}`
+    : `group-${item.package.length}-${item.package}-${item.group ?? ''}`;
+}
+
+/** Does `marker` hold (undefined target: may it hold anywhere)? */
+function holds(
+  ctx: MarkerContext,
+  marker: string | undefined,
+  where: string,
+  extras: readonly string[] = [],
+): boolean {
+  if (marker === undefined) return true;
+  const at = `${where} in ${ctx.lock.path}`;
+  if (ctx.target === undefined)
+    return ctx.active === undefined || fixMarkerExtras(marker, ctx.active) !== false;
+  return evaluateMarker(marker, ctx.target, extras, at, {
+    ...(ctx.active !== undefined ? { extraSet: ctx.active } : {}),
+    ...(ctx.groups !== undefined ? { dependencyGroups: ctx.groups } : {}),
+  });
+}
+
+function sourceText(source: LockSource): string {
+  return `${source.kind} ${source.url ?? source.path ?? ''}`.trim();
+}
+
+function sameSource(a: LockSource, b: LockSource): boolean {
+  return a.kind === b.kind && (a.url ?? a.path) === (b.url ?? b.path);
 }
 
 function pickVersion(
-  lock: Lock,
-  dep: { name: string; version?: string },
-  target: Target | undefined,
+  ctx: MarkerContext,
+  dep: { name: string; version?: string; source?: LockSource },
   from: string,
 ): LockPackage[] {
+  const { lock, target } = ctx;
   let found = indexOf(lock).byName.get(dep.name) ?? [];
   if (dep.version !== undefined) found = found.filter((p) => p.version === dep.version);
+  // uv.lock names the source on an edge when the lock holds the package from several.
+  if (dep.source !== undefined) {
+    const wanted = dep.source;
+    found = found.filter((p) => sameSource(p.source, wanted));
+  }
   if (found.length === 0) {
     // Target-independent walks cannot tell a stale lock from a marker branch the locker dropped
     // (e.g. below requires-python); the per-target walk reports it.
     if (target === undefined) return [];
     throw new LockSubsetError(
-      `${lock.path}: ${from} needs '${dep.name}${dep.version !== undefined ? ` ${dep.version}` : ''}', which the lock does not contain (is the lock stale? run 'uv lock')`,
+      `${lock.path}: ${from} needs '${dep.name}${dep.version !== undefined ? ` ${dep.version}` : ''}'${dep.source !== undefined ? ` from ${sourceText(dep.source)}` : ''}, which the lock does not contain (is the lock stale? run 'uv lock')`,
     );
   }
   if (target === undefined) return found;
   // PEP 751 entries carry their own marker: an edge to a package excluded here leads nowhere.
-  found = found.filter(
-    (p) =>
-      p.marker === undefined ||
-      evaluateMarker(p.marker, target, [], `package '${p.name}' in ${lock.path}`),
-  );
+  found = found.filter((p) => holds(ctx, p.marker, `package '${p.name}'`));
   if (found.length <= 1) return found;
   // uv forks: keep the versions whose resolution markers hold for this target.
   const keep = found.filter(
     (p) =>
       p.resolutionMarkers.length === 0 ||
       p.resolutionMarkers.some((m) =>
-        evaluateMarker(
-          m,
-          target,
-          [],
-          `resolution-markers of ${p.name} ${p.version ?? ''} in ${lock.path}`,
-        ),
+        holds(ctx, m, `resolution-markers of ${p.name} ${p.version ?? ''}`),
       ),
   );
   if (keep.length !== 1) {
-    const versions = (keep.length === 0 ? found : keep).map((p) => p.version).join(', ');
+    const versions = (keep.length === 0 ? found : keep)
+      .map((p) => `${p.version ?? '?'} (${sourceText(p.source)})`)
+      .join(', ');
     throw new LockSubsetError(
       `${lock.path}: '${dep.name}' (needed by ${from}) is ambiguous for target ${target.source}: versions ${versions}`,
     );
@@ -155,18 +193,74 @@ function pickVersion(
   return keep;
 }
 
+/** The conflict items the roots ask for directly (requested extras and groups of members). */
+function requestedItems(roots: SubsetRoots): Set<string> {
+  const out = new Set<string>();
+  for (const [name, extras] of Object.entries(roots.extras ?? {}))
+    for (const extra of extras)
+      out.add(conflictItemName({ package: canonical(name), extra: canonical(extra) }));
+  for (const [name, groups] of Object.entries(roots.groups ?? {}))
+    for (const group of groups)
+      out.add(conflictItemName({ package: canonical(name), group: canonical(group) }));
+  return out;
+}
+
+/** Refuses a request that activates two sides of one uv `conflicts` entry, naming both. */
+function checkConflicts(lock: Lock, active: ReadonlySet<string>): void {
+  for (const set of lock.conflicts ?? []) {
+    const on = set.filter((item) => active.has(conflictItemName(item)));
+    if (on.length > 1) {
+      const label = (i: ConflictItem) =>
+        i.extra !== undefined
+          ? `extra '${i.extra}' of '${i.package}'`
+          : `group '${i.group ?? ''}' of '${i.package}'`;
+      throw new LockSubsetError(
+        `${lock.path}: ${on.map(label).join(' and ')} conflict (uv 'conflicts'): ask for one of them`,
+      );
+    }
+  }
+}
+
 /**
  * Walks a lock with dependency edges from the first-party members (or, if the lock has none of
  * them, from the root requirements), following edges whose markers hold for `target`
- * (all edges when `target` is undefined) and the optional dependencies of activated extras.
+ * (all edges when `target` is undefined), the optional dependencies of activated extras and the
+ * requested dependency groups of the members. uv.lock conflict markers (`extra ==
+ * 'extra-3-app-cpu'`) are read as uv does: true when that extra or group is active — requested,
+ * or activated on a member by the walk itself (walked again until nothing new is activated).
  */
 function walkEdges(lock: Lock, roots: SubsetRoots, target: Target | undefined): SubsetEntry[] {
-  const keep = keepFor(target, lock);
+  const active = requestedItems(roots);
+  checkConflicts(lock, active);
+  for (;;) {
+    const result = walkEdgesOnce(lock, roots, target, active);
+    const grown = [...result.activated].filter((i) => !active.has(i));
+    if (grown.length === 0) return result.entries;
+    for (const item of grown) active.add(item);
+    checkConflicts(lock, active);
+  }
+}
+
+function walkEdgesOnce(
+  lock: Lock,
+  roots: SubsetRoots,
+  target: Target | undefined,
+  active: ReadonlySet<string>,
+): { entries: SubsetEntry[]; activated: Set<string> } {
+  const ctx: MarkerContext = { lock, target };
+  if (lock.format === 'uv.lock') ctx.active = [...active].sort();
+  else ctx.groups = pylockGroups(lock, roots);
+  const activeList = ctx.active;
   const firstParty = new Set(roots.firstParty.map(canonical));
   const entries = new Map<LockPackage, { extras: Set<string>; requires: Set<string> }>();
-  const queue: Array<{ pkg: LockPackage; extras: string[] }> = [];
-  const visit = (dep: { name: string; version?: string; extras: string[] }, from: string) => {
-    for (const pkg of pickVersion(lock, dep, target, from)) queue.push({ pkg, extras: dep.extras });
+  const activated = new Set<string>();
+  const queue: Array<{ pkg: LockPackage; extras: string[]; groups: string[] }> = [];
+  const visit = (
+    dep: { name: string; version?: string; source?: LockSource; extras: string[] },
+    from: string,
+  ) => {
+    for (const pkg of pickVersion(ctx, dep, from))
+      queue.push({ pkg, extras: dep.extras, groups: [] });
   };
   const index = indexOf(lock);
   // The first first-party entry of each name (a Map: closures of thousands of members).
@@ -183,21 +277,29 @@ function walkEdges(lock: Lock, roots: SubsetRoots, target: Target | undefined): 
           `${lock.path}: first-party project '${name}' is not in the lock (run 'uv lock')`,
         );
       }
-      queue.push({ pkg: member, extras: (roots.extras?.[name] ?? []).map(canonical) });
+      queue.push({
+        pkg: member,
+        extras: (roots.extras?.[name] ?? []).map(canonical),
+        groups: (roots.groups?.[name] ?? []).map(canonical),
+      });
     }
   } else {
     for (const req of roots.requirements) {
       const r = requirementParts(req);
       if (firstParty.has(r.name)) continue;
-      if (!keep(r.marker, `requirement '${req}'`, [])) continue;
+      if (!holds(ctx, r.marker, `requirement '${req}'`)) continue;
       visit({ name: r.name, extras: r.extras }, `requirement '${req}'`);
     }
   }
-  const seen = new Map<LockPackage, { extras: Set<string>; base: boolean }>();
+  const seen = new Map<LockPackage, { extras: Set<string>; groups: Set<string>; base: boolean }>();
   // A moving head, not queue.shift() (which copies the array: quadratic in big closures).
   for (let head = 0; head < queue.length; head++) {
-    const { pkg, extras } = queue[head] as { pkg: LockPackage; extras: string[] };
-    const state = seen.get(pkg) ?? { extras: new Set<string>(), base: false };
+    const { pkg, extras, groups } = queue[head] as (typeof queue)[number];
+    const state = seen.get(pkg) ?? {
+      extras: new Set<string>(),
+      groups: new Set<string>(),
+      base: false,
+    };
     seen.set(pkg, state);
     // Workspace members and directory sources are first-party code: walked, never listed.
     const isMember = isFirstPartySource(pkg);
@@ -214,6 +316,7 @@ function walkEdges(lock: Lock, roots: SubsetRoots, target: Target | undefined): 
       if (state.extras.has(extra)) continue;
       state.extras.add(extra);
       entry?.extras.add(extra);
+      if (isMember) activated.add(conflictItemName({ package: pkg.name, extra }));
       const opt = pkg.optionalDependencies[extra];
       if (opt === undefined) {
         if (isMember)
@@ -222,26 +325,85 @@ function walkEdges(lock: Lock, roots: SubsetRoots, target: Target | undefined): 
       }
       edges.push(...opt);
     }
+    for (const group of groups) {
+      if (state.groups.has(group)) continue;
+      state.groups.add(group);
+      const deps = pkg.dependencyGroups?.[group];
+      if (deps === undefined) {
+        const known = Object.keys(pkg.dependencyGroups ?? {}).sort();
+        throw new LockSubsetError(
+          `${lock.path}: '${pkg.name}' has no dependency group '${group}' in the lock (${known.length > 0 ? `it has ${known.join(', ')}` : 'it has none'}; run 'uv lock' after adding it)`,
+        );
+      }
+      edges.push(...deps);
+    }
     const label = `${pkg.name}${pkg.version !== undefined ? ` ${pkg.version}` : ''}`;
     for (const dep of edges) {
       // `requires` keeps every edge with its marker (the runtime evaluates them); only the walk
-      // is limited to edges that hold on this target.
+      // is limited to edges that hold on this target. Conflict atoms are decided here: the
+      // runtime knows nothing of the extras uv encodes in them.
       const depIsMember = firstParty.has(dep.name) || index.firstParty.has(dep.name);
-      if (entry !== undefined && !depIsMember) entry.requires.add(unversionedRequirement(dep));
-      if (!keep(dep.marker, `the dependency of ${label} on '${dep.name}'`, [])) continue;
+      if (entry !== undefined && !depIsMember) {
+        if (activeList === undefined || dep.marker === undefined || !dep.marker.includes('extra'))
+          entry.requires.add(unversionedRequirement(dep));
+        else {
+          const fixed = fixMarkerExtras(dep.marker, activeList);
+          if (fixed !== false)
+            entry.requires.add(
+              edgeRequirement({
+                name: dep.name,
+                extras: dep.extras,
+                ...(fixed !== true ? { marker: fixed } : {}),
+              }),
+            );
+        }
+      }
+      if (!holds(ctx, dep.marker, `the dependency of ${label} on '${dep.name}'`)) continue;
       visit(dep, label);
     }
   }
-  return [...entries].map(([pkg, e]) => ({
-    pkg,
-    extras: [...e.extras].sort(),
-    requires: [...e.requires].sort(),
-  }));
+  return {
+    entries: [...entries].map(([pkg, e]) => ({
+      pkg,
+      extras: [...e.extras].sort(),
+      requires: [...e.requires].sort(),
+    })),
+    activated,
+  };
+}
+
+/**
+ * The dependency groups active in a pylock.toml: its `default-groups` plus the requested ones,
+ * each of which the lock must declare in `dependency-groups`.
+ */
+function pylockGroups(lock: Lock, roots: SubsetRoots): string[] {
+  const requested = [
+    ...new Set(
+      Object.values(roots.groups ?? {})
+        .flat()
+        .map(canonical),
+    ),
+  ];
+  if (lock.format !== 'pylock') {
+    if (requested.length > 0)
+      throw new LockSubsetError(
+        `${lock.path}: a ${lock.format} file has no dependency groups; cannot include ${requested.map((g) => `'${g}'`).join(', ')}`,
+      );
+    return [];
+  }
+  const declared = lock.dependencyGroups ?? [];
+  for (const g of requested) {
+    if (!declared.includes(g))
+      throw new LockSubsetError(
+        `${lock.path}: no dependency group '${g}' in the lock (dependency-groups: ${declared.length > 0 ? declared.join(', ') : 'none'})`,
+      );
+  }
+  return [...new Set([...(lock.defaultGroups ?? []), ...requested])].sort();
 }
 
 /** Flat locks (pylock without edges, requirements files) already list a closure: filter by marker. */
 function filterFlat(lock: Lock, roots: SubsetRoots, target: Target | undefined): SubsetEntry[] {
-  const keep = keepFor(target, lock);
+  const ctx: MarkerContext = { lock, target, groups: pylockGroups(lock, roots) };
   const wantedExtras = [
     ...new Set(
       Object.values(roots.extras ?? {})
@@ -253,7 +415,7 @@ function filterFlat(lock: Lock, roots: SubsetRoots, target: Target | undefined):
   const out: SubsetEntry[] = [];
   for (const pkg of lock.packages) {
     if (firstParty.has(pkg.name) || isFirstPartySource(pkg)) continue;
-    if (!keep(pkg.marker, `package '${pkg.name}'`, wantedExtras)) continue;
+    if (!holds(ctx, pkg.marker, `package '${pkg.name}'`, wantedExtras)) continue;
     out.push({ pkg, extras: [], requires: [] });
   }
   if (target !== undefined) checkUnique(lock, out, target);
@@ -268,7 +430,7 @@ function filterFlat(lock: Lock, roots: SubsetRoots, target: Target | undefined):
  * closure, dependency groups) stay out.
  */
 function walkVia(lock: Lock, roots: SubsetRoots, target: Target | undefined): SubsetEntry[] {
-  const keep = keepFor(target, lock);
+  const ctx: MarkerContext = { lock, target };
   const firstParty = new Set(roots.firstParty.map(canonical));
   const inFile = new Set(lock.packages.map((p) => p.name));
   const rootNames = new Set(roots.requirements.map((r) => requirementParts(r).name));
@@ -296,7 +458,7 @@ function walkVia(lock: Lock, roots: SubsetRoots, target: Target | undefined): Su
   for (let head = 0; head < queue.length; head++) {
     const pkg = queue[head] as LockPackage;
     if (reached.has(pkg)) continue;
-    if (!keep(pkg.marker, `package '${pkg.name}'`, [])) continue;
+    if (!holds(ctx, pkg.marker, `package '${pkg.name}'`)) continue;
     reached.add(pkg);
     queue.push(...(children.get(pkg.name) ?? []));
   }
@@ -318,17 +480,34 @@ function sortEntries(entries: SubsetEntry[]): SubsetEntry[] {
  * environment; packages the roots do not reach never appear. Sorted by name.
  */
 export function subsetForTarget(lock: Lock, roots: SubsetRoots, target: Target): SubsetEntry[] {
+  checkSupported(lock, target);
   return sortEntries(walk(lock, roots, target));
 }
 
 function walk(lock: Lock, roots: SubsetRoots, target: Target | undefined): SubsetEntry[] {
   if (lock.hasEdges) return walkEdges(lock, roots, target);
   if (lock.packages.some((p) => p.via !== undefined)) {
+    pylockGroups(lock, roots); // refuses requested groups
     const entries = walkVia(lock, roots, target);
     if (target !== undefined) checkUnique(lock, entries, target);
     return entries;
   }
   return filterFlat(lock, roots, target);
+}
+
+/**
+ * Refuses a target outside the environments the lock was made for (uv.lock `supported-markers`,
+ * pylock `environments`): the locker simplified every marker for those, so its answers elsewhere
+ * mean nothing.
+ */
+export function checkSupported(lock: Lock, target: Target): void {
+  const markers = lock.supportedMarkers ?? [];
+  if (markers.length === 0) return;
+  const field = lock.format === 'pylock' ? 'environments' : 'supported-markers';
+  if (markers.some((m) => evaluateMarker(m, target, [], `${field} of ${lock.path}`))) return;
+  throw new LockSubsetError(
+    `${lock.path}: target ${target.source} is outside the lock's ${field} (${markers.map((m) => JSON.stringify(m)).join(', ')}); add it to the lock's environments and lock again`,
+  );
 }
 
 function checkUnique(lock: Lock, entries: SubsetEntry[], target: Target): void {
@@ -392,12 +571,14 @@ export function lockSubset(
   workspace: Workspace,
   projectName: string,
   extras?: string[],
+  groups?: string[],
 ): LockSubset;
 export function lockSubset(
   lock: Lock,
   rootsOrWorkspace: SubsetRoots | Workspace,
   projectName?: string,
   extras: string[] = [],
+  groups: string[] = [],
 ): LockSubset {
   let roots: SubsetRoots;
   if (projectName !== undefined) {
@@ -407,6 +588,7 @@ export function lockSubset(
       extras: { [canonical(projectName)]: extras.map(canonical) },
       requirements: fp.requirements,
     };
+    if (groups.length > 0) roots.groups = { [canonical(projectName)]: groups.map(canonical) };
   } else {
     roots = rootsOrWorkspace as SubsetRoots;
   }
@@ -451,6 +633,16 @@ export function subsetHash(subset: LockSubset): string {
           .map(([k, v]) => [canonical(k), [...v].map(canonical).sort()]),
       ),
       requirements: [...roots.requirements].sort(),
+      ...(Object.values(roots.groups ?? {}).some((g) => g.length > 0)
+        ? {
+            groups: Object.fromEntries(
+              Object.entries(roots.groups ?? {})
+                .filter(([, v]) => v.length > 0)
+                .sort()
+                .map(([k, v]) => [canonical(k), [...v].map(canonical).sort()]),
+            ),
+          }
+        : {}),
     },
     members: subset.members,
     packages: subset.entries.map(({ pkg, extras, requires }) => ({
