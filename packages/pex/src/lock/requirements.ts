@@ -10,6 +10,8 @@ import {
   type LockPackage,
 } from './model.js';
 import { readLockText } from './uv-lock.js';
+import { PexkitError } from '../errors.js';
+import { parseSdistFilename, parseWheelFilename } from '../wheel/filename.js';
 
 /** One logical line of a requirements file: continuations joined, comment stripped. */
 interface LogicalLine {
@@ -46,6 +48,8 @@ const REQ_RE =
 interface Options {
   /** Reads an included file; defaults to the file system. */
   read?: (path: string) => string;
+  /** Environment for pip's `${VAR}` expansion (default `process.env`). */
+  env?: NodeJS.ProcessEnv;
 }
 
 interface State {
@@ -54,6 +58,61 @@ interface State {
   unpinned: Array<{ pkg: LockPackage; file: string; line: number }>;
   seen: Set<string>;
   read: (path: string) => string;
+  env: NodeJS.ProcessEnv;
+}
+
+/** pip's environment expansion: `${NAME}` (upper case, digits, `_`) when NAME is set. */
+export function expandEnvVars(text: string, env: NodeJS.ProcessEnv): string {
+  return text.replace(/\$\{([A-Z0-9_]+)\}/g, (whole, name: string) => env[name] ?? whole);
+}
+
+const VCS_RE = /^(git|hg|svn|bzr)\+/i;
+const ARCHIVE_RE = /\.(whl|tar\.gz|tgz|tar\.bz2|tbz|tar\.xz|txz|tar|zip)$/i;
+
+/** pip's `_looks_like_path`, plus archive names, which pip takes as files too. */
+function looksLikePath(token: string): boolean {
+  return (
+    token.startsWith('.') || token.startsWith('~') || /[\\/]/.test(token) || ARCHIVE_RE.test(token)
+  );
+}
+
+/**
+ * A requirement naming a local file (`./dist/app-1.0-py3-none-any.whl`, `pkg-1.0.tar.gz`,
+ * `file:///…/x.whl`): the package is that file, named by its file name. A directory or any other
+ * file is refused as an unsupported local path.
+ */
+function localFile(
+  token: string,
+  dir: string,
+  fail: (message: string) => never,
+): { name: string; version: string; artifact: LockArtifact } {
+  const path = token.startsWith('file:')
+    ? decodeURIComponent(new URL(token).pathname)
+    : isAbsolute(token)
+      ? token
+      : resolve(dir, token);
+  const filename = filenameOf(path);
+  try {
+    if (filename.endsWith('.whl')) {
+      const w = parseWheelFilename(filename);
+      return {
+        name: w.name,
+        version: w.version.toString(),
+        artifact: { kind: 'wheel', filename, path },
+      };
+    }
+    const sd = parseSdistFilename(filename);
+    return {
+      name: sd.name,
+      version: sd.version.toString(),
+      artifact: { kind: 'sdist', filename, path },
+    };
+  } catch (error) {
+    if (!(error instanceof PexkitError)) throw error;
+    return fail(
+      `unsupported: local path ${JSON.stringify(token)} (pexkit reads a wheel or sdist file here, not a project directory or ${JSON.stringify(filename)})`,
+    );
+  }
 }
 
 function takeOption(text: string, names: string[]): { name: string; value: string } | undefined {
@@ -111,10 +170,20 @@ function viaParent(text: string): string {
 function parseInto(state: State, text: string, file: string, asConstraints: boolean): void {
   const dir = dirname(resolve(file));
   const vias = viaAnnotations(text);
-  for (const { text: raw, line } of logicalLines(text)) {
+  for (const { text: written, line } of logicalLines(text)) {
     const fail = (message: string): never => {
       throw new LockError(file, message, line);
     };
+    const raw = expandEnvVars(written, state.env);
+    const unset = /\$\{([A-Z0-9_]+)\}/.exec(raw);
+    if (unset !== null)
+      fail(
+        `environment variable ${unset[1] ?? ''} is not set (pip expands \${${unset[1] ?? ''}} in requirements files)`,
+      );
+    const vcs = (what: string): never =>
+      fail(
+        `VCS requirement ${JSON.stringify(what)} is unsupported (pexkit does not build from version control; pin a wheel or sdist instead)`,
+      );
     if (raw.startsWith('-')) {
       const include = takeOption(raw, ['-r', '--requirement', '-c', '--constraint']);
       if (include !== undefined) {
@@ -159,7 +228,11 @@ function parseInto(state: State, text: string, file: string, asConstraints: bool
         state.lock.noIndex = true;
         continue;
       }
-      if (/^(-e|--editable)(\s|=)/.test(raw)) continue; // the project itself (uv export emits `-e .`)
+      const editable = /^(?:-e|--editable)(?:\s+|=)(\S+)/.exec(raw);
+      if (editable !== null) {
+        if (VCS_RE.test(editable[1] ?? '')) vcs(raw);
+        continue; // the project itself (uv export emits `-e .`)
+      }
       if (
         /^--(only-binary|no-binary|prefer-binary|pre|trusted-host|require-hashes|use-feature|no-deps)\b/.test(
           raw,
@@ -183,6 +256,25 @@ function parseInto(state: State, text: string, file: string, asConstraints: bool
         return '';
       })
       .trim();
+    const head = (body.split(/\s+;|;\s/)[0] ?? body).trim();
+    if (VCS_RE.test(head)) vcs(body);
+    if (!head.includes('@') && (looksLikePath(head) || head.startsWith('file:'))) {
+      // A file or directory, as pip reads such a line.
+      const local = localFile(head, dir, fail);
+      const pkg: LockPackage = registryPackage(local.name, line);
+      pkg.version = local.version;
+      pkg.source = { kind: 'path', path: local.artifact.path as string };
+      if (hashes.length > 0) pkg.allowedHashes = hashes;
+      if (hashes.length === 1) local.artifact.sha256 = hashes[0];
+      const marker = /;\s*(.*)$/.exec(body.slice(head.length))?.[1]?.trim();
+      if (marker) pkg.marker = marker;
+      if (local.artifact.kind === 'wheel') pkg.wheels.push(local.artifact);
+      else pkg.sdist = local.artifact;
+      const via = vias.get(line);
+      if (via !== undefined) pkg.via = via.map(viaParent);
+      if (!asConstraints) state.lock.packages.push(pkg);
+      continue;
+    }
     const m = REQ_RE.exec(body);
     if (m === null || m[1] === undefined) fail(`cannot parse requirement ${JSON.stringify(body)}`);
     const match = m as RegExpExecArray;
@@ -198,6 +290,17 @@ function parseInto(state: State, text: string, file: string, asConstraints: bool
     const via = vias.get(line);
     if (via !== undefined) pkg.via = via.map(viaParent);
     const url = match[6];
+    if (url !== undefined && VCS_RE.test(url)) vcs(body);
+    if (url !== undefined && url.includes('#') && /[#&]subdirectory=/.test(url))
+      fail(`unsupported: ${JSON.stringify(url)} names a subdirectory of an archive`);
+    if (url !== undefined && !/^[a-z][a-z0-9+.-]*:/i.test(url)) {
+      // `name @ ./path` is not PEP 508, but a local path pip resolves: say so.
+      fail(`unsupported: local path ${JSON.stringify(url)} (use a file: URL to a wheel or sdist)`);
+    }
+    if (url !== undefined && url.startsWith('file:') && !ARCHIVE_RE.test(filenameOf(url)))
+      fail(
+        `unsupported: local path ${JSON.stringify(url)} (a project directory; pexkit reads a wheel or sdist file here)`,
+      );
     if (url !== undefined) {
       const filename = filenameOf(url);
       const isLocal = url.startsWith('file:');
@@ -240,6 +343,7 @@ export function parseRequirements(text: string, path: string, options: Options =
     unpinned: [],
     seen: new Set([abs]),
     read: options.read ?? readLockText,
+    env: options.env ?? process.env,
   };
   parseInto(state, text, path, false);
   for (const { pkg, file, line } of state.unpinned) {
