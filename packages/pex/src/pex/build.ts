@@ -36,6 +36,8 @@ export interface BuildPexOptions {
   venv?: boolean;
   cacheDir?: string;
   extras?: string[];
+  /** Dependency groups of the project to include (from the lock). */
+  groups?: string[];
   includeTests?: boolean;
   excludes?: string[];
   /** Globs of first-party files or directories to keep despite the default exclusions. */
@@ -80,6 +82,7 @@ export async function buildPex(options: BuildPexOptions): Promise<BuildPexResult
     offline: options.offline,
     cacheDir: options.cacheDir,
     extras: options.extras,
+    ...(options.groups !== undefined ? { groups: options.groups } : {}),
     logger: options.logger,
     progress: options.progress,
     ...(options.verbose === true ? { verbose: true } : {}),

@@ -1,6 +1,7 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import type { FirstPartyProject } from '../plan/build-plan.js';
+import { expandDependencyGroups } from './dependency-groups.js';
 import {
   canonicalProjectName,
   parsePyprojectToml,
@@ -207,6 +208,7 @@ export function resolveFirstParty(
   workspace: Workspace,
   projectName: string,
   extras: string[] = [],
+  groups: string[] = [],
 ): FirstPartyResolution {
   const mainName = canonicalProjectName(projectName);
   const main = workspace.members.get(mainName);
@@ -224,10 +226,28 @@ export function resolveFirstParty(
   const queue: Array<{ info: PyprojectInfo; extras: string[] }> = [
     { info: main, extras: extras.map(canonicalProjectName) },
   ];
+  // Requested dependency groups of the main project (PEP 735): their requirements, which may
+  // name workspace members too.
+  const groupNames = groups.map(canonicalProjectName);
+  for (const group of groupNames) {
+    if (main.dependencyGroups[group] === undefined) {
+      const known = Object.keys(main.dependencyGroups).sort().join(', ') || 'none';
+      throw new PyprojectError(
+        main.path,
+        `dependency-groups: no group '${group}' in ${main.name} (groups: ${known})`,
+      );
+    }
+  }
+  const groupEdges = resolveRequirements(
+    workspace,
+    main,
+    expandDependencyGroups(main.dependencyGroups, groupNames, main.path),
+    'dependency-groups',
+  );
   // A moving head, not queue.shift() (which copies the array: quadratic in big closures).
   for (let head = 0; head < queue.length; head++) {
     const { info, extras: wanted } = queue[head] as { info: PyprojectInfo; extras: string[] };
-    const edges: ResolvedDependency[] = [];
+    const edges: ResolvedDependency[] = head === 0 ? [...groupEdges] : [];
     if (!extrasDone.has(info.name)) {
       extrasDone.add(info.name);
       edges.push(...resolvedDependencies(workspace, info, ''));
@@ -293,20 +313,30 @@ function resolvedDependencies(
     }
     deps = extraDeps;
   }
-  const out = deps.map((requirement): ResolvedDependency => {
+  const out = resolveRequirements(workspace, info, deps, 'project.dependencies');
+  byExtra.set(extra, out);
+  return out;
+}
+
+/** Requirements of `info`, each with its first-party target (a workspace member or path). */
+function resolveRequirements(
+  workspace: Workspace,
+  info: PyprojectInfo,
+  requirements: readonly string[],
+  where: string,
+): ResolvedDependency[] {
+  return requirements.map((requirement): ResolvedDependency => {
     const head = requirementHead(requirement);
     if (head === undefined)
       throw new PyprojectError(
         info.path,
-        `project.dependencies: invalid requirement ${JSON.stringify(requirement)}`,
+        `${where}: invalid requirement ${JSON.stringify(requirement)}`,
       );
     const target = firstPartyTarget(workspace, info, head.name);
     return target === undefined
       ? { requirement, extras: [] }
       : { requirement, target, extras: head.extras };
   });
-  byExtra.set(extra, out);
-  return out;
 }
 
 function firstPartyTarget(

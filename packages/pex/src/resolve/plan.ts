@@ -50,6 +50,8 @@ export interface PlanOptions {
   cacheDir?: string;
   /** Extras of the main project. */
   extras?: string[];
+  /** Dependency groups of the main project (PEP 735; read from uv.lock / pylock.toml). */
+  groups?: string[];
   /** Progress and notes, one line each: a function, or a `{ info, warn, debug }` logger. */
   logger?: ((line: string) => void) | PlanLogger;
   /**
@@ -163,7 +165,12 @@ export async function planBuild(options: PlanOptions): Promise<BuildPlan> {
   const projectDir = projectDirOf(options.project);
   const main = readPyproject(projectDir);
   const workspace = findWorkspace(projectDir);
-  const firstParty = resolveFirstParty(workspace, main.name, options.extras ?? []);
+  const firstParty = resolveFirstParty(
+    workspace,
+    main.name,
+    options.extras ?? [],
+    options.groups ?? [],
+  );
   const lockPath = resolve(options.lock ?? join(workspace.root, 'uv.lock'));
   if (!existsSync(lockPath)) {
     throw new LockError(
@@ -189,6 +196,7 @@ export async function planBuild(options: PlanOptions): Promise<BuildPlan> {
     extras: { [main.name]: options.extras ?? [] },
     requirements: firstParty.requirements,
   };
+  if ((options.groups ?? []).length > 0) roots.groups = { [main.name]: options.groups ?? [] };
   const settings = readIndexSettings(
     {
       ...((options.indexUrl ?? lock.indexUrl)

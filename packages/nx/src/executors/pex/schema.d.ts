@@ -18,6 +18,7 @@ export interface PexExecutorSchema {
   venv?: boolean;
   cacheDir?: string;
   extras?: string[];
+  groups?: string[];
   includeTests?: boolean;
   excludes?: string[];
   allowUndeclaredImports?: boolean;

@@ -32,6 +32,8 @@ Builds a PEX for a Python project from its lock file.
   --venv                        venv mode at run time
   --cache-dir DIR               pexkit cache (default: $PEXKIT_CACHE_DIR or ~/.cache/pexkit)
   --extra NAME                  extra of the project to include, repeatable
+  --group NAME                  dependency group of the project to include (PEP 735, read
+                                from the lock), repeatable
   --include-tests               keep tests/ and test_*.py in the first-party code
   --exclude GLOB                leave matching first-party files out, repeatable
   --include GLOB                keep matching files/dirs a default rule drops, repeatable
@@ -82,6 +84,7 @@ export function parseBuildArgs(argv: string[]): {
         venv: { type: 'boolean' },
         'cache-dir': { type: 'string' },
         extra: { type: 'string', multiple: true },
+        group: { type: 'string', multiple: true },
         'include-tests': { type: 'boolean' },
         exclude: { type: 'string', multiple: true },
         include: { type: 'string', multiple: true },
@@ -124,6 +127,7 @@ export function parseBuildArgs(argv: string[]): {
     venv: v.venv,
     cacheDir: v['cache-dir'],
     extras: v.extra,
+    groups: v.group,
     includeTests: v['include-tests'],
     excludes: v.exclude,
     includes: v.include,

@@ -19,6 +19,7 @@ Options:
                             sdists are built by the one matching each target's tags
                             (default: $PEXKIT_PYTHON, then python3.X/pypy3.X on PATH, pyenv)
   --extra <name>            extra of the project (repeatable)
+  --group <name>            dependency group of the project (repeatable)
   --index-url <url>         simple index for requirements locks (default: PIP_INDEX_URL / UV_INDEX_URL / PyPI)
   --extra-index-url <url>   additional index (repeatable)
   --find-links <dir|url>    wheelhouse directory or HTML page (repeatable)
@@ -36,6 +37,7 @@ const OPTIONS = {
   target: { type: 'string', multiple: true },
   python: { type: 'string', multiple: true },
   extra: { type: 'string', multiple: true },
+  group: { type: 'string', multiple: true },
   'index-url': { type: 'string' },
   'extra-index-url': { type: 'string', multiple: true },
   'find-links': { type: 'string', multiple: true },
@@ -60,6 +62,7 @@ export function parsePlanArgs(argv: string[]): {
   if (values.target !== undefined) options.targets = values.target;
   if (values.python !== undefined) options.python = values.python;
   if (values.extra !== undefined) options.extras = values.extra;
+  if (values.group !== undefined) options.groups = values.group;
   if (values['index-url'] !== undefined) options.indexUrl = values['index-url'];
   if (values['extra-index-url'] !== undefined) options.extraIndexUrls = values['extra-index-url'];
   if (values['find-links'] !== undefined) options.findLinks = values['find-links'];

@@ -29,6 +29,7 @@ export function toBuildPexOptions(o: NormalizedPexOptions): BuildPexOptions {
     inheritPath: o.inheritPath,
     venv: o.venv,
     extras: o.extras,
+    groups: o.groups,
     includeTests: o.includeTests,
     excludes: o.excludes,
     logger: pexLogger(),

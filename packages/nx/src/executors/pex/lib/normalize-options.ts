@@ -31,6 +31,7 @@ export interface NormalizedPexOptions {
   venv: boolean;
   cacheDir?: string;
   extras: string[];
+  groups: string[];
   includeTests: boolean;
   excludes: string[];
   allowUndeclaredImports: boolean;
@@ -132,6 +133,7 @@ export function normalizeOptions(
     inheritPath,
     venv: options.venv ?? false,
     extras: [...(options.extras ?? [])],
+    groups: [...(options.groups ?? [])],
     includeTests: options.includeTests ?? false,
     excludes: [...(options.excludes ?? [])],
     allowUndeclaredImports: options.allowUndeclaredImports ?? false,
