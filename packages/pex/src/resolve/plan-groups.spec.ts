@@ -4,7 +4,7 @@
  * `mytorch` to two local flat indexes, groups). Downloads the PyPI wheels once (cached).
  */
 import { createHash } from 'node:crypto';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -48,6 +48,26 @@ describe('planBuild: extras and groups by name (uv conflicts fixture)', () => {
       planBuild({ project: APP, targets: [MAC], groups: ['tests'], cacheDir }),
     ).rejects.toThrow(
       "dependency-groups: no group 'tests' in app (groups: dev, docs-new, docs-old, lint)",
+    );
+  });
+
+  it("refuses an sdist build on a target the lock's required-markers promise wheels for", async () => {
+    const text = readFileSync(join(APP, 'uv.lock'), 'utf8');
+    const noIdnaWheel = text.replace(/(name = "idna"[^[]*?)wheels = \[\n[^\]]*\]\n/, '$1');
+    expect(noIdnaWheel).not.toBe(text);
+    const lock = join(mkdtempSync(join(tmpdir(), 'plan-required-')), 'uv.lock');
+    writeFileSync(lock, noIdnaWheel);
+    const plan = (target: string) =>
+      planBuild({
+        project: APP,
+        lock,
+        targets: [target],
+        cacheDir,
+        offline: true,
+        progress: 'none',
+      });
+    await expect(plan('manylinux2014_x86_64-cp-311-cp311')).rejects.toThrow(
+      `idna 3.20: no wheel in the lock fits target manylinux2014_x86_64-cp-311-cp311, which the lock's required-markers ("platform_machine == 'x86_64' and sys_platform == 'linux'") promise wheels for`,
     );
   });
 });

@@ -25,6 +25,7 @@ import {
   noBuilderError,
 } from '../sdist/build.js';
 import { indexArtifacts } from './index-candidates.js';
+import { evaluateMarker } from './markers.js';
 import { requiresFromWheel } from './wheel-requires.js';
 import {
   NoCompatibleWheelError,
@@ -144,6 +145,13 @@ function projectDirOf(project: string): string {
   return existsSync(abs) && statSync(abs).isFile() ? dirname(abs) : abs;
 }
 
+/** The first of the lock's `required-markers` that holds on `target`, if any. */
+function requiredMarkerOf(lock: Lock, target: NamedTarget['target']): string | undefined {
+  return (lock.requiredMarkers ?? []).find((m) =>
+    evaluateMarker(m, target, [], `required-markers of ${lock.path}`),
+  );
+}
+
 /** pex-style interpreter constraints from the closure's requires-python (all must hold). */
 export function interpreterConstraintsOf(firstParty: FirstPartyProject[], lock: Lock): string[] {
   const specs = [
@@ -256,7 +264,7 @@ export async function planBuild(options: PlanOptions): Promise<BuildPlan> {
       if (pkg.source.kind === 'git' && pkg.wheels.length === 0 && pkg.sdist === undefined) {
         throw new LockError(
           lock.path,
-          `${pkg.name} comes from git (${pkg.source.url ?? ''}); pexkit needs a wheel or sdist in the lock`,
+          `${pkg.name} comes from git (${pkg.source.url ?? ''}): building from a git source is unsupported; pexkit needs a wheel or sdist in the lock`,
           pkg.line,
         );
       }
@@ -270,6 +278,15 @@ export async function planBuild(options: PlanOptions): Promise<BuildPlan> {
         continue;
       }
       if (picked.kind === 'sdist') {
+        // uv locked with `required-environments`: it made sure of a wheel for these targets.
+        const required = requiredMarkerOf(lock, named.target);
+        if (required !== undefined) {
+          throw new LockError(
+            lock.path,
+            `${pkg.name} ${pkg.version ?? ''}: no wheel in the lock fits target ${named.target.source}, which the lock's required-markers (${JSON.stringify(required)}) promise wheels for; refusing to build ${picked.artifact.filename} instead (is the lock stale? run 'uv lock')`,
+            pkg.line,
+          );
+        }
         // Refuse before downloading the sdist when nothing here can build it for this target
         // and no wheel built from it earlier serves the target.
         const sha = picked.artifact.sha256;
