@@ -41,8 +41,8 @@ export interface LockSubsetProject {
   pythonName: string;
   /** Workspace-relative root of its uv workspace. */
   uvWorkspaceRoot: string;
-  /** Its PEX targets: target names, the `lock` option (workspace-relative) and extras. */
-  builds: Array<{ target: string; lock?: string; extras: string[] }>;
+  /** Its PEX targets: target names, the `lock` option (workspace-relative), extras and groups. */
+  builds: Array<{ target: string; lock?: string; extras: string[]; groups?: string[] }>;
   /** Its pytest target and the default dependency groups' requirements (root's, own) it installs. */
   test?: { target: string; rootGroups: string[]; ownGroups: string[] };
 }
@@ -69,13 +69,18 @@ export function lockSubsetProjects(
     };
     for (const [target, config] of Object.entries(project.targets ?? {})) {
       if (config.executor !== PEX_EXECUTOR) continue;
-      const options = (config.options ?? {}) as { lock?: unknown; extras?: unknown };
+      const options = (config.options ?? {}) as {
+        lock?: unknown;
+        extras?: unknown;
+        groups?: unknown;
+      };
+      const strings = (v: unknown): string[] =>
+        Array.isArray(v) ? v.filter((e): e is string => typeof e === 'string') : [];
       const build: LockSubsetProject['builds'][number] = {
         target,
-        extras: Array.isArray(options.extras)
-          ? options.extras.filter((e): e is string => typeof e === 'string')
-          : [],
+        extras: strings(options.extras),
       };
+      if (strings(options.groups).length > 0) build.groups = strings(options.groups);
       if (typeof options.lock === 'string') build.lock = options.lock;
       p.builds.push(build);
     }
@@ -92,6 +97,8 @@ interface Section {
   lock: string;
   /** Extras of the project (sorted), for a closure section. */
   extras: string[];
+  /** Dependency groups of the project (sorted), for a closure section. */
+  groups?: string[];
   subset: LockSubset;
   /** Third-party requirements (dependency groups), for a groups section. */
   requirements?: string[];
@@ -188,10 +195,14 @@ export function expectedLockSubsetFiles(
 function renderProject(loader: Loader, p: LockSubsetProject): string | undefined {
   const uvLock = joinWorkspacePath(p.uvWorkspaceRoot, 'uv.lock');
   const sections: Array<Section & { targets: string[] }> = [];
-  const addClosure = (target: string, lock: string, extras: string[]) => {
+  const addClosure = (target: string, lock: string, extras: string[], groups: string[] = []) => {
     const sorted = [...new Set(extras)].sort();
+    const groupsSorted = [...new Set(groups)].sort();
     const same = sections.find(
-      (s) => s.lock === lock && JSON.stringify(s.extras) === JSON.stringify(sorted),
+      (s) =>
+        s.lock === lock &&
+        JSON.stringify(s.extras) === JSON.stringify(sorted) &&
+        JSON.stringify(s.groups ?? []) === JSON.stringify(groupsSorted),
     );
     if (same !== undefined) {
       same.targets.push(target);
@@ -203,8 +214,15 @@ function renderProject(loader: Loader, p: LockSubsetProject): string | undefined
         `${lock} does not lock ${p.pythonName} (a new member?): run 'uv lock' in ${p.uvWorkspaceRoot}, then 'nx sync'`,
       );
     }
-    const subset = lockSubset(locked, loader.workspace(p), p.pythonName, sorted);
-    sections.push({ title: '', targets: [target], lock, extras: sorted, subset });
+    const subset = lockSubset(locked, loader.workspace(p), p.pythonName, sorted, groupsSorted);
+    sections.push({
+      title: '',
+      targets: [target],
+      lock,
+      extras: sorted,
+      ...(groupsSorted.length > 0 ? { groups: groupsSorted } : {}),
+      subset,
+    });
   };
   for (const b of p.builds) {
     const lock =
@@ -212,7 +230,7 @@ function renderProject(loader: Loader, p: LockSubsetProject): string | undefined
         ? uvLock
         : b.lock.replace(/\{projectRoot\}/g, p.root).replace(/^\{workspaceRoot\}\/?/, '');
     if (!loader.exists(lock)) continue; // the build reports it
-    addClosure(b.target, lock, b.extras);
+    addClosure(b.target, lock, b.extras, b.groups);
   }
   if (p.test !== undefined && loader.exists(uvLock)) addClosure(p.test.target, uvLock, []);
   if (sections.length === 0) return undefined;
@@ -271,6 +289,7 @@ function renderFile(dir: string, header: string[], sections: Section[]): string 
     if (s.requirements !== undefined) lines.push(`requirements: ${s.requirements.join(', ')}`);
     else {
       if (s.extras.length > 0) lines.push(`extras: ${s.extras.join(', ')}`);
+      if (s.groups !== undefined) lines.push(`groups: ${s.groups.join(', ')}`);
       lines.push(`first-party: ${s.subset.roots.firstParty.join(', ')}`);
     }
     if (s.subset.requiresPython !== undefined)

@@ -265,7 +265,8 @@ function parseInto(state: State, text: string, file: string, asConstraints: bool
       pkg.version = local.version;
       pkg.source = { kind: 'path', path: local.artifact.path as string };
       if (hashes.length > 0) pkg.allowedHashes = hashes;
-      if (hashes.length === 1) local.artifact.sha256 = hashes[0];
+      if (hashes.length === 1 && hashes[0]?.startsWith('sha256:') === true)
+        local.artifact.sha256 = hashes[0].slice('sha256:'.length);
       const marker = /;\s*(.*)$/.exec(body.slice(head.length))?.[1]?.trim();
       if (marker) pkg.marker = marker;
       if (local.artifact.kind === 'wheel') pkg.wheels.push(local.artifact);

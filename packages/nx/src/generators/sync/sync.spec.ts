@@ -76,6 +76,27 @@ function bump(root: string, name: string, from: string, to: string): void {
 }
 
 describe('sync generator (lock-subset files)', () => {
+  it('keys a build on the extras and dependency groups it asks for (uv conflicts fixture)', async () => {
+    const fx = new URL('../../../../pex/src/lock/test-fixtures/uv-conflicts/', import.meta.url);
+    const fixture = (p: string) => readFileSync(new URL(p, fx), 'utf8');
+    const app = `${fixture('pyproject.toml')}\n[tool.pexkit]\nentry-point = "app:main"\nextras = ["cpu"]\ngroups = ["lint"]\n`;
+    const files = ['ws/pyproject.toml', 'ws/packages/lib/pyproject.toml'];
+    const root = workspace({
+      'ws/pyproject.toml': app,
+      'ws/packages/lib/pyproject.toml': fixture('packages/lib/pyproject.toml'),
+      'ws/uv.lock': fixture('uv.lock'),
+    });
+    await sync(root, files);
+    const subset = text(root, 'ws/pexkit.lock-subset');
+    expect(subset).toContain(
+      '\n[build] uv.lock\nextras: cpu\ngroups: lint\nfirst-party: app, lib\n',
+    );
+    expect(subset.match(/\nmytorch==1\.0\.0/g)).toHaveLength(1); // the CPU index's only
+    expect(subset).toContain('\ntyping-extensions==4.16.0\n'); // which only the CPU build needs
+    expect(subset).toContain('\npackaging==26.3\n'); // the lint group
+    expect(subset).not.toContain('iniconfig'); // the dev group is not asked for
+  });
+
   it("writes each project's closure and the workspace's test groups, readable, with forks by Python version", async () => {
     const root = workspace(EXAMPLES);
     const first = await sync(root);
