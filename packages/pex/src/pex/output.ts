@@ -1,7 +1,8 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { rmSync } from 'node:fs';
 import { lstat, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
+import type { Stats } from 'node:fs';
+import { basename, dirname, join, sep } from 'node:path';
 import { PexkitError } from '../errors.js';
 import { compareNames } from './user-code.js';
 
@@ -47,13 +48,33 @@ export function tempOutputPath(output: string): string {
   );
 }
 
-/** Refuses to overwrite a directory that is not a PEX (a `packed`/`loose` output holds PEX-INFO). */
+/** What a path holds, in words, when it is not something pexkit may replace. */
+function specialKind(info: Stats): string | undefined {
+  if (info.isCharacterDevice()) return 'a character device';
+  if (info.isBlockDevice()) return 'a block device';
+  if (info.isFIFO()) return 'a FIFO';
+  if (info.isSocket()) return 'a socket';
+  return undefined;
+}
+
+/**
+ * Refuses an output path pexkit must not replace: a device, FIFO or socket (a rename over
+ * `/dev/null` as root would replace the device), or a directory that is not a PEX (a
+ * `packed`/`loose` output holds PEX-INFO; a zipapp may replace one). Symlinks are replaced
+ * themselves, never their targets.
+ */
 export async function checkOutputPath(output: string): Promise<void> {
   let info;
   try {
     info = await lstat(output);
   } catch {
     return;
+  }
+  const kind = specialKind(info);
+  if (kind !== undefined) {
+    throw new OutputPathError(
+      `output ${output} is ${kind}; pexkit writes only regular files (or PEX directories)`,
+    );
   }
   if (info.isDirectory()) {
     try {
@@ -63,6 +84,82 @@ export async function checkOutputPath(output: string): Promise<void> {
         `output ${output} is an existing directory that is not a PEX; refusing to replace it`,
       );
     }
+  }
+}
+
+/** One input of the build: its path and what it is, for the error message. */
+export interface BuildInput {
+  path: string;
+  what: string;
+  /** `dev:ino` when already known (first-party files are stat'ed while collected). */
+  id?: string;
+}
+
+const idOf = (info: Stats): string => `${info.dev}:${info.ino}`;
+
+/**
+ * Refuses an output that is one of the build's inputs (the same file, also through a hard
+ * link), or a PEX directory holding one: replacing it would destroy the input.
+ */
+export async function checkOutputNotInput(output: string, inputs: BuildInput[]): Promise<void> {
+  let info;
+  try {
+    info = await lstat(output);
+  } catch {
+    return;
+  }
+  const refuse = (input: BuildInput): never => {
+    throw new OutputPathError(
+      `output ${output} is ${input.what} ${input.path} of this build; refusing to replace it`,
+    );
+  };
+  if (info.isDirectory()) {
+    const inside = `${output}${sep}`;
+    for (const input of inputs) if (input.path.startsWith(inside)) refuse(input);
+    return;
+  }
+  const target = idOf(info);
+  for (const input of inputs) {
+    if (input.path === output) refuse(input);
+    if (input.id !== undefined) {
+      if (input.id === target) refuse(input);
+      continue;
+    }
+    const other = await stat(input.path).catch(() => undefined);
+    if (other !== undefined && idOf(other) === target) refuse(input);
+  }
+}
+
+const TEMP_NAME = /^\.(.+)\.tmp-(\d+)-[0-9a-f]{12}(\.old)?$/;
+
+/**
+ * Removes temp outputs beside `output` left by builds that died without cleaning up (SIGKILL,
+ * power loss): those whose process id no longer runs. A live process's temp is left alone.
+ */
+export async function removeStaleTemps(output: string): Promise<void> {
+  const dir = dirname(output);
+  const base = basename(output);
+  let names: string[];
+  try {
+    names = await readdir(dir);
+  } catch {
+    return;
+  }
+  for (const name of names) {
+    const m = TEMP_NAME.exec(name);
+    if (m === null || m[1] !== base) continue;
+    const pid = Number(m[2]);
+    if (pid === process.pid || isRunning(pid)) continue;
+    await rm(join(dir, name), { recursive: true, force: true });
+  }
+}
+
+function isRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as { code?: string }).code === 'EPERM';
   }
 }
 

@@ -14,6 +14,8 @@ export interface UserCodeFile {
   executable: boolean;
   /** Canonical name of the project it came from. */
   project: string;
+  /** Where it was read from and its `dev:ino` (generated files have neither). */
+  source?: { path: string; id: string };
 }
 
 export interface CollectUserCodeOptions {
@@ -159,6 +161,7 @@ function walk(dir: string, prefix: string, state: WalkState, forcedDir = false):
         data: readFileSync(full),
         executable: (info.mode & 0o111) !== 0,
         project: state.project.name,
+        source: { path: full, id: `${info.dev}:${info.ino}` },
       });
     }
   }

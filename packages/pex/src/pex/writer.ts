@@ -10,10 +10,12 @@ import { deflatedWheel } from './deflated-wheel.js';
 import { readBootstrapFiles } from './bootstrap-files.js';
 import { resolveEntry } from './entry-point.js';
 import {
+  checkOutputNotInput,
   checkOutputPath,
   commitOutput,
   hashTree,
   releaseTemp,
+  removeStaleTemps,
   tempOutputPath,
   trackTemp,
 } from './output.js';
@@ -167,6 +169,19 @@ export async function writePex(plan: BuildPlan, options: WritePexOptions): Promi
     includes: options.includes,
   });
   const userFiles: UserCodeFile[] = [...code];
+  await checkOutputNotInput(output, [
+    ...(plan.lockPath === undefined ? [] : [{ path: plan.lockPath, what: 'the lock file' }]),
+    ...plan.firstParty.map((p) => ({
+      path: join(p.root, 'pyproject.toml'),
+      what: `the pyproject.toml of ${p.name}`,
+    })),
+    ...wheels.map((w) => ({ path: w.path, what: 'the wheel' })),
+    ...code.flatMap((f) =>
+      f.source === undefined
+        ? []
+        : [{ path: f.source.path, what: `a source file of ${f.project}`, id: f.source.id }],
+    ),
+  ]);
   for (const project of plan.firstParty) userFiles.push(...firstPartyDistInfo(project, code));
   userFiles.sort((a, b) => compareNames(a.name, b.name));
   for (const f of userFiles) {
@@ -231,6 +246,7 @@ export async function writePex(plan: BuildPlan, options: WritePexOptions): Promi
     })),
   ];
   await mkdir(dirname(output), { recursive: true });
+  await removeStaleTemps(output);
   const temp = tempOutputPath(output);
   trackTemp(temp);
   const warnings: string[] = [];

@@ -64,6 +64,8 @@ export interface BuildPlan {
   projects: ResolvedProject[];
   /** Target strings as given by the user (e.g. `current`, `manylinux2014_x86_64-cp-311-cp311`). */
   targets: string[];
+  /** The lock file the plan was read from (an input the output must never replace). */
+  lockPath?: string;
   /** Default interpreter constraints derived from requires-python (pex syntax). */
   interpreterConstraints: string[];
   /**

@@ -404,6 +404,7 @@ export async function planBuild(options: PlanOptions): Promise<BuildPlan> {
     requirements: firstParty.requirements,
     projects: sorted,
     targets: targets.map((t) => t.name),
+    lockPath,
     interpreterConstraints: interpreterConstraintsOf(firstParty.projects, lock),
     resolvedTargets: targets.map((t) => t.target),
   };
