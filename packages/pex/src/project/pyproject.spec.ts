@@ -109,8 +109,12 @@ describe('parsePyproject', () => {
     expect(() => parsePyproject(badScript, 'p.toml')).toThrow(
       /^p\.toml:6: project\.scripts\.x: expected a string/,
     );
+    // A missing key is named as missing (it was "expected a string, got undefined undefined").
     expect(() => parsePyproject('[project]\nversion = "1"\n', 'p.toml')).toThrow(
-      /project\.name: expected a string/,
+      /^p\.toml: project\.name: missing \(a string is required\)$/,
+    );
+    expect(() => parsePyproject('[project]\nname = 1\nversion = "1"\n', 'p.toml')).toThrow(
+      /^p\.toml:2: project\.name: expected a string, got number 1$/,
     );
     expect(() => parsePyproject('[project]\nname = "a"\n', 'p.toml')).toThrow(
       /project\.version: missing/,

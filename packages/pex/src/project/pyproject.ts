@@ -91,6 +91,7 @@ class Checker {
     throw new PyprojectError(this.file, `${keyPath.join('.')}: ${message}`, line);
   }
   string(value: unknown, keyPath: string[]): string {
+    if (value === undefined) this.fail(keyPath, 'missing (a string is required)');
     if (typeof value !== 'string') this.fail(keyPath, `expected a string, got ${describe(value)}`);
     return value;
   }
@@ -138,6 +139,7 @@ function describe(value: unknown): string {
   if (Array.isArray(value)) return 'an array';
   if (value instanceof Date) return 'a date';
   if (value === null) return 'null';
+  if (value === undefined) return 'nothing';
   return typeof value === 'object' ? 'a table' : `${typeof value} ${JSON.stringify(value)}`;
 }
 

@@ -131,6 +131,32 @@ describe('validateWheel', () => {
     );
   });
 
+  it('names a missing RECORD in one line (it was nested in a second "cannot parse")', async () => {
+    const path = makeWheel(work, { ...good, name: 'norecord', record: 'none' });
+    await expect(validateWheel({ path }, { cacheDir })).rejects.toThrow(
+      /^wheel norecord-1\.0-py3-none-any\.whl: norecord-1\.0\.dist-info\/RECORD is missing$/,
+    );
+  });
+
+  it('refuses METADATA naming another project or version than the file name', async () => {
+    const other = makeWheel(work, { ...good, name: 'meta', metadataName: 'evil' });
+    await expect(validateWheel({ path: other }, { cacheDir })).rejects.toThrow(
+      /^wheel meta-1\.0-py3-none-any\.whl, entry 'meta-1\.0\.dist-info\/METADATA': names the project 'evil', the file name 'meta'$/,
+    );
+    const newer = makeWheel(work, { ...good, name: 'metav', metadataVersion: '2.0' });
+    await expect(validateWheel({ path: newer }, { cacheDir })).rejects.toThrow(
+      /metav-1\.0-py3-none-any\.whl.*says version '2\.0', the file name '1\.0'/,
+    );
+    // The same project and version spelt differently is fine (PEP 503 names, PEP 440 versions).
+    const same = makeWheel(work, {
+      ...good,
+      name: 'meta_ok',
+      metadataName: 'Meta.OK',
+      metadataVersion: '1.0.0',
+    });
+    expect((await validateWheel({ path: same }, { cacheDir })).name).toBe('Meta.OK');
+  });
+
   it('refuses a file that is not a zip', async () => {
     const path = join(work, 'junk-1.0-py3-none-any.whl');
     writeFileSync(path, 'not a zip');

@@ -152,7 +152,7 @@ async function verify(reader: ZipReader, filename: string, sha256: string): Prom
   const need = (file: string): ZipEntryInfo => {
     const entry = byName.get(`${distInfo}/${file}`);
     if (entry === undefined)
-      throw new InvalidWheelError(filename, undefined, `no ${distInfo}/${file}`);
+      throw new InvalidWheelError(filename, undefined, `${distInfo}/${file} is missing`);
     return entry;
   };
   const readSmall = async (entry: ZipEntryInfo): Promise<string> => {

@@ -11,7 +11,8 @@ if gen:
     for i in range(gen["count"]):
         files.append((f"{gen['prefix']}/m{i:06d}.py", f"N = {i}\n".encode(), False))
 files.append((f"{dist_info}/WHEEL", f"Wheel-Version: 1.0\nGenerator: pexkit-tests\nRoot-Is-Purelib: true\nTag: {spec['tag']}\n".encode(), False))
-meta = [f"Metadata-Version: 2.1", f"Name: {name}", f"Version: {version}"]
+meta = [f"Metadata-Version: 2.1", f"Name: {spec.get('metadataName', name)}",
+        f"Version: {spec.get('metadataVersion', version)}"]
 if spec.get("requiresPython"):
     meta.append(f"Requires-Python: {spec['requiresPython']}")
 meta += [f"Requires-Dist: {r}" for r in spec.get("requiresDist", [])]
@@ -28,7 +29,8 @@ if mode == "tamper-first":
 elif mode == "omit-first":
     rows = rows[1:]
 record = "".join(",".join(r) + "\n" for r in rows) + f"{dist_info}/RECORD,,\n"
-files.append((f"{dist_info}/RECORD", record.encode(), False))
+if mode != "none":
+    files.append((f"{dist_info}/RECORD", record.encode(), False))
 for f in spec.get("unrecorded", []):
     files.append((f["name"], base64.b64decode(f["data"]), f.get("symlink", False)))
 with zipfile.ZipFile(spec["out"], "w", compression=zipfile.ZIP_DEFLATED) as zf:

@@ -22,8 +22,14 @@ export interface TestWheelSpec {
   requiresDist?: string[];
   requiresPython?: string;
   entryPoints?: string;
-  /** `tamper-first`: wrong hash for the first file; `omit-first`: first file not in RECORD. */
-  record?: 'ok' | 'tamper-first' | 'omit-first';
+  /**
+   * `tamper-first`: wrong hash for the first file; `omit-first`: first file not in RECORD;
+   * `none`: no RECORD at all.
+   */
+  record?: 'ok' | 'tamper-first' | 'omit-first' | 'none';
+  /** Name and Version written to METADATA (default: `name`, `version`). */
+  metadataName?: string;
+  metadataVersion?: string;
   /** Entries added after RECORD (so RECORD does not list them). */
   unrecorded?: TestWheelFile[];
 }
