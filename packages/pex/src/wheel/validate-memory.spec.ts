@@ -7,15 +7,15 @@ import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { build } from 'esbuild';
 import { afterAll, describe, expect, it } from 'vitest';
+import { bundleForNode } from '../pex/test-support/bundle.js';
 import { anyPython } from './test-support/make-wheel.js';
 
 const work = mkdtempSync(join(tmpdir(), 'pexkit-bigentry-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
 describe('validateWheel memory', () => {
-  it('verifies a wheel with a 1 GiB entry in under 300 MB of peak RSS', async () => {
+  it('verifies a wheel with a 1 GiB entry in under 300 MB of peak RSS', () => {
     const wheel = join(work, 'big-1.0-py3-none-any.whl');
     execFileSync(anyPython(), [
       fileURLToPath(new URL('./test-support/make_big_entry_wheel.py', import.meta.url)),
@@ -32,14 +32,7 @@ describe('validateWheel memory', () => {
       ].join('\n'),
     );
     const bundle = join(work, 'child.mjs');
-    await build({
-      entryPoints: [entry],
-      bundle: true,
-      platform: 'node',
-      format: 'esm',
-      outfile: bundle,
-      logLevel: 'silent',
-    });
+    bundleForNode(entry, bundle);
     const out = JSON.parse(execFileSync(process.execPath, [bundle], { encoding: 'utf8' })) as {
       size: number;
       maxRss: number;
