@@ -60,3 +60,36 @@ def test_no_pyc_outside_pex_root(tmp_path, run_pex, pex_root, lib_wheel):
         assert _pycs(pex) == []
         assert _pycs(prefix) == []
     assert any("sub." in p for p in _pycs(pex_root))
+
+
+COUNT_COMPILES = r"""
+import builtins, collections, runpy, sys
+calls = collections.Counter()
+real = builtins.compile
+def counting(source, filename, *a, **k):
+    calls[str(filename)] += 1
+    return real(source, filename, *a, **k)
+builtins.compile = counting
+sys.argv = [sys.argv[1]]
+try:
+    runpy.run_path(sys.argv[0], run_name="__main__")
+except SystemExit:
+    pass
+sys.stderr.write("COMPILES %r\n" % sorted((f.split("/")[-1], n) for f, n in calls.items() if "pexkit_boot" in f))
+"""
+
+
+def test_cold_start_compiles_each_runtime_module_once(tmp_path, python, pex_root, lib_wheel):
+    """zipimport compiles a source module twice (get_filename, then get_code); the runtime's
+    package loads its own modules from the zip compiling each once."""
+    import ast
+    import subprocess
+
+    pex = build_pex(tmp_path / "app.pex", code=CODE, wheels=[lib_wheel], entry_point="app.main:main")
+    env = dict(os.environ, PEX_ROOT=str(pex_root))
+    r = subprocess.run([python, "-c", COUNT_COMPILES, str(pex)], env=env, stdout=subprocess.PIPE,
+                       stderr=subprocess.PIPE, universal_newlines=True)
+    assert r.stdout == "ok 42\n", r.stderr
+    counts = dict(ast.literal_eval(r.stderr.split("COMPILES ", 1)[1].strip()))
+    assert "boot.py" in counts and "markers.py" in counts, counts
+    assert all(n == 1 for name, n in counts.items() if name != "__init__.py"), counts
