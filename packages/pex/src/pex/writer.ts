@@ -8,7 +8,8 @@ import { reproducibleDosTime } from '../zip/dos-time.js';
 import { prepareEntry, ZipWriter, type PreparedEntry, type RawEntry } from '../zip/writer.js';
 import { deflatedWheel } from './deflated-wheel.js';
 import { readBootstrapFiles } from './bootstrap-files.js';
-import { resolveEntry } from './entry-point.js';
+import { checkConstraintsMeetTargets, checkEntryModule } from './entry-check.js';
+import { defaultConsoleScript, resolveEntry } from './entry-point.js';
 import {
   checkOutputNotInput,
   checkOutputPath,
@@ -198,6 +199,16 @@ export async function writePex(plan: BuildPlan, options: WritePexOptions): Promi
     ...bootstrap.package,
   ]);
   const constraints = options.interpreterConstraints ?? plan.interpreterConstraints;
+  checkConstraintsMeetTargets(constraints, plan.resolvedTargets, plan.targets);
+  await checkEntryModule(
+    entry.entryPoint,
+    options.entryPoint !== undefined
+      ? `--entry-point '${options.entryPoint}'`
+      : `console script '${options.consoleScript ?? defaultConsoleScript(plan.main)}' (${entry.entryPoint})`,
+    userFiles.map((f) => f.name),
+    wheels,
+    verdicts,
+  );
   const { info, text } = buildPexInfo({
     plan,
     verdicts,
