@@ -116,7 +116,7 @@ def test_unwritable_pex_root_falls_back(tmp_path, run_pex):
     r = run_pex(pex, env={"PEX_ROOT": str(blocker / "root")})
     assert r.returncode == 0 and r.stdout.strip() == "ran", r.stderr
     warnings = [l for l in r.stderr.splitlines() if "warning" in l]
-    assert len(warnings) == 1 and "is not writable; using" in warnings[0]
+    assert len(warnings) == 1 and "is not writable, or not private to this user; using" in warnings[0]
 
 
 def test_default_pex_root_is_xdg_aware(tmp_path, run_pex):

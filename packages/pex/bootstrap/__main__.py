@@ -34,17 +34,63 @@ def loads(text):
 
 
 def pex_root():
+    """The configured cache root, absolute, or None (then the per-user temp roots are used).
+    A relative PEX_ROOT is taken against the working directory now (as pex does); a relative
+    XDG_CACHE_HOME is ignored (the XDG spec says so), and so is a relative or missing home."""
     root = os.environ.get("PEX_ROOT")
-    if not root:
-        xdg = os.environ.get("XDG_CACHE_HOME")
-        if xdg:
-            root = os.path.join(xdg, "pexkit")
-        else:
-            home = os.path.expanduser("~")
-            if home.startswith("~"):  # no HOME and no passwd entry: the runtime falls back to a temp dir
-                return ""
-            root = os.path.join(home, ".cache", "pexkit")
-    return os.path.abspath(root)
+    if root:
+        return os.path.abspath(root)
+    xdg = os.environ.get("XDG_CACHE_HOME")
+    if xdg and os.path.isabs(xdg):
+        return os.path.join(os.path.normpath(xdg), "pexkit")
+    home = os.path.expanduser("~")  # "~" itself when there is no HOME and no passwd entry
+    if os.path.isabs(home):
+        return os.path.join(os.path.normpath(home), ".cache", "pexkit")
+    return None
+
+
+def temp_roots():
+    """The per-user roots under the temp dir, tried in order when the configured one is not
+    private: a name another user took first is skipped, not replaced by a new dir every start."""
+    base = os.environ.get("TMPDIR") or ""
+    if not os.path.isabs(base):
+        base = "/tmp" if os.name == "posix" else os.environ.get("TEMP") or "C:\\Windows\\Temp"
+    me = os.getuid() if hasattr(os, "getuid") else os.environ.get("USERNAME", "user")
+    return [os.path.join(base, "pexkit-%s%s" % (me, "-%d" % i if i else "")) for i in range(4)]
+
+
+def fallback_warning(root, used):
+    why = "PEX_ROOT %s is not writable, or not private to this user" % root if root else "no PEX_ROOT (no absolute home)"
+    sys.stderr.write("pexkit: warning: %s; using %s\n" % (why, used))
+
+
+def private_dir(path):
+    """The real path of `path` if only this user (or root) can change it, as ssh's StrictModes
+    asks: after resolving symlinks, it is a directory owned by this user that no one else can
+    write, and every directory above it is owned by this user or root and writable by no one else
+    unless sticky (/tmp). A symlink someone else made can only lead to such a directory. None
+    otherwise, or when it does not exist."""
+    if not hasattr(os, "getuid"):
+        return path if os.path.isdir(path) else None
+    real = d = os.path.realpath(path)
+    try:
+        st = os.lstat(d)
+        if st.st_uid != os.getuid() or st.st_mode & 0o022 or st.st_mode & 0o170000 != 0o040000:
+            return None
+        while d != os.path.dirname(d):
+            d = os.path.dirname(d)
+            st = os.lstat(d)  # a symlink swapped in here has mode 0777 and fails the check
+            if st.st_uid not in (0, os.getuid()) or (st.st_mode & 0o022 and not st.st_mode & 0o1000):
+                return None
+    except OSError:
+        return None
+    return real
+
+
+def mine(path):
+    """Whether `path` (a cache entry, not a symlink) belongs to this user and no one else can write it."""
+    st = os.lstat(path)
+    return not hasattr(os, "getuid") or (st.st_uid == os.getuid() and not st.st_mode & 0o022)
 
 
 def exec_into(argv, env=None):
@@ -147,6 +193,7 @@ def activate(plan):
 
 
 def prepare_env(pex, info):
+    """`info`: PEX-INFO, or the plan's copy of its inject_env, inject_args and strip_pex_env."""
     for key, value in sorted((info.get("inject_env") or {}).items()):
         os.environ.setdefault(key, value)
     if info.get("strip_pex_env", True):
@@ -201,32 +248,42 @@ def run_entry(entry):
     sys.exit("pexkit: unknown entry kind %r" % (kind,))
 
 
-def run_plan(pex, info, plan):
+def run_plan(pex, plan):
     if plan.get("exec"):
         exec_into(plan["exec"] + [pex] + sys.argv[1:])
     activate(plan)
-    prepare_env(pex, info)
+    prepare_env(pex, plan["info"])  # the verified PEX-INFO values, not the file read this time
     run_entry(plan["entry"])
 
 
-def fast_path(pex, info, root):
-    if not root or info.get("inherit_path", "false") != "false":
-        return None
+def fast_path(pex, pex_hash, root):
+    """The plan recorded for this PEX and interpreter under `root`, if this user wrote it, no one
+    else can change it or the cache dirs it names, and they all exist; else None."""
     for key in os.environ:
         if key.startswith("PEX_") and key not in FAST_PATH_ENV:
             return None
-    path = os.path.join(root, "pexes", info["pex_hash"], interpreter_key() + ".json")
+    pexes = os.path.join(root, "pexes", pex_hash)
     try:
-        with open(path, encoding="utf-8") as f:
-            plan = loads(f.read())
-    except (OSError, ValueError):
-        return None
-    if plan.get("pex", pex) != pex:  # directory layouts: the plan names this copy's own code dir
-        return None
-    for d in plan.get("check", ()):  # the cache dirs it uses (stdlib entries may legitimately be absent)
-        if not os.path.exists(d):
+        fd = os.open(os.path.join(pexes, interpreter_key() + ".json"), os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
+        with os.fdopen(fd, "rb") as f:
+            st = os.fstat(fd)
+            if hasattr(os, "getuid") and (st.st_uid != os.getuid() or st.st_mode & 0o022):
+                return None
+            plan = loads(f.read().decode("utf-8"))
+        if plan.get("pex", pex) != pex:  # directory layouts: the plan names this copy's own code dir
             return None
-    return plan
+        seen = set([root])
+        for d in [os.path.dirname(pexes), pexes] + list(plan.get("check", ())):
+            while d.startswith(root + os.sep) and d not in seen:  # each cache dir up to the root
+                if not mine(d):
+                    return None
+                seen.add(d)
+                d = os.path.dirname(d)
+            if not d.startswith(root + os.sep) and d not in seen and not os.path.exists(d):
+                return None  # outside the cache: an interpreter the plan execs
+        return plan
+    except (OSError, ValueError, TypeError, AttributeError, KeyError):
+        return None
 
 
 def read_info(pex):
@@ -240,23 +297,59 @@ def read_info(pex):
     return loads(data.decode("utf-8"))
 
 
+def fail(what):
+    """One line on stderr and exit 1: what the runtime itself could not read or write."""
+    sys.exit("pexkit: error: " + what)
+
+
+def damaged(pex, what, error):
+    fail("%s: %s is damaged (%s: %s); build or download the PEX again" % (pex, what, type(error).__name__, error))
+
+
 def main():
     pex = os.path.dirname(os.path.abspath(__file__))
-    info = read_info(pex)
-    if info.get("format") != 1:
-        sys.exit("pexkit: %s: unsupported PEX-INFO format %r" % (pex, info.get("format")))
+    try:
+        info = read_info(pex)
+        pex_hash = info["pex_hash"]
+        fmt = info.get("format")
+    except Exception as e:  # missing, not UTF-8, not JSON, not an object, unreadable zip entry
+        damaged(pex, "PEX-INFO", e)
+    if fmt != 1:
+        fail("%s: unsupported PEX-INFO format %r; build it again with this pexkit" % (pex, fmt))
+    # The cache is trusted only when private to this user (see private_dir); never relative.
     root = pex_root()
-    plan = fast_path(pex, info, root)
+    trusted = private_dir(root) if root else None
+    if not trusted and root:  # not there yet: fall back only if it cannot be made (like stage 2)
+        d = root
+        while not os.path.lexists(d) and d != os.path.dirname(d):
+            d = os.path.dirname(d)
+        trusted = None if d != root and os.path.isdir(d) and os.access(d, os.W_OK) else False
+    fell_back = trusted is False or not root
+    for candidate in temp_roots() if fell_back else []:
+        trusted = private_dir(candidate)
+        if trusted:
+            break
+    plan = fast_path(pex, pex_hash, trusted) if trusted else None
     if plan is not None:
-        run_plan(pex, info, plan)
+        if fell_back:
+            fallback_warning(root, trusted)
+        run_plan(pex, plan)
         return
-    # Cold start (or overrides): import the runtime package, from the cache when it is there.
-    cached = os.path.join(root, "bootstrap", info["bootstrap_hash"])
-    if os.path.isdir(os.path.join(cached, "pexkit_boot")):
-        sys.path.insert(0, cached)
-    else:
-        sys.path.insert(0, os.path.join(pex, ".bootstrap"))
-    import pexkit_boot.boot
+    # Cold start (or overrides): import the runtime from the cache when it is there (it was
+    # checked when extracted), else from the PEX after checking it; check PEX-INFO either way.
+    cached = trusted and os.path.join(trusted, "bootstrap", str(info.get("bootstrap_hash")))
+    cached = cached if cached and os.path.isdir(os.path.join(cached, "pexkit_boot")) else None
+    try:
+        cached = cached if cached and mine(os.path.dirname(cached)) and mine(cached) else None
+        sys.path.insert(0, cached or os.path.join(pex, ".bootstrap"))
+        from pexkit_boot import verify
+
+        verify.pex_info(pex, info, sys.modules[__name__])
+        if not cached:
+            verify.runtime(pex, info, sys.modules[__name__])
+        import pexkit_boot.boot
+    except Exception as e:  # a damaged runtime file: not parseable, or its code broken
+        damaged(pex, "the runtime (.bootstrap/)", e)
 
     pexkit_boot.boot.main(pex, info, root, sys.modules[__name__])
 

@@ -6,17 +6,13 @@ import sys
 import time
 import zipfile
 
-from . import cache, entry, install, interpreter, isolate, markers, resolve, tags
+from . import cache, entry, install, interpreter, isolate, markers, resolve, tags, verify
 
 _T0 = time.time()
 # PEX_* variables that change what a start does; with any of them set no plan is recorded.
 _OVERRIDES = (
     "PEX_INTERPRETER", "PEX_SCRIPT", "PEX_MODULE", "PEX_PATH", "PEX_EXTRA_SYS_PATH",
     "PEX_INHERIT_PATH", "PEX_PYTHON", "PEX_PYTHON_PATH", "PEX_TOOLS",
-)
-_ERRORS = (
-    resolve.ResolveError, interpreter.InterpreterError, cache.CacheError, install.InstallError,
-    entry.EntryError, markers.InvalidVersion, markers.InvalidMarker,
 )
 
 
@@ -32,8 +28,13 @@ def say(msg):
         sys.stderr.write("pexkit: [%7.1f ms] %s\n" % ((time.time() - _T0) * 1000, msg))
 
 
-def warn(msg):
-    sys.stderr.write(msg + "\n")
+_UMASK = []  # the user's umask while the cache is written with at least 022
+
+
+def _restore_umask():
+    """Before anything of the user's runs or is exec'd: the umask it started with."""
+    while _UMASK:
+        os.umask(_UMASK.pop())
 
 
 class Pex(object):
@@ -45,15 +46,20 @@ class Pex(object):
         self._zip = None
 
     @classmethod
-    def open(cls, path, root):
+    def open(cls, path, root, stage1):
         path = os.path.abspath(path)
-        if os.path.isdir(path):
-            with open(os.path.join(path, "PEX-INFO"), "rb") as f:
-                data = f.read()
-        else:
-            with zipfile.ZipFile(path) as zf:
-                data = zf.read("PEX-INFO")
-        return cls(path, json.loads(data.decode("utf-8")), root)
+        try:
+            if os.path.isdir(path):
+                with open(os.path.join(path, "PEX-INFO"), "rb") as f:
+                    data = f.read()
+            else:
+                with zipfile.ZipFile(path) as zf:
+                    data = zf.read("PEX-INFO")
+            info = json.loads(data.decode("utf-8"))
+        except Exception as e:
+            stage1.damaged(path, "PEX-INFO", e)
+        verify.pex_info(path, info, stage1)
+        return cls(path, info, root)
 
     @property
     def zip(self):
@@ -67,36 +73,26 @@ class Pex(object):
                 return f.read()
         return self.zip.read(name)
 
-    def _extract_entries(self, names, strip, dest):
-        for name in names:
-            target = install._safe_join(dest, name[len(strip):], self.path)
+    def _write_files(self, files, dest, want, what):
+        """Write [(name, bytes)] under `dest` if their tree hash is `want` (docs/pex-info.md)."""
+        if verify.tree_hash(files) != want:
+            raise cache.CacheError("pexkit: error: %s: %s does not match PEX-INFO's hash; the PEX is damaged, "
+                                   "build or download it again" % (self.path, what))
+        for name, data in files:
+            target = install._safe_join(dest, name, self.path)
             os.makedirs(os.path.dirname(target), exist_ok=True)
-            with self.zip.open(name) as src, open(target, "wb") as out:
-                out.write(src.read())
+            with open(target, "wb") as out:
+                out.write(data)
 
     def bootstrap_dir(self):
         target = os.path.join(self.root, "bootstrap", self.info["bootstrap_hash"])
 
         def fill(work):
-            src = os.path.join(self.path, ".bootstrap")
-            if self.is_dir and os.path.isdir(src):
-                import shutil
+            files = verify.runtime_files(self.path)
+            self._write_files(files, work, self.info["bootstrap_hash"], "the runtime in .bootstrap/")
+            os.remove(os.path.join(work, "__main__.py"))  # hashed with the runtime, run from the PEX
 
-                shutil.copytree(os.path.join(src, "pexkit_boot"), os.path.join(work, "pexkit_boot"),
-                                ignore=shutil.ignore_patterns("__pycache__"))
-            elif self.is_dir:
-                with zipfile.ZipFile(src) as zf:
-                    for name in zf.namelist():
-                        if not name.endswith("/"):
-                            t = install._safe_join(work, name, src)
-                            os.makedirs(os.path.dirname(t), exist_ok=True)
-                            with open(t, "wb") as out:
-                                out.write(zf.read(name))
-            else:
-                names = [n for n in self.zip.namelist() if n.startswith(".bootstrap/") and not n.endswith("/")]
-                self._extract_entries(names, ".bootstrap/", work)
-
-        if cache.ensure_dir(self.root, target, fill):
+        if cache.ensure_dir(self.root, target, fill, "the runtime (.bootstrap/) of %s" % self.path):
             say("extracted the runtime to %s" % target)
         return target
 
@@ -111,9 +107,10 @@ class Pex(object):
                 if not n.endswith("/") and n not in ("__main__.py", "PEX-INFO")
                 and not n.startswith(".bootstrap/") and not n.startswith(".deps/")
             ]
-            self._extract_entries(names, "", work)
+            files = [(n, self.zip.read(n)) for n in names]
+            self._write_files(files, work, self.info["code_hash"], "the first-party code")
 
-        if cache.ensure_dir(self.root, target, fill):
+        if cache.ensure_dir(self.root, target, fill, "the first-party code of %s" % self.path):
             say("extracted first-party code to %s" % target)
         return target
 
@@ -140,7 +137,7 @@ class Pex(object):
                 time.sleep(float(pause))
 
         t = time.time()
-        if cache.ensure_dir(self.root, target, fill):
+        if cache.ensure_dir(self.root, target, fill, ".deps/%s in %s" % (wheel, self.path)):
             say("installed %s into %s (%.1f ms)" % (wheel, target, (time.time() - t) * 1000))
         return target
 
@@ -219,6 +216,7 @@ def _choose_interpreter(pex, env, sys_tags):
         return chosen
     if _cacheable(info):
         _write_plan(pex, {"exec": [path], "check": [path]})
+    _restore_umask()
     interpreter.reexec(path, pex.path, sys.argv[1:], why or "PEX_PYTHON", say, stage1=pex.stage1)
 
 
@@ -256,6 +254,7 @@ def _tool(pex, chosen, code_dirs, wheel_dirs, entry_spec):
             sys.exit("pexkit: venv destination %s exists and is not empty" % dest)
         if os.path.exists(dest):
             os.rmdir(dest)
+        _restore_umask()  # the user's own directory
         python = venv_mod.build(dest, dest, code_dirs, wheel_dirs, pex.info, entry_spec, pex.path,
                                 pex.read("__main__.py").decode("utf-8"), copy=True)
         sys.stdout.write(python + "\n")
@@ -264,7 +263,8 @@ def _tool(pex, chosen, code_dirs, wheel_dirs, entry_spec):
 
 
 def run(pex_path, info, root, stage1):
-    root = cache.usable_root(root, warn)
+    """Everything up to the user's code; returns an exit code (tools) or the function that runs it."""
+    root = cache.usable_root(root, stage1)
     pex = Pex(pex_path, info, root)
     pex.stage1 = stage1
     say("PEX %s (pex_hash %s), PEX_ROOT %s" % (pex_path, info.get("pex_hash", "?")[:12], root))
@@ -279,7 +279,7 @@ def run(pex_path, info, root, stage1):
     wheel_dirs = _install_all(pex, [w for _, w in chosen])
     names = set(n for n, _ in chosen)
     for other in [p for p in (os.environ.get("PEX_PATH") or "").split(os.pathsep) if p]:
-        extra = Pex.open(other, root)
+        extra = Pex.open(other, root, stage1)
         code_dirs.append(extra.code_dir())
         for name, wheel in resolve.resolve(extra.info, env, sys_tags):
             if name not in names:
@@ -301,11 +301,12 @@ def run(pex_path, info, root, stage1):
         def fill(work):
             venv_mod.build(work, target, code_dirs, wheel_dirs, info, entry_spec, pex.path, source)
 
-        if cache.ensure_dir(root, target, fill):
+        if cache.ensure_dir(root, target, fill, "the venv of %s" % pex.path):
             say("built venv %s" % target)
         command = venv_mod.exec_command(os.path.join(target, "bin", "python"))
         _write_plan(pex, {"exec": command, "check": [target]})
         say("exec %s" % " ".join(command))
+        _restore_umask()
         stage1.exec_into(command + [pex.path] + sys.argv[1:])
 
     inherit = os.environ.get("PEX_INHERIT_PATH") or info.get("inherit_path") or "false"
@@ -321,6 +322,8 @@ def run(pex_path, info, root, stage1):
         "check": code_dirs + wheel_dirs,
         # trees of our own in PEX_ROOT, where .pyc are cached even under PYTHONDONTWRITEBYTECODE
         "pyc_dirs": [d for d in code_dirs + wheel_dirs if d.startswith(root + os.sep)],
+        # what the warm start needs from PEX-INFO, as checked now: it does not check the file again
+        "info": dict((k, info.get(k)) for k in ("inject_env", "inject_args", "strip_pex_env") if k in info),
     }
     if pex.is_dir:
         plan["pex"] = pex_path
@@ -329,19 +332,33 @@ def run(pex_path, info, root, stage1):
     if _cacheable(info) and entry_spec[0] != "interpreter":
         plan["sys_path"] = list(sys.path)  # with what .pth files added
         _write_plan(pex, plan)
-    stage1.prepare_env(pex_path, info)
     say("running")
-    if entry_spec[0] == "interpreter":
-        entry.run_interpreter(stage1)
-    else:
-        stage1.run_entry(entry_spec)
-    return None
+
+    def launch():
+        stage1.prepare_env(pex_path, info)
+        if entry_spec[0] == "interpreter":
+            entry.run_interpreter(stage1)
+        else:
+            stage1.run_entry(entry_spec)
+
+    return launch
 
 
 def main(pex_path, info, root, stage1):
+    old = os.umask(0o022)
+    _UMASK.append(old)
+    os.umask(old | 0o022)  # cache modes never wider than 0755/0644, whatever the user's umask
     try:
-        code = run(pex_path, info, root, stage1)
-    except _ERRORS as e:
-        sys.exit(str(e))
-    if code:
-        sys.exit(code)
+        result = run(pex_path, info, root, stage1)
+    except Exception as e:  # the runtime's own work failed: one line, no traceback
+        _restore_umask()
+        if _verbosity():
+            import traceback
+
+            traceback.print_exc()
+        sys.exit(cache.describe(e, pex_path))
+    _restore_umask()
+    if callable(result):
+        result()
+    elif result:
+        sys.exit(result)

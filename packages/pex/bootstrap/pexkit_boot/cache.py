@@ -3,7 +3,10 @@ import binascii
 import contextlib
 import os
 import shutil
+import stat
 import sys
+
+_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
 
 
 class CacheError(Exception):
@@ -14,38 +17,84 @@ def _writable(root):
     try:
         os.makedirs(os.path.join(root, "locks"), exist_ok=True)
         probe = os.path.join(root, "locks", ".probe-%d" % os.getpid())
-        with open(probe, "w"):
-            pass
+        os.close(os.open(probe, os.O_WRONLY | os.O_CREAT | os.O_EXCL | _NOFOLLOW, 0o600))
         os.unlink(probe)
         return True
     except OSError:
         return False
 
 
-def usable_root(root, warn):
-    """`root` if it can be written, else a private temp dir (with one warning line on stderr)."""
-    if root and _writable(root):
-        return root
-    import tempfile
-
-    uid = os.getuid() if hasattr(os, "getuid") else 0
-    fallback = os.path.join(tempfile.gettempdir(), "pexkit-%d" % uid)
+def _private(path, stage1):
+    """`path`'s real path if it is (or can be made) a cache root private to this user, else None.
+    Missing directories are made 0700 (the umask cannot widen that); nothing that exists is
+    changed, followed into when someone else made it, or trusted when someone else can write it."""
     try:
-        os.makedirs(fallback, mode=0o700, exist_ok=True)
-        st = os.stat(fallback)
-        if hasattr(os, "getuid") and (st.st_uid != uid or st.st_mode & 0o077):
-            raise OSError("%s is not private to this user" % fallback)
+        os.makedirs(path, mode=0o700, exist_ok=True)
     except OSError:
-        fallback = tempfile.mkdtemp(prefix="pexkit-")
-    if not _writable(fallback):
-        raise CacheError("pexkit: neither PEX_ROOT %s nor %s can be written" % (root, fallback))
-    warn("pexkit: warning: PEX_ROOT %s is not writable; using %s" % (root or "(no home directory)", fallback))
-    return fallback
+        pass  # unwritable, or a dangling symlink someone planted: private_dir says no
+    real = stage1.private_dir(path)
+    return real if real and _writable(real) else None
+
+
+def usable_root(root, stage1):
+    """The configured root (absolute, or None) if it is private to this user and writable, else
+    the first of stage1.temp_roots() that is (with one warning line on stderr). Never a directory
+    another user owns, can write, or chose through a symlink; never relative to the working dir."""
+    real = _private(root, stage1) if root else None
+    if real:
+        return real
+    tried = stage1.temp_roots()
+    for candidate in tried:
+        real = _private(candidate, stage1)
+        if real:
+            stage1.fallback_warning(root, real)
+            return real
+    raise CacheError(
+        "pexkit: error: no private cache directory: PEX_ROOT %s and %s are missing, unwritable, owned by "
+        "another user or writable by others; set PEX_ROOT to a directory of yours (mode 0700)"
+        % (root or "(none)", ", ".join(tried)))
+
+
+def check_entry(root, path):
+    """Whether the cache entry `path` exists; CacheError if it, or a directory between it and
+    `root`, is a symlink or not a directory, belongs to another user or can be written by others."""
+    exists = os.path.lexists(path)
+    d = path if exists else os.path.dirname(path)
+    while d.startswith(root + os.sep):
+        if os.path.lexists(d) and not (stat.S_ISDIR(os.lstat(d).st_mode) and mine(d)):
+            raise CacheError("pexkit: error: cache entry %s is not a directory of yours that only you can "
+                             "write; remove it (or set PEX_ROOT to another directory) and run again" % d)
+        d = os.path.dirname(d)
+    return exists
+
+
+def describe(error, what):
+    """One `pexkit: error:` line for an exception raised while making a cache entry from `what`."""
+    if isinstance(error, (CacheError,)) or str(error).startswith("pexkit: "):
+        msg = str(error)
+        return msg if msg.startswith("pexkit: error: ") else "pexkit: error: " + msg[len("pexkit: "):]
+    if isinstance(error, EnvironmentError) and getattr(error, "errno", None):
+        import errno
+
+        where = error.filename or what
+        if error.errno in (errno.ENOSPC, getattr(errno, "EDQUOT", -1)):
+            hint = "free some space (or set PEX_ROOT to another disk) and run again"
+        elif error.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+            hint = "make it writable (or set PEX_ROOT to a directory of yours) and run again"
+        else:
+            hint = "check the disk and run again"
+        return "pexkit: error: %s: %s (while making the cache entry for %s); %s" % (where, error.strerror, what, hint)
+    return "pexkit: error: %s is damaged (%s: %s); build or download the PEX again" % (what, type(error).__name__, error)
+
+
+def mine(path):
+    st = os.lstat(path)
+    return not hasattr(os, "getuid") or (st.st_uid == os.getuid() and not st.st_mode & 0o022)
 
 
 @contextlib.contextmanager
 def exclusive_lock(path):
-    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    fd = os.open(path, os.O_RDWR | os.O_CREAT | _NOFOLLOW, 0o600)
     try:
         if sys.platform == "win32":
             import msvcrt
@@ -73,15 +122,16 @@ def exclusive_lock(path):
         os.close(fd)
 
 
-def ensure_dir(root, target, fill):
+def ensure_dir(root, target, fill, what=None):
     """Make `target` (a directory under `root`) by calling fill(work_dir) unless it exists.
 
     The tree is built in `<target>.work-<random>` and renamed into place while holding an exclusive
     lock on `root/locks/<name>.lock`; existence is checked before and after taking the lock.
     Returns True if this call made it. A process killed mid-fill leaves only a `.work-` dir,
-    which is never used and is removed by the next maker.
+    which is never used and is removed by the next maker. An error while filling (a full disk,
+    a damaged `what`) becomes one CacheError line; nothing of the entry is left behind.
     """
-    if os.path.isdir(target):
+    if check_entry(root, target):
         return False
     rel = target[len(root):].strip(os.sep).replace(os.sep, "_").replace("/", "_")
     locks = os.path.join(root, "locks")
@@ -89,7 +139,7 @@ def ensure_dir(root, target, fill):
     parent = os.path.dirname(target)
     os.makedirs(parent, exist_ok=True)
     with exclusive_lock(os.path.join(locks, rel + ".lock")):
-        if os.path.isdir(target):
+        if check_entry(root, target):
             return False
         prefix = os.path.basename(target) + ".work-"
         for stale in os.listdir(parent):  # left by killed processes (only lock holders make these)
@@ -100,15 +150,22 @@ def ensure_dir(root, target, fill):
         try:
             fill(work)
             os.rename(work, target)
-        except BaseException:
+        except BaseException as e:
             shutil.rmtree(work, ignore_errors=True)
-            raise
+            if what is None or not isinstance(e, Exception):
+                raise
+            raise CacheError(describe(e, what))
     return True
 
 
 def write_file_atomic(path, data):
     os.makedirs(os.path.dirname(path), exist_ok=True)
     tmp = "%s.work-%s" % (path, binascii.hexlify(os.urandom(6)).decode())
-    with open(tmp, "wb") as f:
-        f.write(data)
-    os.replace(tmp, path)
+    try:
+        with os.fdopen(os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | _NOFOLLOW, 0o644), "wb") as f:
+            f.write(data)
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.lexists(tmp):
+            os.unlink(tmp)
+        raise
