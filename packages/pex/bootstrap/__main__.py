@@ -68,12 +68,18 @@ def private_dir(path):
     """The real path of `path` if only this user (or root) can change it, as ssh's StrictModes
     asks: after resolving symlinks, it is a directory owned by this user that no one else can
     write, and every directory above it is owned by this user or root and writable by no one else
-    unless sticky (/tmp). A symlink someone else made can only lead to such a directory. None
-    otherwise, or when it does not exist."""
+    unless sticky (/tmp). Symlinks in `path` are followed only when owned by this user or root.
+    None otherwise, or when it does not exist."""
     if not hasattr(os, "getuid"):
         return path if os.path.isdir(path) else None
     real = d = os.path.realpath(path)
     try:
+        link = path
+        while link != os.path.dirname(link):  # a symlink someone else made is never followed
+            st = os.lstat(link)
+            if st.st_mode & 0o170000 == 0o120000 and st.st_uid not in (0, os.getuid()):
+                return None
+            link = os.path.dirname(link)
         st = os.lstat(d)
         if st.st_uid != os.getuid() or st.st_mode & 0o022 or st.st_mode & 0o170000 != 0o040000:
             return None

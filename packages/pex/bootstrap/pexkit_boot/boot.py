@@ -78,11 +78,15 @@ class Pex(object):
         if verify.tree_hash(files) != want:
             raise cache.CacheError("pexkit: error: %s: %s does not match PEX-INFO's hash; the PEX is damaged, "
                                    "build or download it again" % (self.path, what))
+        py_dirs = set()
         for name, data in files:
             target = install._safe_join(dest, name, self.path)
             os.makedirs(os.path.dirname(target), exist_ok=True)
             with open(target, "wb") as out:
                 out.write(data)
+            if name.endswith(".py"):
+                py_dirs.add(os.path.dirname(target))
+        install.make_pycache_dirs(py_dirs)
 
     def bootstrap_dir(self):
         target = os.path.join(self.root, "bootstrap", self.info["bootstrap_hash"])

@@ -154,6 +154,13 @@ def _rewrite_record(dest, dist_info, moved, rewritten):
         csv.writer(f, lineterminator="\n").writerows(out)
 
 
+def make_pycache_dirs(dirs):
+    """Make __pycache__/ now, under the runtime's umask: Python would make it on first import
+    with the user's (0777 under umask 000). The .pyc files it writes take the source's 0644."""
+    for d in dirs:
+        os.makedirs(os.path.join(d, "__pycache__"), exist_ok=True)
+
+
 def install_wheel(fileobj, dest, wheel_name, expected_sha256=None):
     """Install the wheel read from `fileobj` into the (empty) directory `dest`."""
     if expected_sha256:
@@ -167,7 +174,7 @@ def install_wheel(fileobj, dest, wheel_name, expected_sha256=None):
     with zf:
         infos = [i for i in zf.infolist() if not i.filename.endswith("/")]
         dist_info, data_dir = _find_dist_info([i.filename for i in infos], wheel_name)
-        made = set([dest])
+        made, py_dirs = set([dest]), set()
         moved, rewritten = {}, {}
         for info in infos:
             name = info.filename
@@ -186,6 +193,8 @@ def install_wheel(fileobj, dest, wheel_name, expected_sha256=None):
             if parent not in made:
                 os.makedirs(parent, exist_ok=True)
                 made.add(parent)
+            if rel.endswith(".py"):
+                py_dirs.add(parent)
             if rel != name:
                 moved[name] = rel
             with zf.open(info) as src, open(target, "wb") as out:
@@ -202,6 +211,7 @@ def install_wheel(fileobj, dest, wheel_name, expected_sha256=None):
         with open(os.path.join(dest, dist_info, "INSTALLER"), "w") as f:
             f.write("pexkit\n")
         _rewrite_record(dest, dist_info, moved, rewritten)
+        make_pycache_dirs(py_dirs)
     # Compile nothing: Python writes __pycache__ beside the sources on first import, which
     # is fine for a per-user cache; the tree is never changed by pexkit after the rename.
     return dist_info
