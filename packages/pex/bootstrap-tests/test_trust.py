@@ -292,13 +292,13 @@ def test_own_pex_root_writable_by_others_is_not_trusted(shared, python, wheels, 
     assert r.returncode == 0 and r.stdout.strip() == "ran 1.16.0", r.stderr
 
 
-def test_cache_modes_do_not_follow_the_umask(tmp_path, python, wheels):
+@pytest.mark.parametrize("dont_write", ["", "1"])
+def test_cache_modes_do_not_follow_the_umask(tmp_path, python, wheels, dont_write):
     pex = build_pex(tmp_path / "u.pex", code={"app.py": APP, "pkg/__init__.py": ""}, wheels=[wheels["six"], wheels["attrs"]],
                     entry_point="app:main")
     root = tmp_path / "root"
     for _ in range(2):  # the second start is warm: Python writes .pyc files then
-        env = clean_env(PEX_ROOT=str(root))
-        env.pop("PYTHONDONTWRITEBYTECODE", None)
+        env = clean_env(PEX_ROOT=str(root), PYTHONDONTWRITEBYTECODE=dont_write)
         r = subprocess.run([python, str(pex)], env=env, preexec_fn=lambda: os.umask(0),
                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, universal_newlines=True, timeout=120)
         assert r.returncode == 0 and r.stdout.strip() == "ran 1.16.0", r.stderr

@@ -145,7 +145,8 @@ def cache_bytecode(dirs):
                 st = self.path_stats(path)
                 stamp = (int(st["mtime"]) & 0xFFFFFFFF).to_bytes(4, "little")
                 size = (st["size"] & 0xFFFFFFFF).to_bytes(4, "little")
-                self.set_data(pyc, ext.MAGIC_NUMBER + bytes(4) + stamp + size + marshal.dumps(code))
+                data = ext.MAGIC_NUMBER + bytes(4) + stamp + size + marshal.dumps(code)
+                self.set_data(pyc, data, _mode=0o644)  # not 0666 under the user's umask 000
             return code
 
     finder = ext.FileFinder.path_hook(
