@@ -106,7 +106,7 @@ def plant_runtime(where, info):
     pkg = Path(where) / "bootstrap" / info["bootstrap_hash"] / "pexkit_boot"
     pkg.mkdir(parents=True)
     (pkg / "__init__.py").write_text("")
-    (pkg / "verify.py").write_text("def pex_info(*a):\n    pass\ndef runtime(*a):\n    pass\n")
+    (pkg / "verify.py").write_text("def check(*a, **k):\n    pass\ndef pex_info(*a):\n    pass\ndef runtime(*a):\n    pass\n")
     (pkg / "boot.py").write_text("def main(*a):\n    print(%r)\n" % PLANTED)
 
 

@@ -50,11 +50,10 @@ def pex_root():
 
 
 def temp_roots():
-    """The per-user roots under the temp dir, tried in order when the configured one is not
-    private: a name another user took first is skipped, not replaced by a new dir every start."""
+    """Per-user roots under an absolute $TMPDIR (else /tmp), tried in order when the configured
+    one is not private; a name another user took is skipped, not replaced by a new dir per start."""
     base = os.environ.get("TMPDIR") or ""
-    if not os.path.isabs(base):
-        base = "/tmp" if os.name == "posix" else os.environ.get("TEMP") or "C:\\Windows\\Temp"
+    base = base if os.path.isabs(base) else "/tmp" if os.name == "posix" else os.environ.get("TEMP", "C:\\Temp")
     me = os.getuid() if hasattr(os, "getuid") else os.environ.get("USERNAME", "user")
     return [os.path.join(base, "pexkit-%s%s" % (me, "-%d" % i if i else "")) for i in range(4)]
 
@@ -304,25 +303,15 @@ def read_info(pex):
     return loads(data.decode("utf-8"))
 
 
-def fail(what):
-    """One line on stderr and exit 1: what the runtime itself could not read or write."""
-    sys.exit("pexkit: error: " + what)
-
-
-def damaged(pex, what, error):
-    fail("%s: %s is damaged (%s: %s); build or download the PEX again" % (pex, what, type(error).__name__, error))
-
-
 def main():
     pex = os.path.dirname(os.path.abspath(__file__))
     try:
         info = read_info(pex)
         pex_hash = info["pex_hash"]
-        fmt = info.get("format")
     except Exception as e:  # missing, not UTF-8, not JSON, not an object, unreadable zip entry
-        damaged(pex, "PEX-INFO", e)
-    if fmt != 1:
-        fail("%s: unsupported PEX-INFO format %r; build it again with this pexkit" % (pex, fmt))
+        sys.exit("pexkit: error: %s: PEX-INFO is damaged (%r); build or download the PEX again" % (pex, e))
+    if info.get("format") != 1:
+        sys.exit("pexkit: error: %s: unsupported PEX-INFO format %r" % (pex, info.get("format")))
     # The cache is trusted only when private to this user (see private_dir); never relative.
     root = pex_root()
     trusted = private_dir(root) if root else None
@@ -342,23 +331,19 @@ def main():
             fallback_warning(root, trusted)
         run_plan(pex, plan)
         return
-    # Cold start (or overrides): import the runtime from the cache when it is there (it was
-    # checked when extracted), else from the PEX after checking it; check PEX-INFO either way.
+    # Cold start (or overrides): the runtime from the cache (checked when it was extracted), else
+    # from the PEX; pexkit_boot.verify checks PEX-INFO (and then the PEX's runtime) first.
     cached = trusted and os.path.join(trusted, "bootstrap", str(info.get("bootstrap_hash")))
-    cached = cached if cached and os.path.isdir(os.path.join(cached, "pexkit_boot")) else None
     try:
-        cached = cached if cached and mine(os.path.dirname(cached)) and mine(cached) else None
+        cached = cached if cached and os.path.isdir(cached) and mine(os.path.dirname(cached)) and mine(cached) else None
         sys.path.insert(0, cached or os.path.join(pex, ".bootstrap"))
         from pexkit_boot import verify
 
-        verify.pex_info(pex, info, sys.modules[__name__])
-        if not cached:
-            verify.runtime(pex, info, sys.modules[__name__])
-        import pexkit_boot.boot
+        verify.check(pex, info, runtime=not cached)
+        from pexkit_boot import boot
     except Exception as e:  # a damaged runtime file: not parseable, or its code broken
-        damaged(pex, "the runtime (.bootstrap/)", e)
-
-    pexkit_boot.boot.main(pex, info, root, sys.modules[__name__])
+        sys.exit("pexkit: error: %s: the runtime (.bootstrap/) is damaged (%r); build or download the PEX again" % (pex, e))
+    boot.main(pex, info, root, sys.modules[__name__])
 
 
 if __name__ == "__main__":

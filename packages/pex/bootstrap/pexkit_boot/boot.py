@@ -1,5 +1,6 @@
 """Stage 2, the slow path: choose the interpreter and wheels, fill the cache, record the plan
 that later warm starts use, then run the entry point (or a tool)."""
+import hashlib
 import json
 import os
 import sys
@@ -57,8 +58,8 @@ class Pex(object):
                     data = zf.read("PEX-INFO")
             info = json.loads(data.decode("utf-8"))
         except Exception as e:
-            stage1.damaged(path, "PEX-INFO", e)
-        verify.pex_info(path, info, stage1)
+            verify.damaged(path, "PEX-INFO", e)
+        verify.pex_info(path, info)
         return cls(path, info, root)
 
     @property
@@ -74,18 +75,20 @@ class Pex(object):
         return self.zip.read(name)
 
     def _write_files(self, files, dest, want, what):
-        """Write [(name, bytes)] under `dest` if their tree hash is `want` (docs/pex-info.md)."""
-        if verify.tree_hash(files) != want:
-            raise cache.CacheError("pexkit: error: %s: %s does not match PEX-INFO's hash; the PEX is damaged, "
-                                   "build or download it again" % (self.path, what))
-        py_dirs = set()
+        """Write (name, bytes) pairs (one in memory at a time) under `dest`, the work dir of a cache
+        entry; CacheError, so the entry is never made, unless their tree hash is `want`."""
+        digests, py_dirs = [], set()
         for name, data in files:
             target = install._safe_join(dest, name, self.path)
             os.makedirs(os.path.dirname(target), exist_ok=True)
             with open(target, "wb") as out:
                 out.write(data)
+            digests.append((name, hashlib.sha256(data).hexdigest()))
             if name.endswith(".py"):
                 py_dirs.add(os.path.dirname(target))
+        if verify.tree_hash(digests) != want:
+            raise cache.CacheError("pexkit: error: %s: %s does not match PEX-INFO's hash; the PEX is damaged, "
+                                   "build or download it again" % (self.path, what))
         install.make_pycache_dirs(py_dirs)
 
     def bootstrap_dir(self):
@@ -111,7 +114,7 @@ class Pex(object):
                 if not n.endswith("/") and n not in ("__main__.py", "PEX-INFO")
                 and not n.startswith(".bootstrap/") and not n.startswith(".deps/")
             ]
-            files = [(n, self.zip.read(n)) for n in names]
+            files = ((n, self.zip.read(n)) for n in names)
             self._write_files(files, work, self.info["code_hash"], "the first-party code")
 
         if cache.ensure_dir(self.root, target, fill, "the first-party code of %s" % self.path):
@@ -360,7 +363,9 @@ def main(pex_path, info, root, stage1):
             import traceback
 
             traceback.print_exc()
-        sys.exit(cache.describe(e, pex_path))
+        known = (resolve.ResolveError, interpreter.InterpreterError, entry.EntryError, cache.CacheError,
+                 install.InstallError, markers.InvalidVersion, markers.InvalidMarker)
+        sys.exit(cache.error_line(str(e)) if isinstance(e, known) else cache.describe(e, pex_path))
     _restore_umask()
     if callable(result):
         result()

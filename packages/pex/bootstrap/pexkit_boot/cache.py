@@ -70,9 +70,8 @@ def check_entry(root, path):
 
 def describe(error, what):
     """One `pexkit: error:` line for an exception raised while making a cache entry from `what`."""
-    if isinstance(error, (CacheError,)) or str(error).startswith("pexkit: "):
-        msg = str(error)
-        return msg if msg.startswith("pexkit: error: ") else "pexkit: error: " + msg[len("pexkit: "):]
+    if isinstance(error, CacheError) or str(error).startswith("pexkit: "):
+        return error_line(str(error))
     if isinstance(error, EnvironmentError) and getattr(error, "errno", None):
         import errno
 
@@ -85,6 +84,14 @@ def describe(error, what):
             hint = "check the disk and run again"
         return "pexkit: error: %s: %s (while making the cache entry for %s); %s" % (where, error.strerror, what, hint)
     return "pexkit: error: %s is damaged (%s: %s); build or download the PEX again" % (what, type(error).__name__, error)
+
+
+def error_line(msg):
+    """`msg` as a `pexkit: error: …` message."""
+    for prefix in ("pexkit: error: ", "pexkit: "):
+        if msg.startswith(prefix):
+            return "pexkit: error: " + msg[len(prefix):]
+    return "pexkit: error: " + msg
 
 
 def mine(path):

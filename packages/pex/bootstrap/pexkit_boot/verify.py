@@ -9,24 +9,41 @@ warm starts use the plan recorded after a checked cold start and read none of th
 import hashlib
 import json
 import os
+import sys
 import zipfile
 
 
-def tree_hash(files):
-    """docs/pex-info.md: for each (name, bytes) in byte-wise name order,
-    name + "\\0" + sha256hex(contents) + "\\n"; the sha256 hex of all that."""
+def fail(what):
+    """One line on stderr and exit 1: what the runtime itself could not read or write."""
+    sys.exit("pexkit: error: " + what)
+
+
+def damaged(pex, what, error):
+    fail("%s: %s is damaged (%s: %s); build or download the PEX again" % (pex, what, type(error).__name__, error))
+
+
+def check(pex, info, runtime):
+    """Stage 1's cold start: PEX-INFO, then (unless imported from the cache) the runtime files."""
+    pex_info(pex, info)
+    if runtime:
+        runtime_matches(pex, info)
+
+
+def tree_hash(digests):
+    """docs/pex-info.md: for each (name, sha256 hex of its contents) in byte-wise name order,
+    name + "\\0" + hex + "\\n"; the sha256 hex of all that."""
     h = hashlib.sha256()
-    for name, data in sorted(files, key=lambda f: f[0].encode("utf-8")):
-        h.update(("%s\0%s\n" % (name, hashlib.sha256(data).hexdigest())).encode("utf-8"))
+    for name, digest in sorted(digests, key=lambda f: f[0].encode("utf-8")):
+        h.update(("%s\0%s\n" % (name, digest)).encode("utf-8"))
     return h.hexdigest()
 
 
-def pex_info(pex, info, stage1):
+def pex_info(pex, info):
     """PEX-INFO hashes to its own pex_hash (the canonical JSON of every other key)."""
     body = dict((k, v) for k, v in info.items() if k != "pex_hash")
     text = json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
     if hashlib.sha256(text.encode("utf-8")).hexdigest() != info.get("pex_hash"):
-        stage1.fail("%s: PEX-INFO does not match its pex_hash; the PEX is damaged, build or download it again" % pex)
+        fail("%s: PEX-INFO does not match its pex_hash; the PEX is damaged, build or download it again" % pex)
 
 
 def runtime_files(pex):
@@ -53,8 +70,9 @@ def runtime_files(pex):
     return files
 
 
-def runtime(pex, info, stage1):
+def runtime_matches(pex, info):
     """The runtime files in the PEX hash to bootstrap_hash."""
-    if tree_hash(runtime_files(pex)) != info.get("bootstrap_hash"):
-        stage1.fail("%s: the runtime in .bootstrap/ does not match PEX-INFO's bootstrap_hash; the PEX is "
+    digests = [(n, hashlib.sha256(data).hexdigest()) for n, data in runtime_files(pex)]
+    if tree_hash(digests) != info.get("bootstrap_hash"):
+        fail("%s: the runtime in .bootstrap/ does not match PEX-INFO's bootstrap_hash; the PEX is "
                     "damaged, build or download it again" % pex)
