@@ -310,3 +310,19 @@ def test_cache_modes_do_not_follow_the_umask(tmp_path, python, wheels, dont_writ
     assert not wide
     assert stat.S_IMODE(os.lstat(str(root)).st_mode) == 0o700
     assert list(root.glob("installed/*/__pycache__/six.*.pyc"))  # and Python did cache bytecode there
+
+
+@pytest.mark.skipif(not IS_ROOT or os.getuid() != 0, reason="needs root to make entries owned by another uid")
+def test_all_temp_roots_taken_by_others_is_one_error_line(tmp_path, python, wheels):
+    pex = app_pex(tmp_path, wheels)
+    tmp = sticky_tmp(tmp_path)
+    for name in ["pexkit-0"] + ["pexkit-0-%d" % i for i in (1, 2, 3)]:
+        (tmp / name).mkdir(mode=0o700)
+        os.chown(str(tmp / name), 54321, 54321)
+    blocker = tmp_path / "file"
+    blocker.write_text("")
+    r = subprocess.run([python, str(pex)], env=clean_env(TMPDIR=str(tmp), PEX_ROOT=str(blocker / "root")),
+                       stdout=subprocess.PIPE, stderr=subprocess.PIPE, universal_newlines=True, timeout=120)
+    assert one_error_line(r), r.stderr
+    assert "no private cache directory" in r.stderr and "set PEX_ROOT to a directory of yours" in r.stderr
+    assert all(os.listdir(str(tmp / n)) == [] for n in os.listdir(str(tmp)))
