@@ -1,4 +1,13 @@
-import { cpSync, existsSync, mkdtempSync, openSync, readSync, closeSync, rmSync } from 'node:fs';
+import {
+  cpSync,
+  existsSync,
+  mkdtempSync,
+  openSync,
+  readFileSync,
+  readSync,
+  closeSync,
+  rmSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { logger, type ExecutorContext, type ProjectConfiguration } from '@nx/devkit';
@@ -88,6 +97,22 @@ describe('@pexkit/nx:pex', () => {
     expect(text).toContain('nope: not a Python project inferred by @pexkit/nx/plugin');
     expect(text).toContain("uv.lock does not exist: run 'uv lock' in . or set 'lock'");
   });
+
+  it('refuses an output that is one of the build inputs (uv.lock, pyproject.toml) and keeps it', async () => {
+    const ws = await examplesWorkspace();
+    vi.spyOn(logger, 'info').mockImplementation(() => undefined);
+    const spy = vi.spyOn(logger, 'error').mockImplementation(() => undefined);
+    for (const output of ['uv.lock', 'hello-service/pyproject.toml']) {
+      const before = readFileSync(join(ws.root, output));
+      expect((await pexExecutor({ output }, ws.context('hello-service'))).success).toBe(false);
+      expect(readFileSync(join(ws.root, output)).equals(before)).toBe(true);
+    }
+    const text = errors(spy);
+    expect(text).toMatch(/uv\.lock is the lock file .* of this build; refusing to replace it/);
+    expect(text).toMatch(
+      /pyproject\.toml is the pyproject\.toml of hello-service .* of this build/,
+    );
+  }, 180_000);
 
   it('builds the app into dist/{projectRoot}/<name>.pex in-process', async () => {
     const ws = await examplesWorkspace();
