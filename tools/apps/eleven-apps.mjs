@@ -7,7 +7,9 @@
 //   npm run check:apps -- --apps black
 //
 // Per cell: ok (the PEX prints what the venv prints), DIFF, build-fail, run-fail, venv-fail,
-// xfail (a known gap, with its reason) or XPASS (a known gap that now works). Details of every
+// no-install (neither pexkit nor uv pip can install the pins on that interpreter: e.g. an sdist
+// that does not build there), xfail (a known gap, with its reason) or XPASS (a known gap that
+// now works). Details of every
 // cell that is not ok follow the table; results/*.json keep the full output.
 // Work dir: $ELEVEN_APPS_DIR or ~/.cache/pexkit-eleven-apps (kept: the caches stay warm).
 // Needs the network (PyPI) and takes long: about 2–6 minutes per app on a quiet machine.
@@ -238,7 +240,14 @@ function checkCell(app, project, py) {
     '-q',
   ]);
   const cell = { app: app.id, python: py.label, buildSeconds: built.seconds };
-  if (!built.ok) return { ...cell, verdict: 'build-fail', detail: built.stderr.trim() };
+  if (!built.ok) {
+    // When pip cannot install the same pins either (no wheel, and the sdist does not build
+    // for this interpreter), the pins do not exist for it: not a pexkit failure.
+    const venv = venvOutput(app, project, py);
+    const verdict = venv.error !== undefined ? 'no-install' : 'build-fail';
+    const also = venv.error !== undefined ? `\nvenv: ${venv.error.trim().slice(-600)}` : '';
+    return { ...cell, verdict, detail: `${built.stderr.trim()}${also}` };
+  }
   const ran = run(py.python, [pex, ...(app.args ?? [])]);
   if (!ran.ok)
     return { ...cell, verdict: 'run-fail', detail: `${ran.status}: ${ran.stderr.slice(-3000)}` };
@@ -309,5 +318,7 @@ if (notOk.length > 0) {
       `- ${r.app} / ${r.python}: ${r.verdict}\n  ${String(r.detail).split('\n').slice(0, 12).join('\n  ')}`,
     );
 }
-const unexpected = results.filter((r) => !['ok', 'xfail', 'skip'].includes(r.verdict));
+const unexpected = results.filter(
+  (r) => !['ok', 'xfail', 'skip', 'no-install'].includes(r.verdict),
+);
 process.exitCode = unexpected.length > 0 ? 1 : 0;
