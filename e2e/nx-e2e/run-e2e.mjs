@@ -360,6 +360,28 @@ try {
     ['library edit: nx affected rebuilds the app'],
   );
   await steps.run(
+    'nx test: a test importing an undeclared package fails (own environment)',
+    async () => {
+      // idna is locked (unrelated declares it) but greeter does not declare it.
+      const test = join(ws, 'libs/greeter/tests/test_undeclared.py');
+      writeFileSync(test, 'import idna\n\n\ndef test_idna():\n    assert idna.encode("a")\n');
+      const r = await run('npx', ['nx', 'test', 'greeter', '--outputStyle=static'], {
+        cwd: ws,
+        env,
+      });
+      rmSync(test);
+      const out = stripAnsi(r.stdout + r.stderr);
+      assert(
+        r.code !== 0 && /No module named '?idna/.test(out),
+        `greeter's tests passed with an undeclared import of idna: ${out.slice(-2000)}`,
+      );
+      const ok = await nx(['test', 'unrelated']);
+      assert(/1 passed/.test(stripAnsi(ok.stdout)), 'unrelated tests did not pass');
+      return "greeter: No module named 'idna'";
+    },
+    ['unrelated lock change: not affected, still a cache hit'],
+  );
+  await steps.run(
     'lock-only bump: sync:check fails, nx sync, exactly its user is affected',
     async () => {
       const hashBefore = await taskHash(ws, 'hello-app');

@@ -281,11 +281,13 @@ async function syncChild(root) {
     for (const [projRoot, p] of Object.entries(r.projects ?? {}))
       projects[p.name] = { ...p, root: projRoot };
   const s = performance.now();
+  const c = cpuMs();
   const files = expectedLockSubsetFiles(root, lockSubsetProjects(projects));
   const ms = performance.now() - s;
+  const cpu = cpuMs() - c;
   for (const [file, text] of files) if (text !== undefined) write(root, file, text);
   process.stdout.write(
-    JSON.stringify({ ms, files: [...files.values()].filter((t) => t !== undefined).length }),
+    JSON.stringify({ ms, cpu, files: [...files.values()].filter((t) => t !== undefined).length }),
   );
 }
 
@@ -430,7 +432,11 @@ async function main() {
         files,
         // `nx sync`'s own work (every lock subset; the lock and the workspace read once), whose
         // files are in the workspace for every measurement below, as users commit them.
-        syncLockSubsets: { ms: Math.round(sync.ms), files: sync.files },
+        syncLockSubsets: {
+          ms: Math.round(sync.ms),
+          cpuMs: Math.round(sync.cpu),
+          files: sync.files,
+        },
         load: loadavg().map((l) => l.toFixed(1)),
         plugin: measurePlugin(root, runs),
       };

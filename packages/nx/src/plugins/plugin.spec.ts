@@ -183,8 +183,14 @@ describe('createNodes', () => {
     expect(Object.keys(projects['web-app']?.targets ?? {})).toEqual(['build', 'test']);
     expect(Object.keys(projects['util']?.targets ?? {})).toEqual([]); // no tests/ directory
     const test = projects['core-lib']?.targets?.['test'];
-    expect(test?.command).toBe(PYTEST_COMMAND);
-    expect(test?.options).toEqual({ cwd: '{projectRoot}' });
+    // An environment of its own (its closure, no other member's packages), in its .venv.
+    expect(test?.command).toBe(
+      'uv run --locked --package core-lib --exact python -m pytest -p no:cacheprovider',
+    );
+    expect(test?.options).toEqual({
+      cwd: '{projectRoot}',
+      env: { UV_PROJECT_ENVIRONMENT: 'libs/core/.venv' },
+    });
     expect(test?.cache).toBe(true);
     expect(test?.inputs).toEqual([
       'default',
@@ -209,6 +215,23 @@ describe('createNodes', () => {
     await expect(
       infer(root, UV_WORKSPACE_FILES, { buildTargetName: 'ci', testTargetName: 'ci' }),
     ).rejects.toThrow(/buildTargetName and testTargetName are both "ci"/);
+  });
+
+  it("selects the root's default groups for a project's own test environment, or keeps the shared one when the project has a group of the same name", async () => {
+    const root = workspace({
+      ...UV_WORKSPACE,
+      'py/pyproject.toml': `${UV_WORKSPACE['py/pyproject.toml']}\n[dependency-groups]\ndev = ["pytest>=8"]\nlint = ["ruff"]\n\n[tool.uv]\ndefault-groups = ["dev", "lint", "missing"]\n`,
+      'py/libs/core/pyproject.toml': `${UV_WORKSPACE['py/libs/core/pyproject.toml']}\n[dependency-groups]\nlint = ["mypy"]\n`,
+      'py/libs/core/tests/test_core.py': 'def test_x():\n    pass\n',
+      'py/uv.lock': LOCK,
+    });
+    const projects = await infer(root, UV_WORKSPACE_FILES);
+    expect(projects['web-app']?.targets?.['test']?.command).toBe(
+      'uv run --locked --package web-app --group dev --group lint --exact python -m pytest -p no:cacheprovider',
+    );
+    // core-lib's own `lint` group would replace the root's in uv: the shared environment.
+    expect(projects['core-lib']?.targets?.['test']?.command).toBe(PYTEST_COMMAND);
+    expect(projects['core-lib']?.targets?.['test']?.options).toEqual({ cwd: '{projectRoot}' });
   });
 
   it('gives a library a target when [tool.pexkit] names an entry point', async () => {

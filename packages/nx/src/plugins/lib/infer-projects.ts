@@ -9,6 +9,9 @@ import {
   uvWorkspaceOf,
   defaultGroupRequirements,
   uvDefaultGroupRequirements,
+  uvDefaultGroupNames,
+  parseDependencyGroups,
+  parseUvDefaultGroups,
   type PyprojectInfo,
   type UvSource,
 } from '@pexkit/pex';
@@ -50,6 +53,16 @@ interface UvRoot {
   sources: Record<string, UvSource>;
   /** Its default dependency groups' requirements; undefined when they are malformed. */
   groups?: string[];
+  /** The names of those groups (defined ones only). */
+  groupNames?: string[];
+}
+
+/** What a project's tests install besides its closure. */
+interface TestGroups {
+  rootGroups: string[];
+  ownGroups: string[];
+  /** The root's default group names to select with `--group`; undefined: use the shared env. */
+  rootGroupNames: string[] | undefined;
 }
 
 /** True when the TOML text may declare a uv workspace (cheap pre-check before parsing). */
@@ -82,6 +95,11 @@ export function inferPythonProjects(
         // (their builds do not depend on it), only the test targets need the groups.
         try {
           root.groups = uvDefaultGroupRequirements(doc, file.text, file.file);
+          const defined = parseDependencyGroups(doc, file.text, file.file);
+          root.groupNames = uvDefaultGroupNames(
+            defined,
+            parseUvDefaultGroups(doc, file.text, file.file),
+          ).filter((g) => defined[g] !== undefined);
         } catch (error) {
           errors.push([file.file, error instanceof Error ? error : new Error(String(error))]);
         }
@@ -118,13 +136,14 @@ export function inferPythonProjects(
     // Test targets need the lock; the lock's content enters the hashes through each project's
     // lock-subset file (written by `nx sync`), so inference never reads it.
     const hasLock = existsSync(join(workspaceRoot, joinWorkspacePath(wsDir, 'uv.lock')));
-    const tests = new Map<string, { rootGroups: string[]; ownGroups: string[] }>();
+    const tests = new Map<string, TestGroups>();
     const root = uvRoots.get(wsDir);
     const rootGroups = root === undefined ? [] : root.groups;
     if (hasLock && options.testTargetName !== false && rootGroups !== undefined) {
       for (const m of members) {
         if (!m.file.hasTests) continue;
         try {
+          const rootNames = m.dir === wsDir ? [] : (root?.groupNames ?? []);
           tests.set(m.info.name, {
             rootGroups,
             ownGroups: defaultGroupRequirements(
@@ -132,6 +151,11 @@ export function inferPythonProjects(
               m.info.uvDefaultGroups,
               m.file.file,
             ),
+            // uv selects a member's group over the root's of the same name: such a member's
+            // tests keep the shared environment.
+            rootGroupNames: rootNames.some((g) => m.info.dependencyGroups[g] !== undefined)
+              ? undefined
+              : rootNames,
           });
         } catch (error) {
           errors.push([m.file.file, error instanceof Error ? error : new Error(String(error))]);
@@ -190,7 +214,7 @@ function projectConfiguration(
   groupSources: Record<string, UvSource>,
   options: NormalizedPluginOptions,
   productionInput: 'production' | 'default',
-  testGroups: { rootGroups: string[]; ownGroups: string[] } | 'unlocked' | undefined,
+  testGroups: TestGroups | 'unlocked' | undefined,
 ): Omit<ProjectConfiguration, 'root'> & { root: string } {
   const { info, dir } = m;
   const dependencies: PythonProjectMetadata['dependencies'] = [];
@@ -214,7 +238,11 @@ function projectConfiguration(
     uvWorkspaceRoot: wsDir,
   };
   if (typeof testGroups === 'object' && options.testTargetName !== false)
-    metadata.test = { target: options.testTargetName, ...testGroups };
+    metadata.test = {
+      target: options.testTargetName,
+      rootGroups: testGroups.rootGroups,
+      ownGroups: testGroups.ownGroups,
+    };
   const name =
     options.projectNameSource === 'directory'
       ? dir === '.'
@@ -227,7 +255,11 @@ function projectConfiguration(
     targets[options.buildTargetName] = buildTarget(m, productionInput);
   }
   if (typeof testGroups === 'object' && options.testTargetName !== false) {
-    targets[options.testTargetName] = testTarget(wsDir, productionInput);
+    const isolated =
+      testGroups.rootGroupNames === undefined
+        ? undefined
+        : { pythonName: info.name, groups: testGroups.rootGroupNames };
+    targets[options.testTargetName] = testTarget(dir, wsDir, productionInput, isolated);
   } else if (testGroups === 'unlocked' && m.file.hasTests && options.testTargetName !== false) {
     targets[options.testTargetName] = unlockedTestTarget(name, wsDir);
   }

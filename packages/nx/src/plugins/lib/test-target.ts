@@ -1,3 +1,4 @@
+import { posix } from 'node:path';
 import type { TargetConfiguration } from '@nx/devkit';
 import {
   LOCK_SUBSET_FILE,
@@ -7,14 +8,25 @@ import {
 import { joinWorkspacePath } from '../../utils/paths.js';
 
 /**
- * The inferred pytest target: the project's tests, run through uv in the environment that the
- * workspace's `uv.lock` pins (`--locked`: a lock that no longer matches the pyproject.toml files
- * is an error, never silently re-resolved). `--all-packages` syncs every workspace member and the
- * root's default dependency groups (where the generators put pytest), like `uv run` at a virtual
- * workspace root. `python -m pytest` rather than `pytest`, so that a lock without pytest fails
- * with "No module named pytest" instead of finding some other pytest on PATH.
+ * The pytest command in the uv workspace's shared environment: `--all-packages` syncs every
+ * member and the root's default dependency groups (where the generators put pytest), like
+ * `uv run` at a virtual workspace root. Used when a project cannot get an environment of its own.
+ * `--locked`: a lock that no longer matches the pyproject.toml files is an error, never silently
+ * re-resolved. `python -m pytest` rather than `pytest`, so that a lock without pytest fails with
+ * "No module named pytest" instead of finding some other pytest on PATH.
  */
 export const PYTEST_COMMAND = 'uv run --locked --all-packages python -m pytest -p no:cacheprovider';
+
+/**
+ * The pytest command in an environment of the project's own (`UV_PROJECT_ENVIRONMENT`, its
+ * `.venv`, which uv fills from its cache and ignores in git): `--package` installs the project's
+ * closure and its own default groups, `--group` the root's default groups, `--exact` removes
+ * whatever else is there. A test importing a package that its project does not declare fails.
+ */
+export function isolatedPytestCommand(pythonName: string, rootGroups: string[]): string {
+  const groups = rootGroups.map((g) => ` --group ${g}`).join('');
+  return `uv run --locked --package ${pythonName}${groups} --exact python -m pytest -p no:cacheprovider`;
+}
 
 /**
  * Inputs: the project's files, tests included (its lock-subset file, written by `nx sync`, among
@@ -24,8 +36,10 @@ export const PYTEST_COMMAND = 'uv run --locked --all-packages python -m pytest -
  * every Python project in `nx affected`; what they contribute to this project is in its file.
  */
 export function testTarget(
+  projectDir: string,
   wsDir: string,
   productionInput: 'production' | 'default',
+  isolated: { pythonName: string; groups: string[] } | undefined,
 ): TargetConfiguration {
   const inputs: TargetConfiguration['inputs'] = [
     'default',
@@ -34,17 +48,30 @@ export function testTarget(
     `^${productionInput}`,
     { runtime: `uv --directory ${JSON.stringify(wsDir)} python find --show-version` },
   ];
+  const command =
+    isolated === undefined
+      ? PYTEST_COMMAND
+      : isolatedPytestCommand(isolated.pythonName, isolated.groups);
+  const options: Record<string, unknown> = { cwd: '{projectRoot}' };
+  if (isolated !== undefined) {
+    // A relative UV_PROJECT_ENVIRONMENT is relative to the uv workspace root.
+    const venv = posix.join(posix.relative(`/${wsDir}`, `/${projectDir}`) || '.', '.venv');
+    options['env'] = { UV_PROJECT_ENVIRONMENT: venv };
+  }
   return {
-    command: PYTEST_COMMAND,
-    options: { cwd: '{projectRoot}' },
+    command,
+    options,
     cache: true,
     inputs,
     outputs: [],
     syncGenerators: [SYNC_GENERATOR],
     metadata: {
       technologies: ['python'],
-      description: 'Run the pytest suite with uv, in the environment uv.lock pins',
-      help: { command: `${PYTEST_COMMAND} --help`, example: { args: ['-k', 'test_name'] } },
+      description:
+        isolated === undefined
+          ? 'Run the pytest suite with uv, in the shared environment uv.lock pins'
+          : 'Run the pytest suite with uv, in an environment holding only what the project declares (uv.lock pins)',
+      help: { command: `${command} --help`, example: { args: ['-k', 'test_name'] } },
     },
   };
 }
