@@ -11,6 +11,7 @@ import {
   type ZipEntryInfo,
 } from './central-directory.js';
 import { ZipBombError, ZipError } from './errors.js';
+import { CHUNK, SequentialInput } from './sequential-input.js';
 import {
   EOCD_SIZE,
   LOCAL_HEADER_SIG,
@@ -26,8 +27,6 @@ import {
 const inflateRawAsync = promisify(inflateRaw);
 /** Entries at least this big inflate in libuv's pool (so several wheels verify in parallel). */
 const ASYNC_INFLATE_AT = 256 * 1024;
-/** Sequential reads of `scan` take this much at a time. */
-const CHUNK = 1024 * 1024;
 const DATA_DESCRIPTOR_SIG = 0x08074b50;
 
 export type { ZipEntryInfo } from './central-directory.js';
@@ -371,62 +370,6 @@ function hasExtra(extra: Buffer, id: number): boolean {
   for (let p = 0; p + 4 <= extra.length; p += 4 + extra.readUInt16LE(p + 2))
     if (extra.readUInt16LE(p) === id) return true;
   return false;
-}
-
-/** Forward-only reads of a file through a 1 MiB window. */
-class SequentialInput {
-  private buffer = Buffer.alloc(0);
-  private offset = 0;
-  /** File offset of the next byte `take` returns. */
-  position: number;
-  constructor(
-    private readonly path: string,
-    private readonly handle: FileHandle,
-    start: number,
-  ) {
-    this.position = start;
-  }
-
-  private async fill(n: number): Promise<void> {
-    const have = this.buffer.length - this.offset;
-    if (have >= n) return;
-    const want = Math.max(n - have, CHUNK);
-    const next = Buffer.allocUnsafe(have + want);
-    this.buffer.copy(next, 0, this.offset);
-    const { bytesRead } = await this.handle.read(next, have, want, this.position + have);
-    this.buffer = next.subarray(0, have + bytesRead);
-    this.offset = 0;
-    if (this.buffer.length < n)
-      throw new ZipError(
-        this.path,
-        undefined,
-        `truncated at offset ${this.position + this.buffer.length}`,
-      );
-  }
-
-  async peek(n: number): Promise<Buffer> {
-    await this.fill(n);
-    return this.buffer.subarray(this.offset, this.offset + n);
-  }
-
-  async take(n: number): Promise<Buffer> {
-    const out = await this.peek(n);
-    this.offset += n;
-    this.position += n;
-    return out;
-  }
-
-  /** The next `n` bytes in chunks of at most 1 MiB (never all in memory). */
-  async *stream(n: number): AsyncGenerator<Buffer> {
-    let left = n;
-    while (left > 0) {
-      const have = this.buffer.length - this.offset;
-      if (have === 0) await this.fill(1);
-      const k = Math.min(left, this.buffer.length - this.offset);
-      yield await this.take(k);
-      left -= k;
-    }
-  }
 }
 
 function checkLimits(
