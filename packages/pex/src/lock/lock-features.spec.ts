@@ -342,8 +342,17 @@ describe('requirements files as pip reads them', () => {
     expect(url).toMatchObject({ name: 'six', marker: 'sys_platform == "linux"' });
   });
 
-  it("reads uv's export of the conflicts workspace (--extra cpu)", () => {
-    const lock = loadLock(join(CONFLICTS, 'requirements.cpu.txt'));
+  it("refuses uv's hashed export where the local-index packages have no --hash (pip's hash mode)", () => {
+    // uv exports mytorch / myvision (local flat indexes) with neither hashes nor an index: read by
+    // name they would come unverified from the public index, a different project of that name.
+    expect(() => loadLock(join(CONFLICTS, 'requirements.cpu.txt'))).toThrow(
+      "hashes are required for every requirement once one has --hash (pip's hash-checking mode), but 'mytorch==1.0.0' (line 25), 'myvision==1.0.0' (line 29) have none",
+    );
+    expect(() => read('--require-hashes\nsix==1.17.0')).toThrow("'six==1.17.0' (line 2) has none");
+  });
+
+  it("reads uv's export of the conflicts workspace (--extra cpu, --no-hashes)", () => {
+    const lock = loadLock(join(CONFLICTS, 'requirements.cpu.nohash.txt'));
     expect(names(subsetForTarget(lock, roots('app'), linux))).toEqual([
       'certifi==2026.10.19.post1',
       'filelock==4.2.6',

@@ -76,7 +76,7 @@ const LOCKS = [
   join(FX, 'uv-conflicts/pylock.toml'),
   join(FX, 'uv-conflicts/pylock.cpu.toml'),
   join(FX, 'uv-conflicts/pylock.gpu.toml'),
-  join(FX, 'uv-conflicts/requirements.cpu.txt'),
+  join(FX, 'uv-conflicts/requirements.cpu.nohash.txt'),
   join(FX, 'pylock-groups/pylock.toml'),
   join(REPO_ROOT, 'examples/uv.lock'),
 ];

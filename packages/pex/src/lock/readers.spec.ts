@@ -190,7 +190,7 @@ describe('requirements.txt', () => {
     const dir = mkdtempSync(join(tmpdir(), 'req-'));
     writeFileSync(
       join(dir, 'base.txt'),
-      '--extra-index-url https://extra.example/simple\nsix==1.16.0  # via x\n',
+      `--extra-index-url https://extra.example/simple\nsix==1.16.0 --hash=sha256:${'d'.repeat(64)}  # via x\n`,
     );
     writeFileSync(join(dir, 'cons.txt'), 'attrs==23.2.0\nnot-used==1\n');
     const main = [
@@ -203,8 +203,8 @@ describe('requirements.txt', () => {
       'Requests[socks] == 2.31.0 ; python_version >= "3.8" \\',
       `    --hash=sha256:${'A'.repeat(64)} \\`,
       `    --hash=sha256:${'b'.repeat(64)}`,
-      'attrs',
-      'foo @ https://files.example/foo-1.0-py3-none-any.whl#sha256=abc',
+      `attrs --hash=sha256:${'e'.repeat(64)}`,
+      `foo @ https://files.example/foo-1.0-py3-none-any.whl#sha256=abc --hash=sha256:${'f'.repeat(64)}`,
       '',
     ].join('\n');
     writeFileSync(join(dir, 'requirements.txt'), main);

@@ -59,6 +59,8 @@ interface State {
   seen: Set<string>;
   read: (path: string) => string;
   env: NodeJS.ProcessEnv;
+  /** `--require-hashes` was given. */
+  requireHashes?: boolean;
 }
 
 /** pip's environment expansion: `${NAME}` (upper case, digits, `_`) when NAME is set. */
@@ -233,6 +235,7 @@ function parseInto(state: State, text: string, file: string, asConstraints: bool
         if (VCS_RE.test(editable[1] ?? '')) vcs(raw);
         continue; // the project itself (uv export emits `-e .`)
       }
+      if (/^--require-hashes\b/.test(raw)) state.requireHashes = true;
       if (
         /^--(only-binary|no-binary|prefer-binary|pre|trusted-host|require-hashes|use-feature|no-deps)\b/.test(
           raw,
@@ -360,7 +363,33 @@ export function parseRequirements(text: string, path: string, options: Options =
   }
   for (const pkg of state.lock.packages)
     if (state.lock.indexUrl !== undefined) pkg.indexUrl = state.lock.indexUrl;
+  checkHashMode(state, path);
   return state.lock;
+}
+
+/**
+ * pip's hash-checking mode: once any requirement has a `--hash` (or `--require-hashes` is
+ * given), every requirement needs one. Otherwise a line without hashes would be fetched
+ * unverified by name — e.g. `uv export` of a package from a local or private index writes it
+ * without hashes or index, and the public index may hold a different project of that name.
+ */
+function checkHashMode(state: State, path: string): void {
+  const packages = state.lock.packages;
+  if (state.requireHashes !== true && !packages.some((p) => p.allowedHashes !== undefined)) return;
+  const bare = packages.filter((p) => p.allowedHashes === undefined);
+  if (bare.length === 0) return;
+  const list = bare
+    .slice(0, 5)
+    .map(
+      (p) =>
+        `'${p.name}${p.version !== undefined ? `==${p.version}` : ''}'${p.line !== undefined ? ` (line ${p.line})` : ''}`,
+    )
+    .join(', ');
+  throw new LockError(
+    path,
+    `hashes are required for every requirement once one has --hash (pip's hash-checking mode), but ${list}${bare.length > 5 ? ` and ${bare.length - 5} more` : ''} ${bare.length === 1 ? 'has' : 'have'} none: add --hash values, or use a file without hashes`,
+    bare[0]?.line,
+  );
 }
 
 /** Reads a pinned requirements file. */
