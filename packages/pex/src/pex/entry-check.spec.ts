@@ -21,7 +21,13 @@ beforeAll(async () => {
 
 describe('writePex build-time checks of what the PEX runs', () => {
   it('accepts entry points whose module is first-party code, a namespace package or in a wheel', async () => {
-    for (const entryPoint of ['hello_app.cli:main', 'nsp.sub.mod', 'requests.utils', 'idna']) {
+    for (const entryPoint of [
+      'hello_app.cli:main',
+      'nsp.sub.mod',
+      'requests.utils',
+      'idna',
+      'http.server',
+    ]) {
       const output = join(work, `ok-${entryPoint.replace(/\W/g, '_')}.pex`);
       await writePex(plan, { output, cacheDir, entryPoint });
       expect(existsSync(output)).toBe(true);
