@@ -106,6 +106,19 @@ describe('uv.lock conflicts (PyTorch CPU/CUDA pattern, made by uv)', () => {
     expect(sub.find((e) => e.pkg.name === 'mytorch')?.pkg.source.path).toBe('../idx/gpu');
   });
 
+  it('a really ambiguous edge (no source given) names the sources', () => {
+    const text = readFileSync(join(CONFLICTS, 'uv.lock'), 'utf8');
+    const bare = text.replaceAll(
+      `{ name = "mytorch", version = "1.0.0", source = { registry = "../idx/cpu" }`,
+      `{ name = "mytorch", version = "1.0.0"`,
+    );
+    expect(bare).not.toBe(text);
+    const lock = parseUvLock(bare, join(CONFLICTS, 'uv.lock'));
+    expect(() => subsetForTarget(lock, roots('app', ['cpu']), linux)).toThrow(
+      "'mytorch' (needed by app 0.1.0) is ambiguous for target manylinux2014_x86_64-cp-311-cp311: versions 1.0.0 (registry ../idx/cpu), 1.0.0 (registry ../idx/gpu)",
+    );
+  });
+
   it('no extra: neither mytorch', () => {
     expect(names(subsetForTarget(uvLock(), roots('app'), mac))).toEqual([
       'certifi==2026.10.19.post1',
