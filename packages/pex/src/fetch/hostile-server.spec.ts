@@ -169,6 +169,34 @@ describe('bounded resources', () => {
     }
   });
 
+  it('reads only the start of an error page', async () => {
+    let written = 0;
+    const server = await rawServer((socket) => {
+      socket.write('HTTP/1.1 404 Not Found\r\nConnection: close\r\n\r\nno such file ');
+      const chunk = Buffer.alloc(64 * 1024, 0x61);
+      const pump = (): void => {
+        while (written < 300 * 1024 ** 2 && !socket.destroyed) {
+          written += chunk.length;
+          if (!socket.write(chunk)) {
+            socket.once('drain', pump);
+            return;
+          }
+        }
+        socket.end();
+      };
+      pump();
+    });
+    try {
+      const http = new HttpClient({ ...fast, env: noNetrc });
+      const error = await http.get(`${server.origin}/f/${WHEEL}`).catch((e: unknown) => e);
+      await http.close();
+      expect((error as Error).message).toMatch(/^HTTP 404 for .*: no such file a+$/);
+      expect(written).toBeLessThan(50 * 1024 ** 2);
+    } finally {
+      await server.close();
+    }
+  });
+
   it('refuses a declared Content-Length over the cap before reading; the cap has a variable', async () => {
     const server = await startTestServer({ [`/f/${WHEEL}`]: serveBytes(wheel) });
     try {

@@ -391,7 +391,16 @@ export class HttpClient {
       if (statusCode >= 400) {
         let detail = '';
         try {
-          detail = (await response.body.text()).slice(0, 200).replace(/\s+/g, ' ').trim();
+          // Only the start of an error page: a hostile server may send gigabytes.
+          const head: Buffer[] = [];
+          let size = 0;
+          for await (const chunk of response.body) {
+            head.push(chunk as Buffer);
+            size += (chunk as Buffer).length;
+            if (size >= 4096) break;
+          }
+          response.body.destroy();
+          detail = Buffer.concat(head).toString('utf8').slice(0, 200).replace(/\s+/g, ' ').trim();
         } catch {
           // The body is only a hint.
         }
