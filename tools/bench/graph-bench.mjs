@@ -453,7 +453,39 @@ async function main() {
         writeFileSync(join(root, `projects/${lib}/src/proj_001/mod_0.py`), 'VALUE = 99\n');
         const affected = [];
         for (let i = 0; i < runs; i++) affected.push(timeNxAffected(root));
+        // `nx sync` after a one-package lock bump (dep-119, the top of the third-party chain):
+        // it must rewrite exactly the lock-subset files that list dep-119.
+        execFileSync('git', ['checkout', '-q', '--', '.'], { cwd: root });
+        const using = execFileSync(
+          'git',
+          ['grep', '-l', '^dep-119==', '--', '*pexkit.lock-subset'],
+          {
+            cwd: root,
+            encoding: 'utf8',
+          },
+        )
+          .trim()
+          .split('\n')
+          .filter(Boolean)
+          .sort();
+        const lockPath = join(root, 'uv.lock');
+        writeFileSync(lockPath, readFileSync(lockPath, 'utf8').replaceAll('1.119.0', '1.119.1'));
+        const sync = timeNx(root, ['sync']);
+        const changed = execFileSync('git', ['diff', '--name-only'], {
+          cwd: root,
+          encoding: 'utf8',
+        })
+          .trim()
+          .split('\n')
+          .filter((f) => f !== 'uv.lock')
+          .sort();
         const med = (list, key) => Math.round(median(list.map(key)));
+        result.nxSyncAfterBump = {
+          ms: Math.round(sync.ms),
+          changedFiles: changed.length,
+          expectedFiles: using.length,
+          exactlyThose: JSON.stringify(changed) === JSON.stringify(using),
+        };
         result.nx = {
           graphColdMs: med(nxCold, (r) => r.ms),
           graphColdPluginMs: med(nxCold, (r) => r.pluginMs),
@@ -487,6 +519,12 @@ async function main() {
     const x = r.nx;
     console.log(
       `\nnx at ${r.count} projects: graph --file cold ${sec(x.graphColdMs)} (plugin ${sec(x.graphColdPluginMs)}), warm ${sec(x.graphWarmMs)} (plugin ${sec(x.graphWarmPluginMs)}); show projects --affected ${sec(x.affectedMs)} (plugin ${sec(x.affectedPluginMs)}, ${x.affectedProjects} affected)`,
+    );
+  }
+  for (const r of results.filter((x) => x.nxSyncAfterBump !== undefined)) {
+    const x = r.nxSyncAfterBump;
+    console.log(
+      `nx sync at ${r.count} projects after a one-package lock bump: ${sec(x.ms)}, rewrote ${x.changedFiles} lock-subset files (${x.expectedFiles} list the package; exactly those: ${x.exactlyThose})`,
     );
   }
   const small = results.find((r) => r.count === 500);

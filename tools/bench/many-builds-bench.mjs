@@ -15,7 +15,7 @@
 // Usage: node tools/bench/many-builds-bench.mjs [--apps 200] [--libs 20] [--parallel 2]
 //          [--pex-sample 5] [--layout zipapp|packed] [--keep]
 // Work dir: $BENCH_DIR or a new temp dir (removed unless --keep).
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import {
   existsSync,
   mkdirSync,
@@ -129,6 +129,13 @@ function generate(root) {
     { cwd: root, stdio: 'inherit' },
   );
   execFileSync('git', ['init', '-q'], { cwd: root });
+  // The lock-subset files (pexkit.lock-subset) that the build hashes read, committed as users do.
+  const sync = spawnSync(join(REPO_ROOT, 'node_modules/.bin/nx'), ['sync'], {
+    cwd: root,
+    env: { ...process.env, NX_DAEMON: 'false', NX_NO_CLOUD: 'true', NX_TUI: 'false' },
+    encoding: 'utf8',
+  });
+  if (sync.status !== 0) throw new Error(`nx sync failed:\n${sync.stdout}\n${sync.stderr}`);
   execFileSync('git', ['add', '-A'], { cwd: root });
   execFileSync(
     'git',
