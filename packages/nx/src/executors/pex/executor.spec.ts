@@ -114,6 +114,30 @@ describe('@pexkit/nx:pex', () => {
     );
   }, 180_000);
 
+  it("refuses to build when the project's lock-subset file is stale or missing (the cache key would be wrong)", async () => {
+    const ws = await examplesWorkspace();
+    vi.spyOn(logger, 'info').mockImplementation(() => undefined);
+    const spy = vi.spyOn(logger, 'error').mockImplementation(() => undefined);
+    const file = join(ws.root, 'hello-service/pexkit.lock-subset');
+    const good = readFileSync(file, 'utf8');
+    writeFile(
+      ws.root,
+      'hello-service/pexkit.lock-subset',
+      good.replace(/^rich==\S+$/m, 'rich==1.0'),
+    );
+    expect((await pexExecutor({}, ws.context('hello-service'))).success).toBe(false);
+    rmSync(file);
+    expect((await pexExecutor({}, ws.context('hello-service'))).success).toBe(false);
+    const text = errors(spy);
+    expect(text).toContain(
+      "hello-service: hello-service/pexkit.lock-subset is out of date with the lock; run 'nx sync' and commit it",
+    );
+    expect(text).toContain(
+      "hello-service: hello-service/pexkit.lock-subset is missing; run 'nx sync'",
+    );
+    expect(existsSync(join(ws.root, 'dist/hello-service/hello-service.pex'))).toBe(false);
+  });
+
   it('builds the app into dist/{projectRoot}/<name>.pex in-process', async () => {
     const ws = await examplesWorkspace();
     vi.spyOn(logger, 'info').mockImplementation(() => undefined);
