@@ -108,6 +108,7 @@ interface Section {
 class Loader {
   private readonly locks = new Map<string, Lock | Error>();
   private readonly workspaces = new Map<string, Workspace | Error>();
+  private readonly lockNames = new Map<Lock, Set<string>>();
   constructor(readonly workspaceRoot: string) {}
 
   lock(path: string): Lock {
@@ -141,6 +142,16 @@ class Loader {
     }
     if (ws instanceof Error) throw ws;
     return ws;
+  }
+
+  /** The package names of a lock (a set, built once: looked up once per project). */
+  names(lock: Lock): Set<string> {
+    let names = this.lockNames.get(lock);
+    if (names === undefined) {
+      names = new Set(lock.packages.map((e) => e.name));
+      this.lockNames.set(lock, names);
+    }
+    return names;
   }
 
   exists(path: string): boolean {
@@ -209,7 +220,7 @@ function renderProject(loader: Loader, p: LockSubsetProject): string | undefined
       return;
     }
     const locked = loader.lock(lock);
-    if (locked.format === 'uv.lock' && !locked.packages.some((e) => e.name === p.pythonName)) {
+    if (locked.format === 'uv.lock' && !loader.names(locked).has(p.pythonName)) {
       throw new Error(
         `${lock} does not lock ${p.pythonName} (a new member?): run 'uv lock' in ${p.uvWorkspaceRoot}, then 'nx sync'`,
       );
