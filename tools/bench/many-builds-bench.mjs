@@ -16,11 +16,13 @@
 //          [--pex-sample 5] [--layout zipapp|packed] [--keep]
 // Work dir: $BENCH_DIR or a new temp dir (removed unless --keep).
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import {
   existsSync,
   mkdirSync,
   mkdtempSync,
   readdirSync,
+  readFileSync,
   rmSync,
   symlinkSync,
   writeFileSync,
@@ -194,6 +196,26 @@ function run(cmd, args, options) {
 
 const du = (path) => (existsSync(path) ? sizeOf(path) : 0);
 
+/**
+ * Bytes of distinct file contents under `dir` (sha256 per file): what a content-addressed store
+ * (a deduplicating remote cache, or a reflink/dedup file system under the Nx cache) keeps of it.
+ */
+function uniqueBytes(dir) {
+  const seen = new Map();
+  const walk = (d) => {
+    for (const e of readdirSync(d, { withFileTypes: true })) {
+      const p = join(d, e.name);
+      if (e.isDirectory()) walk(p);
+      else if (e.isFile()) {
+        const data = readFileSync(p);
+        seen.set(createHash('sha256').update(data).digest('hex'), data.length);
+      }
+    }
+  };
+  if (existsSync(dir)) walk(dir);
+  return [...seen.values()].reduce((a, b) => a + b, 0);
+}
+
 /** Sum of the per-build fetch summaries ("fetched N files (…), M from cache"). */
 function fetchCounts(out) {
   let downloaded = 0;
@@ -240,8 +262,10 @@ async function nxBuild(root, env, label) {
     ? readdirSync(join(env.PEXKIT_CACHE_DIR, 'deflated')).filter((f) => f.endsWith('.json')).length
     : 0;
   const cached = (r.out.match(/\[local cache\]|existing outputs match the cache/g) ?? []).length;
+  const unique = LAYOUT === 'zipapp' ? undefined : uniqueBytes(join(root, 'dist'));
   const result = {
     label,
+    ...(unique !== undefined ? { distUniqueContent: unique } : {}),
     seconds: r.seconds,
     peak: r.peak,
     nxCacheAdded: du(cacheDir) - nxCacheBefore,
@@ -338,6 +362,11 @@ async function main() {
     console.log(
       `| pex, ${PEX_SAMPLE} warm builds (median ${pex.warmMedianSeconds.toFixed(1)} s) × ${APPS} | ${pexTotal.toFixed(0)} s (extrapolated) | ${formatBytes(pex.peak)} (one build) | - | ${formatBytes(pex.sizeEach * APPS)} (extrapolated) | - | - | - | - |`,
     );
+    if (warm.distUniqueContent !== undefined)
+      console.log(
+        `(${LAYOUT} layout: dist/ holds ${formatBytes(warm.dist)}, of which ${formatBytes(warm.distUniqueContent)} distinct file contents: ` +
+          `a content-addressed store keeps ${((100 * warm.distUniqueContent) / warm.dist).toFixed(1)}% of it)`,
+      );
     console.log(
       `\nwarm pexkit ${warm.seconds.toFixed(1)} s vs pex ${pexTotal.toFixed(0)} s: 1/${(pexTotal / warm.seconds).toFixed(1)} (goal ≤ 1/20); ` +
         `downloads ${cold.downloaded} for ${distinctWheels} distinct wheels (goal: each once); pex first (cold) build ${pex.coldFirstSeconds.toFixed(1)} s`,
