@@ -19,6 +19,8 @@ const SECURE: Record<string, { node: string; hexLength: number }> = {
   blake2s: { node: 'blake2s256', hexLength: 64 },
 };
 
+const HEX = /^[0-9a-fA-F]+$/;
+
 /** The algorithms pexkit verifies, in hashlib spelling. */
 export const SECURE_HASH_ALGORITHMS: readonly string[] = Object.keys(SECURE);
 
@@ -48,7 +50,7 @@ export function parseHashPin(
 ): { algorithm: string; digest: string } | { error: string } {
   const alg = normalizeHashAlgorithm(algorithm);
   const spec = SECURE[alg];
-  if (spec !== undefined && !new RegExp(`^[0-9a-fA-F]{${spec.hexLength}}$`).test(digest))
+  if (spec !== undefined && (digest.length !== spec.hexLength || !HEX.test(digest)))
     return { error: `expected ${alg}:<${spec.hexLength} hex digits>` };
   if (alg === '' || digest === '') return { error: 'expected <algorithm>:<hex digest>' };
   return { algorithm: alg, digest: digest.toLowerCase() };
