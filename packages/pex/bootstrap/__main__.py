@@ -221,6 +221,15 @@ def run_as_main(code, path, loader=None, spec=None, package=None):
     exec(code, main.__dict__)
 
 
+def is_python_script(head):
+    """Whether a script file starting with `head` is Python (run here, on the PEX's sys.path):
+    a `#!...python...` line, or text with no `#!` line; binaries (a NUL byte) and other `#!`
+    scripts are not."""
+    if head.startswith(b"#!"):
+        return b"python" in head.split(b"\n", 1)[0]
+    return b"\0" not in head
+
+
 def run_entry(entry):
     """entry: ["module", name] | ["func", module, "attr.path"] | ["path", file]."""
     kind = entry[0]
@@ -246,9 +255,14 @@ def run_entry(entry):
         return
     if kind == "path":
         with open(entry[1], "rb") as f:
-            source = f.read()
-        if source.startswith(b"#!") and b"python" not in source.split(b"\n", 1)[0]:
-            exec_into([entry[1]] + sys.argv[1:])  # a shell (or other) script from a wheel's bin/
+            head = f.read(4096)
+            if not is_python_script(head):
+                # A shell script or a native binary (ruff) from a wheel's bin/: run the file itself.
+                try:
+                    exec_into([entry[1]] + sys.argv[1:])
+                except OSError as e:
+                    sys.exit("pexkit: cannot execute script %s: %s" % (entry[1], e.strerror or e))
+            source = head + f.read()
         run_as_main(compile(source, entry[1], "exec"), entry[1])
         return
     sys.exit("pexkit: unknown entry kind %r" % (kind,))

@@ -58,7 +58,9 @@ def find_script(name, code_dirs, wheel_dirs):
             if name in scripts:
                 return parse_entry_point(scripts[name])
             known.extend(scripts)
-    for d in wheel_dirs:
+    # A file name, never a path: PEX_SCRIPT=../../bin/sh must not reach outside bin/.
+    safe = name not in ("", ".", "..") and "/" not in name and os.sep not in name
+    for d in wheel_dirs if safe else ():
         path = os.path.join(d, "bin", name)
         if os.path.isfile(path):
             return ["path", path]

@@ -23,8 +23,9 @@ export function defaultConsoleScript(project: BuildPlan['main']): string | undef
 /**
  * Turns `--entry-point` / `--console-script` into PEX-INFO fields. A console script is looked up
  * at build time, first in the first-party projects (the app first), then in the wheels'
- * `entry_points.txt`, and recorded as its `module:function`; an unknown name is an error that
- * lists the scripts on offer.
+ * `entry_points.txt`, and recorded as its `module:function`; failing those, a file a wheel ships
+ * in `.data/scripts/` is recorded by name as PEX-INFO's `script`. An unknown name is an error
+ * that lists the scripts on offer.
  */
 export function resolveEntry(
   options: { entryPoint?: string; consoleScript?: string },
@@ -63,11 +64,22 @@ export function resolveEntry(
     offer(v.entryPoints.console_scripts, v.filename);
     offer(v.entryPoints.gui_scripts, v.filename);
   }
+  // Scripts shipped as files (`<dist>.data/scripts/`: `#!python` scripts, native binaries such
+  // as ruff) come after the entry-point scripts, as at run time; PEX-INFO names them as `script`
+  // and the runtime runs the installed file.
+  const files = new Map<string, string>();
+  for (const v of sorted) {
+    for (const script of v.scripts) {
+      if (!offered.has(script) && !files.has(script)) files.set(script, v.filename);
+    }
+  }
   const found = offered.get(name);
+  if (found === undefined && files.has(name)) return { entryPoint: null, script: name };
   if (found === undefined) {
-    const list = [...offered.entries()]
-      .sort(([a], [b]) => (a < b ? -1 : 1))
-      .map(([s, o]) => `${s} (${o.from})`);
+    const list = [
+      ...[...offered.entries()].map(([s, o]) => `${s} (${o.from})`),
+      ...[...files.entries()].map(([s, from]) => `${s} (file in ${from})`),
+    ].sort();
     throw new UsageError(
       `--console-script '${name}' is not defined by ${plan.main.name} or its dependencies; ` +
         (list.length === 0 ? 'no console scripts are available' : `available: ${list.join(', ')}`),

@@ -171,7 +171,7 @@ describe('writePex output safety', () => {
       writeFileSync(
         join(cache, 'verified', `${sha}.json`),
         JSON.stringify({
-          version: 2,
+          version: 3,
           verdict: {
             filename,
             sha256: sha,
@@ -181,6 +181,7 @@ describe('writePex output safety', () => {
             requiresDist: [],
             entryPoints: {},
             entries: 1,
+            scripts: [],
             installedSize: 1,
           },
         }),

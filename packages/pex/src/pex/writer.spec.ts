@@ -61,12 +61,13 @@ function preverifiedWheel(cacheDir: string, name: string, sha256: string, path: 
     requiresDist: [],
     entryPoints: {},
     entries: 1,
+    scripts: [],
     installedSize: 1,
   };
   mkdirSync(join(cacheDir, 'verified'), { recursive: true });
   writeFileSync(
     join(cacheDir, 'verified', `${sha256}.json`),
-    JSON.stringify({ version: 2, verdict }),
+    JSON.stringify({ version: 3, verdict }),
   );
   const wheel = {
     filename: verdict.filename,

@@ -27,6 +27,11 @@ export interface WheelVerdict {
   requiresPython: string | undefined;
   requiresDist: string[];
   entryPoints: EntryPoints;
+  /**
+   * Files directly under `<name>-<version>.data/scripts/` (installed to `bin/`): `#!python`
+   * scripts and native binaries a PEX can run by name, as pex does.
+   */
+  scripts: string[];
   /** Number of zip entries (directories included). */
   entries: number;
   /** Sum of the uncompressed sizes. */
@@ -42,7 +47,7 @@ export interface ValidateWheelOptions {
 }
 
 /** Bumped whenever validation gets stricter, so verdicts of the laxer rules are not trusted. */
-const VERDICT_VERSION = 2;
+const VERDICT_VERSION = 3;
 const STRONG_HASHES = new Set(['sha256', 'sha384', 'sha512']);
 
 /** sha256 hex of a file, streamed. */
@@ -258,9 +263,20 @@ async function verify(reader: ZipReader, filename: string, sha256: string): Prom
     requiresPython: meta.requiresPython,
     requiresDist: meta.requiresDist,
     entryPoints,
+    scripts: dataScripts(reader.entries, distInfo),
     entries: reader.entries.length,
     installedSize,
   };
+}
+
+/** The names of the files directly under the wheel's `.data/scripts/`, sorted. */
+function dataScripts(entries: readonly ZipEntryInfo[], distInfo: string): string[] {
+  const prefix = `${distInfo.slice(0, -'.dist-info'.length)}.data/scripts/`;
+  return entries
+    .filter((e) => !e.isDirectory && e.name.startsWith(prefix))
+    .map((e) => e.name.slice(prefix.length))
+    .filter((name) => name !== '' && !name.includes('/'))
+    .sort();
 }
 
 /** METADATA's Name and Version must be the project and version of the wheel's file name. */
