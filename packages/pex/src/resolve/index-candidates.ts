@@ -30,6 +30,53 @@ function toArtifact(file: IndexFile, kind: 'wheel' | 'sdist'): Candidate {
   return art;
 }
 
+/** Pages fetched at once by {@link prefetchIndexPages}: a lock of 100 flat pins is ~13 rounds. */
+export const INDEX_PAGE_CONCURRENCY = 8;
+
+function pageKey(name: string, options: IndexOptions): string {
+  return `${name}\0${JSON.stringify([options.indexUrl, options.extraIndexUrls, options.findLinks])}`;
+}
+
+/**
+ * Starts fetching the index pages of `names` (at most `concurrency` at a time) into `cache`, so
+ * the per-package lookups that follow await pages already on their way instead of fetching them
+ * one after another. A page that fails rejects only when a lookup awaits it.
+ */
+export function prefetchIndexPages(
+  names: Iterable<string>,
+  options: IndexOptions,
+  cache: Map<string, Promise<IndexFile[]>>,
+  concurrency = INDEX_PAGE_CONCURRENCY,
+): void {
+  let running = 0;
+  const waiting: Array<() => void> = [];
+  const slot = async (): Promise<void> => {
+    if (running < concurrency) {
+      running++;
+      return;
+    }
+    await new Promise<void>((resolve) => waiting.push(resolve));
+  };
+  const release = (): void => {
+    const next = waiting.shift();
+    if (next === undefined) running--;
+    else next(); // the slot passes straight to the next page
+  };
+  for (const name of names) {
+    const key = pageKey(name, options);
+    if (cache.has(key)) continue;
+    const page = slot().then(async () => {
+      try {
+        return await listIndexFiles(name, options);
+      } finally {
+        release();
+      }
+    });
+    page.catch(() => undefined); // reported when awaited, never as an unhandled rejection
+    cache.set(key, page);
+  }
+}
+
 /**
  * Wheels (and the sdist) of a pinned package as the index / find-links offer them, for locks
  * that list no artifacts (requirements files): only files of the pinned version, and — when the
@@ -40,7 +87,7 @@ export async function indexArtifacts(
   options: IndexOptions,
   cache: Map<string, Promise<IndexFile[]>>,
 ): Promise<{ wheels: Candidate[]; sdist?: LockArtifact }> {
-  const key = `${pkg.name}\0${JSON.stringify([options.indexUrl, options.extraIndexUrls, options.findLinks])}`;
+  const key = pageKey(pkg.name, options);
   let files = cache.get(key);
   if (files === undefined) {
     files = listIndexFiles(pkg.name, options);

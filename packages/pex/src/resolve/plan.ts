@@ -24,7 +24,7 @@ import {
   findBuiltWheel,
   noBuilderError,
 } from '../sdist/build.js';
-import { indexArtifacts } from './index-candidates.js';
+import { indexArtifacts, prefetchIndexPages } from './index-candidates.js';
 import { evaluateMarker } from './markers.js';
 import { requiresFromWheel } from './wheel-requires.js';
 import {
@@ -250,13 +250,25 @@ export async function planBuild(options: PlanOptions): Promise<BuildPlan> {
     }
     return found;
   };
-  for (const named of targets) {
-    const subset = subsetForTarget(lock, roots, named.target);
+  const subsets = targets.map((named) => subsetForTarget(lock, roots, named.target));
+  // Locks that list no files (requirements): every index page the targets need, in parallel.
+  prefetchIndexPages(
+    new Set(
+      subsets
+        .flat()
+        .filter((e) => needsIndex(e.pkg))
+        .map((e) => e.pkg.name),
+    ),
+    indexOptions,
+    pageCache,
+  );
+  for (const [t, named] of targets.entries()) {
+    const subset = subsets[t] ?? [];
     for (const entry of subset) {
       const pkg = entry.pkg;
       let candidates: Candidate[] = pkg.wheels;
       let selectable: LockPackage = pkg;
-      if (pkg.wheels.length === 0 && pkg.sdist === undefined && pkg.source.kind === 'registry') {
+      if (needsIndex(pkg)) {
         const found = await indexArtifacts(pkg, indexOptions, pageCache);
         candidates = found.wheels;
         selectable = found.sdist !== undefined ? { ...pkg, sdist: found.sdist } : pkg;
@@ -408,4 +420,9 @@ export async function planBuild(options: PlanOptions): Promise<BuildPlan> {
     interpreterConstraints: interpreterConstraintsOf(firstParty.projects, lock),
     resolvedTargets: targets.map((t) => t.target),
   };
+}
+
+/** A registry package the lock lists no files for: its files come from the index pages. */
+function needsIndex(pkg: LockPackage): boolean {
+  return pkg.wheels.length === 0 && pkg.sdist === undefined && pkg.source.kind === 'registry';
 }
