@@ -26,7 +26,9 @@ import {
 } from '../sdist/build.js';
 import { indexArtifacts, prefetchIndexPages } from './index-candidates.js';
 import { evaluateMarker } from './markers.js';
-import { requiresFromWheel } from './wheel-requires.js';
+import { requiresDistOfWheel, withoutExtraOnly } from './wheel-requires.js';
+import { narrowFlatProjects } from './narrow-flat.js';
+import { canonicalizeName } from '../names/canonicalize.js';
 import {
   NoCompatibleWheelError,
   selectArtifact,
@@ -398,9 +400,23 @@ export async function planBuild(options: PlanOptions): Promise<BuildPlan> {
   }
   // Flat locks carry no edges: take each project's Requires-Dist from its wheel's METADATA.
   if (!lock.hasEdges) {
+    const requiresDist = new Map<string, string[]>();
     for (const project of projects.values()) {
       const first = project.wheels[0];
-      if (first !== undefined) project.requires = await requiresFromWheel(first.path);
+      if (first === undefined) continue;
+      const all = await requiresDistOfWheel(first.path);
+      requiresDist.set(canonicalizeName(project.name), all);
+      project.requires = withoutExtraOnly(all);
+    }
+    // Without `# via` either, the lock may list packages other projects need: keep what the
+    // project's requirements reach through those Requires-Dist, per target.
+    const flat = !lock.packages.some((p) => p.via !== undefined);
+    if (flat && firstParty.requirements.length > 0) {
+      const dropped = narrowFlatProjects(projects, requiresDist, firstParty.requirements, targets);
+      if (dropped.length > 0)
+        log(
+          `left out ${dropped.length} locked package(s) ${main.name} does not need: ${dropped.join(', ')}`,
+        );
     }
   }
   const sorted = [...projects.values()].sort((a, b) =>
