@@ -8,16 +8,25 @@ import {
   closeSync,
   rmSync,
 } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { logger, type ExecutorContext, type ProjectConfiguration } from '@nx/devkit';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createNodes } from '../../plugins/plugin.js';
 import { clearNodesMemoryCache } from '../../plugins/lib/nodes-cache.js';
-import { nodesContext, removeWorkspace, writeFile } from '../../testing/workspace-fixture.js';
+import {
+  nodesContext,
+  removeWorkspace,
+  writeFile,
+  writeWorkspace,
+} from '../../testing/workspace-fixture.js';
 import pexExecutor from './executor.js';
 
 const EXAMPLES = new URL('../../../../../examples/', import.meta.url);
+const MAKE_WHEEL = new URL('../../../../pex/src/wheel/test-support/make-wheel.py', import.meta.url);
 const roots: string[] = [];
 afterEach(() => {
   for (const r of roots.splice(0)) removeWorkspace(r);
@@ -152,5 +161,63 @@ describe('@pexkit/nx:pex', () => {
     readSync(fd, head, 0, 2, 0);
     closeSync(fd);
     expect(head.toString()).toBe('#!');
+  }, 180_000);
+
+  it('builds a PEX running a script a dependency ships as a file ([tool.pexkit] console-script)', async () => {
+    const root = writeWorkspace({
+      'tool/pyproject.toml':
+        '[project]\nname = "tool"\nversion = "1.0"\nrequires-python = ">=3.8"\ndependencies = ["greet==1.0"]\n\n' +
+        '[tool.pexkit]\nconsole-script = "greet"\n',
+      'tool/src/tool/__init__.py': '',
+      'wheels/.keep': '',
+    });
+    roots.push(root);
+    const wheel = join(root, 'wheels', 'greet-1.0-py3-none-any.whl');
+    const b64 = (t: string) => Buffer.from(t).toString('base64');
+    execFileSync('python3', [fileURLToPath(MAKE_WHEEL)], {
+      input: JSON.stringify({
+        name: 'greet',
+        version: '1.0',
+        tag: 'py3-none-any',
+        out: wheel,
+        files: [
+          { name: 'greetlib/__init__.py', data: b64('') },
+          { name: 'greet-1.0.data/scripts/greet', data: b64('#!python\nprint("hi")\n') },
+        ],
+      }),
+    });
+    const sha = createHash('sha256').update(readFileSync(wheel)).digest('hex');
+    writeFile(root, 'tool/requirements.txt', `greet==1.0 --hash=sha256:${sha}\n`);
+    const results = await createNodes[1](['tool/pyproject.toml'], {}, nodesContext(root));
+    const projects: Record<string, ProjectConfiguration> = {};
+    for (const [, r] of results)
+      for (const [projectRoot, p] of Object.entries(r.projects ?? {}))
+        projects[p.name as string] = { ...p, root: projectRoot } as ProjectConfiguration;
+    const target = projects['tool']?.targets?.['pex'] ?? projects['tool']?.targets?.['build'];
+    vi.spyOn(logger, 'info').mockImplementation(() => undefined);
+    const spy = vi.spyOn(logger, 'error').mockImplementation(() => undefined);
+    const result = await pexExecutor(
+      {
+        ...(target?.options as object),
+        lock: 'tool/requirements.txt',
+        findLinks: ['wheels'],
+        offline: true,
+        cacheDir: '.pexkit-cache',
+      },
+      {
+        root,
+        cwd: root,
+        isVerbose: false,
+        projectName: 'tool',
+        targetName: 'build',
+        projectsConfigurations: { version: 2, projects },
+        nxJsonConfiguration: {},
+        projectGraph: { nodes: {}, dependencies: {} },
+      } as ExecutorContext,
+    );
+    expect(errors(spy)).toBe('');
+    expect(result.success).toBe(true);
+    const out = execFileSync(join(root, 'dist/tool/tool.pex'), { encoding: 'utf8' });
+    expect(out.trim()).toBe('hi');
   }, 180_000);
 });
