@@ -25,6 +25,7 @@ import {
   noBuilderError,
 } from '../sdist/build.js';
 import { indexArtifacts, prefetchIndexPages } from './index-candidates.js';
+import { gitSourceArchive } from './git-source.js';
 import { evaluateMarker } from './markers.js';
 import { requiresDistOfWheel, withoutExtraOnly } from './wheel-requires.js';
 import { narrowFlatProjects } from './narrow-flat.js';
@@ -276,11 +277,8 @@ export async function planBuild(options: PlanOptions): Promise<BuildPlan> {
         selectable = found.sdist !== undefined ? { ...pkg, sdist: found.sdist } : pkg;
       }
       if (pkg.source.kind === 'git' && pkg.wheels.length === 0 && pkg.sdist === undefined) {
-        throw new LockError(
-          lock.path,
-          `${pkg.name} comes from git (${pkg.source.url ?? ''}): building from a git source is unsupported; pexkit needs a wheel or sdist in the lock`,
-          pkg.line,
-        );
+        // Built like an sdist from a clone at the locked commit (verified).
+        selectable = { ...pkg, sdist: await gitSourceArchive(pkg, lock.path, cacheOptions) };
       }
       let picked: Selection;
       try {
