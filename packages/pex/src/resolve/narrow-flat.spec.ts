@@ -23,6 +23,7 @@ const WHEELS: Record<string, string[]> = {
 describe('flat locks narrowed by the wheels own Requires-Dist', () => {
   let work: string;
   let server: TestServer;
+  const files = new Map<string, { filename: string; sha256: string }>();
 
   beforeAll(async () => {
     work = mkdtempSync(join(tmpdir(), 'pexkit-narrow-'));
@@ -39,6 +40,7 @@ describe('flat locks narrowed by the wheels own Requires-Dist', () => {
       const bytes = readFileSync(path);
       const sha256 = createHash('sha256').update(bytes).digest('hex');
       server.route(`/files/${basename(path)}`, serveBytes(bytes));
+      files.set(name, { filename: basename(path), sha256 });
       const page = JSON.stringify({
         meta: { 'api-version': '1.1' },
         name,
@@ -91,5 +93,30 @@ describe('flat locks narrowed by the wheels own Requires-Dist', () => {
     expect(lines.join('\n')).toContain(
       'left out 3 locked package(s) app does not need: lonely, other, slow',
     );
+  }, 60_000);
+
+  it('narrows a pylock.toml without dependency edges the same way', async () => {
+    const pylock = join(work, 'app', 'pylock.toml');
+    writeFileSync(
+      pylock,
+      'lock-version = "1.0"\ncreated-by = "hand"\n' +
+        Object.keys(WHEELS)
+          .map((name) => {
+            const f = files.get(name) as { filename: string; sha256: string };
+            return (
+              `\n[[packages]]\nname = "${name}"\nversion = "1.0"\n` +
+              `wheels = [{ url = "${server.origin}/files/${f.filename}", hashes = { sha256 = "${f.sha256}" } }]\n`
+            );
+          })
+          .join(''),
+    );
+    const plan = await planBuild({
+      project: join(work, 'app'),
+      lock: pylock,
+      targets: ['linux_x86_64-cp-311-cp311'],
+      cacheDir: join(work, 'cache'),
+      progress: 'none',
+    });
+    expect(plan.projects.map((p) => p.name)).toEqual(['leaf', 'mid', 'top', 'turbo']);
   }, 60_000);
 });
