@@ -395,7 +395,17 @@ function newWorkspace(count) {
   execFileSync('git', ['add', '-A'], { cwd: root });
   execFileSync(
     'git',
-    ['-c', 'user.name=bench', '-c', 'user.email=bench@localhost', 'commit', '-qm', 'bench'],
+    [
+      '-c',
+      'gc.auto=0',
+      '-c',
+      'user.name=bench',
+      '-c',
+      'user.email=bench@localhost',
+      'commit',
+      '-qm',
+      'bench',
+    ],
     {
       cwd: root,
     },
@@ -502,7 +512,7 @@ async function main() {
       console.error(JSON.stringify({ count, ...result }));
     } finally {
       if (keep) console.error(`workspace kept at ${root}`);
-      else rmSync(root, { recursive: true, force: true });
+      else rmSync(root, { recursive: true, force: true, maxRetries: 5 });
     }
   }
   console.log(
