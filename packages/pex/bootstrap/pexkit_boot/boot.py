@@ -7,7 +7,7 @@ import sys
 import time
 import zipfile
 
-from . import cache, entry, install, interpreter, isolate, markers, resolve, tags, verify
+from . import cache, entry, install, interpreter, isolate, layout, markers, resolve, tags, verify
 
 _T0 = time.time()
 # PEX_* variables that change what a start does; with any of them set no plan is recorded.
@@ -92,7 +92,7 @@ class Pex(object):
         install.make_pycache_dirs(py_dirs)
 
     def bootstrap_dir(self):
-        target = os.path.join(self.root, "bootstrap", self.info["bootstrap_hash"])
+        target = os.path.join(self.root, layout.BOOTSTRAP, self.info["bootstrap_hash"])
 
         def fill(work):
             files = verify.runtime_files(self.path)
@@ -106,7 +106,7 @@ class Pex(object):
     def code_dir(self):
         if self.is_dir:
             return self.path
-        target = os.path.join(self.root, "code", self.info["code_hash"])
+        target = os.path.join(self.root, layout.CODE, self.info["code_hash"])
 
         def fill(work):
             names = [
@@ -130,7 +130,7 @@ class Pex(object):
         sha = (self.info.get("distributions") or {}).get(wheel)
         if not sha:
             raise install.InstallError("pexkit: %s: wheel %s is not listed in PEX-INFO distributions" % (self.path, wheel))
-        target = os.path.join(self.root, "installed", sha)
+        target = os.path.join(self.root, layout.INSTALLED, sha)
 
         def fill(work):
             if self.is_dir:
@@ -154,7 +154,7 @@ def _install_all(pex, wheels):
     inflating and writing release the GIL, so a cold start with many wheels goes faster."""
     root = pex.root
     sha = pex.info.get("distributions") or {}
-    missing = [w for w in wheels if not os.path.isdir(os.path.join(root, "installed", sha.get(w, "-")))]
+    missing = [w for w in wheels if not os.path.isdir(os.path.join(root, layout.INSTALLED, sha.get(w, "-")))]
     workers = min(len(missing), 4, os.cpu_count() or 1)
     if workers > 1:
         import threading
@@ -234,7 +234,7 @@ def _cacheable(info):
 
 
 def _write_plan(pex, plan):
-    path = os.path.join(pex.root, "pexes", pex.info["pex_hash"], pex.stage1.interpreter_key() + ".json")
+    path = os.path.join(pex.root, layout.PEXES, pex.info["pex_hash"], pex.stage1.interpreter_key() + ".json")
     try:
         cache.write_file_atomic(path, json.dumps(plan, sort_keys=True, indent=1).encode("utf-8"))
         say("recorded the start plan in %s" % path)
@@ -302,7 +302,7 @@ def run(pex_path, info, root, stage1):
         from . import venv as venv_mod
 
         key = stage1.interpreter_key()
-        target = os.path.join(root, "venvs", info["pex_hash"], key)
+        target = os.path.join(root, layout.VENVS, info["pex_hash"], key)
         source = pex.read("__main__.py").decode("utf-8")
 
         def fill(work):

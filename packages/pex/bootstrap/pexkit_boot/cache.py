@@ -6,6 +6,8 @@ import shutil
 import stat
 import sys
 
+from .layout import LOCKS
+
 _NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
 
 
@@ -15,7 +17,7 @@ class CacheError(Exception):
 
 def _writable(root):
     try:
-        os.makedirs(os.path.join(root, "locks"), exist_ok=True)
+        os.makedirs(os.path.join(root, LOCKS), exist_ok=True)
         probe = os.path.join(root, "locks", ".probe-%d" % os.getpid())
         os.close(os.open(probe, os.O_WRONLY | os.O_CREAT | os.O_EXCL | _NOFOLLOW, 0o600))
         os.unlink(probe)
@@ -141,7 +143,7 @@ def ensure_dir(root, target, fill, what=None):
     if check_entry(root, target):
         return False
     rel = target[len(root):].strip(os.sep).replace(os.sep, "_").replace("/", "_")
-    locks = os.path.join(root, "locks")
+    locks = os.path.join(root, LOCKS)
     os.makedirs(locks, exist_ok=True)
     parent = os.path.dirname(target)
     os.makedirs(parent, exist_ok=True)

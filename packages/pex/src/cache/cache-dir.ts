@@ -1,5 +1,6 @@
 import { homedir } from 'node:os';
 import { isAbsolute, join, resolve } from 'node:path';
+import { buildCachePath } from './layout.js';
 
 export interface CacheDirOptions {
   /** An explicit cache directory (e.g. from `--cache-dir`); wins over the environment. */
@@ -26,5 +27,5 @@ export function cacheDir(options: CacheDirOptions = {}): string {
 /** Where a verified artifact lives in the content-addressed store. */
 export function artifactCachePath(root: string, sha256: string, filename: string): string {
   const digest = sha256.toLowerCase();
-  return join(root, 'artifacts', 'sha256', digest.slice(0, 2), digest, filename);
+  return buildCachePath(root, 'artifacts', digest.slice(0, 2), digest, filename);
 }

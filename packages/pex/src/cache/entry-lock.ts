@@ -3,6 +3,7 @@ import { link, mkdir, open, readFile, rename, rm, stat, utimes } from 'node:fs/p
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { PexkitError } from '../errors.js';
+import { buildCachePath } from './layout.js';
 
 /** A lock whose holder stopped refreshing it for this long is stale (the holder died). */
 export const STALE_LOCK_MS = 60_000;
@@ -84,7 +85,7 @@ export async function withCacheLock<T>(
   fill: () => Promise<T>,
 ): Promise<T> {
   if (!/^[A-Za-z0-9._-]{1,160}$/.test(key)) throw new Error(`invalid cache lock key ${key}`);
-  const dir = join(cacheRoot, 'locks');
+  const dir = buildCachePath(cacheRoot, 'locks');
   const path = join(dir, `${key}.lock`);
   const holder: Holder = {
     pid: process.pid,

@@ -28,6 +28,7 @@ import {
 } from './pins.js';
 import { redactUrl, sha256FromFragment, stripCredentials } from './redact.js';
 import { withCacheLock } from '../cache/entry-lock.js';
+import { buildCachePath } from '../cache/layout.js';
 
 /**
  * One artifact to bring onto local disk: a lock entry's wheel (or sdist), with every hash the lock
@@ -141,7 +142,7 @@ async function exists(path: string): Promise<boolean> {
 /** Cache file recording which sha256 a hash-less URL had, so later offline runs find it. */
 function urlRecordPath(root: string, url: string): string {
   const key = createHash('sha256').update(stripCredentials(url).href).digest('hex');
-  return join(root, 'artifacts', 'by-url', key.slice(0, 2), `${key}.json`);
+  return buildCachePath(root, 'artifactsByUrl', key.slice(0, 2), `${key}.json`);
 }
 
 async function readUrlRecord(root: string, url: string): Promise<string | undefined> {
@@ -231,7 +232,7 @@ async function download(
   onBytes?: (n: number) => void,
 ): Promise<FetchedArtifact> {
   const shown = redactUrl(url);
-  const tmpDir = join(root, 'artifacts', 'tmp');
+  const tmpDir = buildCachePath(root, 'artifactsTmp');
   await mkdir(tmpDir, { recursive: true });
   if (!sweptTempDirs.has(tmpDir)) {
     sweptTempDirs.add(tmpDir);

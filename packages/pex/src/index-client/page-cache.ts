@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { writeFileAtomic } from '../cache/atomic.js';
 import { redactUrl, stripCredentials } from '../fetch/redact.js';
+import { buildCachePath } from '../cache/layout.js';
 
 /** A cached index page with its validators. */
 export interface CachedPage {
@@ -21,7 +21,7 @@ export interface CachedPage {
 
 export function pageCachePath(root: string, url: string): string {
   const key = createHash('sha256').update(stripCredentials(url).href).digest('hex');
-  return join(root, 'index-pages', 'v1', key.slice(0, 2), `${key}.json`);
+  return buildCachePath(root, 'indexPages', key.slice(0, 2), `${key}.json`);
 }
 
 export async function readCachedPage(root: string, url: string): Promise<CachedPage | undefined> {

@@ -20,6 +20,7 @@ import { manylinuxPlatforms } from '../tags/manylinux.js';
 import { musllinuxPlatforms } from '../tags/musllinux.js';
 import { MARKER_VARIABLES, type Target, type TargetMarkerEnvironment } from '../targets/target.js';
 import { INSPECT_SCRIPT } from './inspect-script.js';
+import { buildCachePath } from '../cache/layout.js';
 
 const run = promisify(execFile);
 
@@ -166,7 +167,7 @@ export async function inspectInterpreter(
   const path = findPython(python, options.env);
   const noPackaging = options.noPackaging === true;
   const baseEnv = options.env ?? process.env;
-  const file = join(
+  const file = buildCachePath(
     defaultCacheDir({ cacheDir: options.cacheDir, env: options.env }),
     'interpreters',
     `${await cacheKey(path, noPackaging, baseEnv)}.json`,

@@ -7,6 +7,7 @@ import { cacheDir } from '../cache/cache-dir.js';
 import { withCacheLock } from '../cache/entry-lock.js';
 import { METHOD_DEFLATED } from '../zip/format.js';
 import type { RawEntry } from '../zip/writer.js';
+import { buildCachePath } from '../cache/layout.js';
 
 const deflateRawAsync = promisify(deflateRaw);
 
@@ -34,7 +35,7 @@ export async function deflatedWheel(
 ): Promise<RawEntry | undefined> {
   if (size > MAX_DEFLATED_WHEEL) return undefined;
   const root = cacheDir({ cacheDir: options.cacheDir });
-  const dir = join(root, 'deflated');
+  const dir = buildCachePath(root, 'deflated');
   const dataPath = join(dir, `${sha256}.deflate`);
   const metaPath = join(dir, `${sha256}.json`);
   const cached = await readCached(dataPath, metaPath, size);

@@ -14,6 +14,7 @@ import { promisify } from 'node:util';
 import { cacheDir as defaultCacheDir } from '../cache/cache-dir.js';
 import { LockError, type LockArtifact, type LockPackage } from '../lock/model.js';
 import { hashFile } from '../fetch/hash-file.js';
+import { buildCachePath } from '../cache/layout.js';
 
 const run = promisify(execFile);
 
@@ -56,7 +57,7 @@ export async function gitSourceArchive(
     .update(`${src.commit}\0${src.subdirectory ?? ''}`)
     .digest('hex')
     .slice(0, 32);
-  const dir = join(defaultCacheDir(options), 'git-archives', key);
+  const dir = buildCachePath(defaultCacheDir(options), 'gitArchives', key);
   const out = join(dir, `${base}.tar.gz`);
   if (!existsSync(out)) {
     const work = await mkdtemp(join(tmpdir(), 'pexkit-git-'));

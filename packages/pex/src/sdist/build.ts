@@ -15,6 +15,7 @@ import {
 import { wheelSupportScore } from '../tags/compatible.js';
 import { redactUserinfo } from '../lock/model.js';
 import type { Target } from '../targets/target.js';
+import { buildCachePath } from '../cache/layout.js';
 
 const run = promisify(execFile);
 
@@ -197,9 +198,9 @@ export function findBuiltWheel(
   target: Target,
   options: { cacheDir?: string; env?: NodeJS.ProcessEnv } = {},
 ): string | undefined {
-  const root = join(
+  const root = buildCachePath(
     defaultCacheDir({ cacheDir: options.cacheDir, env: options.env }),
-    'built-wheels',
+    'builtWheels',
     sdistSha256.toLowerCase(),
   );
   let entries: string[];
@@ -279,7 +280,7 @@ export async function buildWheelFromSdist(options: BuildSdistOptions): Promise<B
     .digest('hex')
     .slice(0, 16);
   const root = defaultCacheDir({ cacheDir: options.cacheDir, env });
-  const dir = join(root, 'built-wheels', sdist.sha256.toLowerCase(), interpKey);
+  const dir = buildCachePath(root, 'builtWheels', sdist.sha256.toLowerCase(), interpKey);
   if (!existsSync(join(dir, BUILDER_FILE))) {
     const work = `${dir}.work-${process.pid}-${randomBytes(4).toString('hex')}`;
     await mkdir(work, { recursive: true });

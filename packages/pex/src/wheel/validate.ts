@@ -13,6 +13,7 @@ import { InvalidWheelError } from './errors.js';
 import { checkInstalledPaths } from './installed-paths.js';
 import { parseCoreMetadata, parseEntryPoints, type EntryPoints } from './metadata.js';
 import { parseRecord, type RecordRow } from './record.js';
+import { buildCachePath } from '../cache/layout.js';
 
 export { InvalidWheelError } from './errors.js';
 
@@ -70,7 +71,11 @@ export async function validateWheel(
 ): Promise<WheelVerdict> {
   const filename = wheel.filename ?? basename(wheel.path);
   const sha256 = wheel.sha256 ?? (await sha256File(wheel.path));
-  const marker = join(cacheDir({ cacheDir: options.cacheDir }), 'verified', `${sha256}.json`);
+  const marker = buildCachePath(
+    cacheDir({ cacheDir: options.cacheDir }),
+    'verified',
+    `${sha256}.json`,
+  );
   if (options.noCache !== true) {
     const cached = await readVerdict(marker, filename, sha256);
     if (cached !== undefined) return cached;
