@@ -20,6 +20,7 @@ import {
   type PyprojectFile,
 } from './lib/infer-projects.js';
 import { NodesCache } from './lib/nodes-cache.js';
+import { toolConfigKey } from './lib/quality-targets.js';
 import { normalizePluginOptions, type PexkitPluginOptions } from './lib/options.js';
 
 export type { PexkitPluginOptions } from './lib/options.js';
@@ -37,10 +38,11 @@ function productionInputOf(context: CreateNodesContext): 'production' | 'default
  * built from changed sources under the same package version never serves nodes inferred by the
  * old code. Bump it whenever inference changes what it returns.
  */
-const INFERENCE_FORMAT = 4;
+const INFERENCE_FORMAT = 5;
 
 /**
- * Hash of everything inference reads: file texts, src/ and tests/ dirs, whether each uv.lock
+ * Hash of everything inference reads: file texts, src/ and tests/ dirs, tool configuration files
+ * beside them (ruff.toml, mypy.ini, …), whether each uv.lock
  * exists (its content is not read: it enters task hashes through the lock-subset files), options,
  * versions.
  */
@@ -60,6 +62,7 @@ function inferenceKey(
   const dirs = new Set<string>();
   for (const f of files) {
     parts.push(f.file, f.hasSrc ? 'src' : '-', f.hasTests ? 'tests' : '-', hashArray([f.text]));
+    parts.push(...toolConfigKey(f.toolConfigs));
     dirs.add(dirOf(f.file));
   }
   for (const dir of [...dirs].sort()) {

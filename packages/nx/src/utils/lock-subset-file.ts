@@ -84,8 +84,12 @@ export function lockSubsetProjects(
       if (typeof options.lock === 'string') build.lock = options.lock;
       p.builds.push(build);
     }
-    if (meta.test !== undefined && project.targets?.[meta.test.target] !== undefined)
-      p.test = { ...meta.test };
+    // The lint/typecheck targets install what the tests install: their lock subsets stand in
+    // for a project without tests.
+    const env = [meta.test, meta.checks].find(
+      (e) => e !== undefined && project.targets?.[e.target] !== undefined,
+    );
+    if (env !== undefined) p.test = { ...env };
     out.push(p);
   }
   return out.sort((a, b) => (a.root < b.root ? -1 : a.root > b.root ? 1 : 0));

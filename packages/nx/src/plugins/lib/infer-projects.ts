@@ -19,7 +19,15 @@ import { pexkitTableToOptions } from '../../utils/pexkit-table.js';
 import { dirOf, isWithin, joinWorkspacePath, toWorkspacePath } from '../../utils/paths.js';
 import type { PexExecutorSchema } from '../../executors/pex/schema.js';
 import { LOCK_SUBSET_FILE, SYNC_GENERATOR } from '../../utils/lock-subset-file.js';
-import { testTarget, unlockedTestTarget } from './test-target.js';
+import { testTarget, unlockedTestTarget, type UvEnvironment } from './test-target.js';
+import {
+  addQualityTargets,
+  configPlace,
+  detectQualityTools,
+  readToolConfigs,
+  wantsQualityTargets,
+  type QualitySetup,
+} from './quality-targets.js';
 import type { NormalizedPluginOptions } from './options.js';
 import type { PythonProjectMetadata } from './python-project-metadata.js';
 
@@ -34,6 +42,8 @@ export interface PyprojectFile {
   hasTests: boolean;
   /** Read only as a uv workspace root (a file outside the plugin's include pattern). */
   workspaceOnly?: boolean;
+  /** Tool configuration files beside it (ruff.toml, mypy.ini, …): name → text. */
+  toolConfigs?: Record<string, string>;
 }
 
 export interface InferenceResult {
@@ -45,11 +55,13 @@ interface Parsed {
   file: PyprojectFile;
   dir: string;
   info: PyprojectInfo;
+  doc: Record<string, unknown>;
 }
 
 /** A pyproject.toml declaring a uv workspace. */
 interface UvRoot {
   file: PyprojectFile;
+  doc: Record<string, unknown>;
   sources: Record<string, UvSource>;
   /** Its default dependency groups' requirements; undefined when they are malformed. */
   groups?: string[];
@@ -89,7 +101,7 @@ export function inferPythonProjects(
     try {
       const doc = parsePyprojectToml(file.text, file.file);
       if (uvWorkspaceOf(doc, file.text, file.file) !== undefined) {
-        const root: UvRoot = { file, sources: rootSources(doc) };
+        const root: UvRoot = { file, doc, sources: rootSources(doc) };
         uvRoots.set(dir, root);
         // A bad group is reported on the root file; the workspace still groups its members
         // (their builds do not depend on it), only the test targets need the groups.
@@ -107,7 +119,7 @@ export function inferPythonProjects(
       if (doc['project'] === undefined || file.workspaceOnly === true) continue; // a virtual uv workspace root or a tool-only file
       const srcDir = join(dirname(abs), 'src');
       const info = parsePyproject(file.text, abs, (d) => d === srcDir && file.hasSrc);
-      parsed.push({ file, dir, info });
+      parsed.push({ file, dir, info, doc });
     } catch (error) {
       errors.push([file.file, error instanceof Error ? error : new Error(String(error))]);
     }
@@ -139,9 +151,18 @@ export function inferPythonProjects(
     const tests = new Map<string, TestGroups>();
     const root = uvRoots.get(wsDir);
     const rootGroups = root === undefined ? [] : root.groups;
-    if (hasLock && options.testTargetName !== false && rootGroups !== undefined) {
+    const rootPlace =
+      root === undefined ? undefined : configPlace(wsDir, root.doc, root.file, root.groupNames);
+    const quality = new Map<string, QualitySetup>();
+    for (const m of members) {
+      const place = configPlace(m.dir, m.doc, m.file, undefined, m.info);
+      const setup = detectQualityTools(place, m.dir === wsDir ? undefined : rootPlace);
+      if (wantsQualityTargets(setup, options)) quality.set(m.info.name, setup);
+    }
+    if (hasLock && rootGroups !== undefined) {
       for (const m of members) {
-        if (!m.file.hasTests) continue;
+        const wantsTests = m.file.hasTests && options.testTargetName !== false;
+        if (!wantsTests && !quality.has(m.info.name)) continue;
         try {
           const rootNames = m.dir === wsDir ? [] : (root?.groupNames ?? []);
           tests.set(m.info.name, {
@@ -164,6 +185,7 @@ export function inferPythonProjects(
     }
     for (const m of members) {
       try {
+        const environment = tests.get(m.info.name) ?? (hasLock ? undefined : 'unlocked');
         const project = projectConfiguration(
           workspaceRoot,
           m,
@@ -172,8 +194,17 @@ export function inferPythonProjects(
           rootSourcesOfGroup,
           options,
           productionInput,
-          tests.get(m.info.name) ?? (hasLock ? undefined : 'unlocked'),
+          options.testTargetName !== false && m.file.hasTests ? environment : undefined,
         );
+        const setup = quality.get(m.info.name);
+        if (setup !== undefined && environment !== undefined) {
+          const env = environment === 'unlocked' ? environment : uvEnvironmentOf(m, environment);
+          addQualityTargets(
+            project,
+            { setup, projectDir: m.dir, wsDir, productionInput, options, environment: env },
+            environment,
+          );
+        }
         results.push([m.file.file, { projects: { [m.dir]: project } }]);
       } catch (error) {
         errors.push([m.file.file, error instanceof Error ? error : new Error(String(error))]);
@@ -195,6 +226,13 @@ function rootSources(doc: Record<string, unknown>): Record<string, UvSource> {
       out[canonicalProjectName(k)] = v as UvSource;
   }
   return out;
+}
+
+/** The project's own environment for its tests and checks, or undefined for the shared one. */
+function uvEnvironmentOf(m: Parsed, groups: TestGroups): UvEnvironment {
+  return groups.rootGroupNames === undefined
+    ? undefined
+    : { pythonName: m.info.name, groups: groups.rootGroupNames };
 }
 
 /** A project gets a PEX target when it has a console script or `[tool.pexkit]` names an entry point. */
@@ -255,10 +293,7 @@ function projectConfiguration(
     targets[options.buildTargetName] = buildTarget(m, productionInput);
   }
   if (typeof testGroups === 'object' && options.testTargetName !== false) {
-    const isolated =
-      testGroups.rootGroupNames === undefined
-        ? undefined
-        : { pythonName: info.name, groups: testGroups.rootGroupNames };
+    const isolated = uvEnvironmentOf(m, testGroups);
     targets[options.testTargetName] = testTarget(dir, wsDir, productionInput, isolated);
   } else if (testGroups === 'unlocked' && m.file.hasTests && options.testTargetName !== false) {
     targets[options.testTargetName] = unlockedTestTarget(name, wsDir);
@@ -358,7 +393,8 @@ export function readPyprojectFiles(
     const abs = join(workspaceRoot, file);
     const hasSrc = isDirectory(join(abs, '..', 'src'));
     const hasTests = isDirectory(join(abs, '..', 'tests')) || isDirectory(join(abs, '..', 'test'));
-    return { file, text: readFileSync(abs, 'utf8'), hasSrc, hasTests };
+    const toolConfigs = readToolConfigs(join(abs, '..'));
+    return { file, text: readFileSync(abs, 'utf8'), hasSrc, hasTests, toolConfigs };
   });
 }
 

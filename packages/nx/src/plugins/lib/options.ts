@@ -7,6 +7,16 @@ export interface PexkitPluginOptions {
    * uv workspace with a `uv.lock`), or `false` to infer none. Default `test`.
    */
   testTargetName?: string | false;
+  /**
+   * Names of the inferred ruff targets (`ruff check`, `ruff format`, `ruff format --check`), for
+   * projects whose pyproject.toml or uv root configures ruff or lists it in a dependency group;
+   * `false` to infer none. Defaults `lint`, `format`, `format-check`.
+   */
+  lintTargetName?: string | false;
+  formatTargetName?: string | false;
+  formatCheckTargetName?: string | false;
+  /** Name of the inferred mypy or pyright target, or `false`. Default `typecheck`. */
+  typecheckTargetName?: string | false;
   /** Where project names come from: `pyproject` (the canonical `[project].name`, default) or `directory` (the folder name). */
   projectNameSource?: 'pyproject' | 'directory';
   /** Infer graph edges from `import` statements (default true). */
@@ -18,6 +28,10 @@ export interface PexkitPluginOptions {
 export interface NormalizedPluginOptions {
   buildTargetName: string | false;
   testTargetName: string | false;
+  lintTargetName: string | false;
+  formatTargetName: string | false;
+  formatCheckTargetName: string | false;
+  typecheckTargetName: string | false;
   projectNameSource: 'pyproject' | 'directory';
   inferImportDependencies: boolean;
   tags: string[];
@@ -33,10 +47,28 @@ export function normalizePluginOptions(
   const o = options ?? {};
   const buildTargetName = targetName(o.buildTargetName, 'build', 'buildTargetName');
   const testTargetName = targetName(o.testTargetName, 'test', 'testTargetName');
-  if (buildTargetName !== false && buildTargetName === testTargetName) {
-    throw new PluginOptionsError(
-      `@pexkit/nx/plugin: options buildTargetName and testTargetName are both ${JSON.stringify(buildTargetName)}; give them different names or set one to false`,
-    );
+  const names = {
+    buildTargetName,
+    testTargetName,
+    lintTargetName: targetName(o.lintTargetName, 'lint', 'lintTargetName'),
+    formatTargetName: targetName(o.formatTargetName, 'format', 'formatTargetName'),
+    formatCheckTargetName: targetName(
+      o.formatCheckTargetName,
+      'format-check',
+      'formatCheckTargetName',
+    ),
+    typecheckTargetName: targetName(o.typecheckTargetName, 'typecheck', 'typecheckTargetName'),
+  };
+  const seen = new Map<string, string>();
+  for (const [option, name] of Object.entries(names)) {
+    if (name === false) continue;
+    const other = seen.get(name);
+    if (other !== undefined) {
+      throw new PluginOptionsError(
+        `@pexkit/nx/plugin: options ${other} and ${option} are both ${JSON.stringify(name)}; give them different names or set one to false`,
+      );
+    }
+    seen.set(name, option);
   }
   const projectNameSource = o.projectNameSource ?? 'pyproject';
   if (projectNameSource !== 'pyproject' && projectNameSource !== 'directory') {
@@ -45,8 +77,7 @@ export function normalizePluginOptions(
     );
   }
   return {
-    buildTargetName,
-    testTargetName,
+    ...names,
     projectNameSource,
     inferImportDependencies: o.inferImportDependencies ?? true,
     tags: [...(o.tags ?? [])],

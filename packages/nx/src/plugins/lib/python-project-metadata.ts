@@ -10,6 +10,11 @@ export interface PythonProjectMetadata {
   uvWorkspaceRoot: string;
   /** The inferred pytest target and the default dependency groups' requirements it installs. */
   test?: { target: string; rootGroups: string[]; ownGroups: string[] };
+  /**
+   * The inferred lint/typecheck targets' environment (the tests' one), when the project has them:
+   * the first target's name and the groups it installs.
+   */
+  checks?: { target: string; rootGroups: string[]; ownGroups: string[] };
 }
 
 export function readPythonMetadata(
