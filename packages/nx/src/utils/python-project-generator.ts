@@ -2,6 +2,14 @@ import { fileURLToPath } from 'node:url';
 import { formatFiles, generateFiles, joinPathFragments, logger, type Tree } from '@nx/devkit';
 import { addWorkspaceMember } from './toml-edit.js';
 import { ensurePluginRegistered } from './register-plugin.js';
+import {
+  addDevTools,
+  normalizeLinter,
+  normalizeTypeChecker,
+  rootConfiguresRuff,
+  type Linter,
+  type TypeChecker,
+} from './quality-tools-generator.js';
 
 /** Options shared by the application and library generators. */
 export interface PythonProjectGeneratorSchema {
@@ -10,6 +18,10 @@ export interface PythonProjectGeneratorSchema {
   description?: string;
   requiresPython?: string;
   tags?: string;
+  /** `ruff` (default): ruff in the root's dev group and a `[tool.ruff]` section. */
+  linter?: Linter;
+  /** `mypy` or `pyright`: the type checker in the root's dev group and its section; default none. */
+  typeChecker?: TypeChecker;
   skipFormat?: boolean;
 }
 
@@ -24,6 +36,8 @@ export interface NormalizedPythonProject {
   directory: string;
   description: string;
   requiresPython: string;
+  linter: Linter;
+  typeChecker: TypeChecker;
 }
 
 const NAME_RE = /^([A-Z0-9]|[A-Z0-9][A-Z0-9._-]*[A-Z0-9])$/i;
@@ -69,6 +83,8 @@ export function normalizePythonProject(
     directory,
     description: options.description ?? `The ${options.name} ${kind}`,
     requiresPython: options.requiresPython ?? '>=3.9',
+    linter: normalizeLinter(options.linter, kind),
+    typeChecker: normalizeTypeChecker(options.typeChecker, kind),
   };
 }
 
@@ -80,22 +96,37 @@ export async function generatePythonProject(
   skipFormat: boolean | undefined,
 ): Promise<void> {
   ensurePluginRegistered(tree);
+  const root = tree.exists('pyproject.toml')
+    ? (tree.read('pyproject.toml', 'utf-8') ?? undefined)
+    : undefined;
+  let rootText = addWorkspaceMember(root, project.directory);
+  const tools = [
+    ...(project.linter === 'ruff' ? (['ruff'] as const) : []),
+    ...(project.typeChecker !== 'none' ? [project.typeChecker] : []),
+  ];
+  rootText = addDevTools(rootText, tools);
   generateFiles(tree, fileURLToPath(templatesOf), project.directory, {
     ...project,
     tmpl: '',
+    // A project section only when the uv root does not configure ruff for every member already.
+    ruffSection: project.linter === 'ruff' && !rootConfiguresRuff(tree, rootText),
     // TOML basic strings share JSON's escapes for what a name or description can hold.
     q: (value: string) => JSON.stringify(value),
     docstring: (value: string) => value.replace(/\\/g, '\\\\').replace(/"""/g, '\\"\\"\\"'),
   });
-  const root = tree.exists('pyproject.toml')
-    ? (tree.read('pyproject.toml', 'utf-8') ?? undefined)
-    : undefined;
-  tree.write('pyproject.toml', addWorkspaceMember(root, project.directory));
+  tree.write('pyproject.toml', rootText);
   addGitignoreEntries(tree);
   if (skipFormat !== true) await formatFiles(tree);
 }
 
-const GITIGNORE = ['.venv/', '__pycache__/', '*.py[cod]', '.pytest_cache/'];
+const GITIGNORE = [
+  '.venv/',
+  '__pycache__/',
+  '*.py[cod]',
+  '.pytest_cache/',
+  '.ruff_cache/',
+  '.mypy_cache/',
+];
 
 function addGitignoreEntries(tree: Tree): void {
   const text = tree.exists('.gitignore') ? (tree.read('.gitignore', 'utf-8') ?? '') : '';
@@ -131,6 +162,13 @@ export function nextStepsText(
     );
   }
   steps.push([`nx test ${name}`, 'run its pytest suite through uv']);
+  if (project.linter === 'ruff')
+    steps.push([
+      `nx run-many -t lint format-check -p ${name}`,
+      'ruff check and ruff format --check',
+    ]);
+  if (project.typeChecker !== 'none')
+    steps.push([`nx typecheck ${name}`, `${project.typeChecker}, in the environment of its tests`]);
   const width = Math.max(...steps.map(([command]) => command.length)) + 2;
   return [
     `Next steps for ${name}:`,
