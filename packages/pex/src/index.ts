@@ -74,3 +74,4 @@ export {
   unknownMarkerVariables,
 } from './targets/markers.js';
 export * from './pex/index.js';
+export * from './inspect/index.js';

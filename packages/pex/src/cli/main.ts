@@ -7,6 +7,7 @@ import { markerCommand } from './commands/marker.js';
 import { downloadCommand } from './commands/download.js';
 import { buildCommand } from './commands/build.js';
 import { planCommand } from './commands/plan.js';
+import { inspectCommand } from './commands/inspect.js';
 
 // Each sub-command lives in ./commands/<name>.ts; register it here.
 const commands: CliCommand[] = [
@@ -15,6 +16,7 @@ const commands: CliCommand[] = [
   downloadCommand,
   buildCommand,
   planCommand,
+  inspectCommand,
 ];
 
 function usage(): string {

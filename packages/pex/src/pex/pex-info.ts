@@ -1,9 +1,10 @@
 import { createHash } from 'node:crypto';
 import { PEXKIT_VERSION } from '../package-info.js';
-import type { BuildPlan } from '../plan/build-plan.js';
+import type { BuildPlan, ResolvedProject } from '../plan/build-plan.js';
 import type { WheelVerdict } from '../wheel/validate.js';
 import { compareVersions } from '../pep440/version.js';
 import { compareNames } from './user-code.js';
+import { targetWheels, type TargetWheels } from './target-wheels.js';
 
 export type InheritPath = 'false' | 'prefer' | 'fallback';
 
@@ -27,6 +28,8 @@ export interface PexInfo {
   requirements: string[];
   first_party: string[];
   targets: string[];
+  /** target → wheel file → projects that require it (for `pexkit inspect`; not read at run time). */
+  target_wheels: TargetWheels;
   build_properties: { pexkit_version: string };
 }
 
@@ -92,6 +95,7 @@ export function buildPexInfo(input: PexInfoInput): { info: PexInfo; text: string
   const { plan } = input;
   const distributions: Record<string, string> = {};
   const byName = new Map<string, ProjectEntry[]>();
+  const requiresOf = new Map<ResolvedProject, string[]>();
   for (const project of plan.projects) {
     const wheels = [...project.wheels].sort((a, b) => compareNames(a.filename, b.filename));
     for (const w of wheels) distributions[w.filename] = w.sha256;
@@ -100,6 +104,7 @@ export function buildPexInfo(input: PexInfoInput): { info: PexInfo; text: string
       project.requires.length > 0 || verdict === undefined
         ? project.requires
         : requiresWithoutExtras(verdict.requiresDist);
+    requiresOf.set(project, requires);
     const entries = byName.get(project.name) ?? [];
     entries.push({
       version: project.version,
@@ -132,6 +137,7 @@ export function buildPexInfo(input: PexInfoInput): { info: PexInfo; text: string
     requirements: [...plan.requirements],
     first_party: plan.firstParty.map((p) => p.name),
     targets: [...plan.targets],
+    target_wheels: targetWheels(plan, (p) => requiresOf.get(p) ?? p.requires),
     build_properties: { pexkit_version: PEXKIT_VERSION },
   };
   const pexHash = createHash('sha256').update(canonicalJson(body), 'utf8').digest('hex');

@@ -121,7 +121,14 @@ export class ZipReader {
       await handle.read(cd, 0, cdSize, cdStart);
       const entries = parseCentralDirectory(path, cd, count, delta);
       checkLimits(path, entries, caps, cdStart, options.allowPreamble !== true);
-      const archiveStart = options.allowPreamble === true ? Math.max(delta, 0) : 0;
+      // The preamble: the bytes the offsets skip, or (offsets counted from the file start, as in
+      // a PEX) the bytes before the first local header.
+      const archiveStart =
+        options.allowPreamble !== true
+          ? 0
+          : delta > 0
+            ? delta
+            : Math.min(cdStart, ...entries.map((e) => e.localOffset));
       return new ZipReader(path, handle, entries, cdStart, archiveStart);
     } catch (error) {
       await handle.close();
