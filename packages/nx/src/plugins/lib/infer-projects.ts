@@ -19,6 +19,7 @@ import { pexkitTableToOptions } from '../../utils/pexkit-table.js';
 import { dirOf, isWithin, joinWorkspacePath, toWorkspacePath } from '../../utils/paths.js';
 import type { PexExecutorSchema } from '../../executors/pex/schema.js';
 import { LOCK_SUBSET_FILE, SYNC_GENERATOR } from '../../utils/lock-subset-file.js';
+import { inspectTarget, pexOutputPath } from './inspect-target.js';
 import { testTarget, unlockedTestTarget, type UvEnvironment } from './test-target.js';
 import {
   addQualityTargets,
@@ -291,6 +292,11 @@ function projectConfiguration(
   const buildable = hasEntryPoint(info);
   if (buildable && options.buildTargetName !== false) {
     targets[options.buildTargetName] = buildTarget(m, productionInput);
+    if (options.inspectTargetName !== false)
+      targets[options.inspectTargetName] = inspectTarget(
+        pexOutputPath(dir, info.name, pexkitTableToOptions(info.pexkit, m.file.file).output),
+        options.buildTargetName,
+      );
   }
   if (typeof testGroups === 'object' && options.testTargetName !== false) {
     const isolated = uvEnvironmentOf(m, testGroups);

@@ -17,6 +17,8 @@ export interface PexkitPluginOptions {
   formatCheckTargetName?: string | false;
   /** Name of the inferred mypy or pyright target, or `false`. Default `typecheck`. */
   typecheckTargetName?: string | false;
+  /** Name of the inferred `pexkit inspect` target (beside each build target), or `false`. Default `inspect`. */
+  inspectTargetName?: string | false;
   /** Where project names come from: `pyproject` (the canonical `[project].name`, default) or `directory` (the folder name). */
   projectNameSource?: 'pyproject' | 'directory';
   /** Infer graph edges from `import` statements (default true). */
@@ -32,6 +34,7 @@ export interface NormalizedPluginOptions {
   formatTargetName: string | false;
   formatCheckTargetName: string | false;
   typecheckTargetName: string | false;
+  inspectTargetName: string | false;
   projectNameSource: 'pyproject' | 'directory';
   inferImportDependencies: boolean;
   tags: string[];
@@ -58,6 +61,7 @@ export function normalizePluginOptions(
       'formatCheckTargetName',
     ),
     typecheckTargetName: targetName(o.typecheckTargetName, 'typecheck', 'typecheckTargetName'),
+    inspectTargetName: targetName(o.inspectTargetName, 'inspect', 'inspectTargetName'),
   };
   const seen = new Map<string, string>();
   for (const [option, name] of Object.entries(names)) {
