@@ -23,6 +23,7 @@ import { fileURLToPath } from 'node:url';
 import { check, run } from './lib/exec.mjs';
 import { publish, startVerdaccio } from './lib/registry.mjs';
 import { assert, Steps } from './lib/steps.mjs';
+import { inspectSteps } from './lib/inspect-steps.mjs';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 const repo = join(here, '../..');
@@ -319,6 +320,16 @@ try {
     },
     ['nx build hello-app; run the PEX under two CPythons'],
   );
+  const needsBuild = ['nx build hello-app; run the PEX under two CPythons'];
+  await inspectSteps({
+    steps,
+    nx,
+    ws,
+    app: 'hello-app',
+    pex: APP_PEX,
+    fromCache,
+    needs: needsBuild,
+  });
   await steps.run(
     'library edit: nx affected rebuilds the app',
     async () => {
