@@ -69,9 +69,10 @@ function treemap(report: InspectReport): string {
       lines.push(
         `<text x="${fixed(box.x + 4)}" y="${fixed(box.y + 15)}" class="l">${escapeHtml(cut(label))}</text>`,
       );
-      if (box.h > 34)
+      const size = formatBytes(box.value);
+      if (box.h > 34 && size.length <= maxChars)
         lines.push(
-          `<text x="${fixed(box.x + 4)}" y="${fixed(box.y + 30)}" class="s">${escapeHtml(cut(formatBytes(box.value)))}</text>`,
+          `<text x="${fixed(box.x + 4)}" y="${fixed(box.y + 30)}" class="s">${escapeHtml(size)}</text>`,
         );
     }
     return (

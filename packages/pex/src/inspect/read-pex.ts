@@ -117,10 +117,18 @@ class TailSink {
       this.held -= (this.chunks.shift() as Buffer).length;
     }
   };
-  tail(): Buffer {
-    const all = Buffer.concat(this.chunks);
-    return all.length > this.keep ? all.subarray(all.length - this.keep) : all;
-  }
+  /** The last `n` bytes (at most what is held). */
+  tail = (n: number): Buffer => {
+    const parts: Buffer[] = [];
+    let got = 0;
+    for (let i = this.chunks.length - 1; i >= 0 && got < n; i--) {
+      const chunk = this.chunks[i] as Buffer;
+      parts.unshift(chunk);
+      got += chunk.length;
+    }
+    const all = parts.length === 1 ? (parts[0] as Buffer) : Buffer.concat(parts);
+    return all.length > n ? all.subarray(all.length - n) : all;
+  };
 }
 
 async function readZipapp(path: string, size: number): Promise<PexFacts> {
@@ -134,8 +142,27 @@ async function readZipapp(path: string, size: number): Promise<PexFacts> {
     const info = readPexInfo(path, (await zip.read(infoEntry)).toString('utf8'));
     const firstParty = { ...emptyPart(), topLevel: {} as Record<string, PartSize> };
     const runtime = emptyPart();
-    const sinks: Array<{ entry: ZipEntryInfo; file: string; sink: TailSink }> = [];
+    const wheels: WheelFacts[] = [];
+    // scan() meets the entries one after the other: a wheel is complete when the next entry
+    // starts (or the scan ends), so at most one wheel's tail is held at a time.
+    let pending: { entry: ZipEntryInfo; file: string; sink: TailSink } | undefined;
+    const finish = (): void => {
+      if (pending === undefined) return;
+      const { entry, file, sink } = pending;
+      pending = undefined;
+      wheelSha(path, info, file, sink.hash.digest('hex'));
+      const listing = listWheelTail(`${path}: .deps/${file}`, sink.tail, entry.uncompressedSize);
+      wheels.push({
+        file,
+        sha256: info.distributions[file] as string,
+        files: listing.files,
+        installedBytes: listing.installedBytes,
+        pexBytes: entry.compressedSize,
+        wheelBytes: entry.uncompressedSize,
+      });
+    };
     await zip.scan((entry) => {
+      finish();
       if (entry.isDirectory) return undefined;
       const part = partOf(entry.name);
       if (part === 'runtime') addTo(runtime, entry.compressedSize, entry.uncompressedSize);
@@ -145,24 +172,12 @@ async function readZipapp(path: string, size: number): Promise<PexFacts> {
         const file = entry.name.slice('.deps/'.length);
         if (file.includes('/') || !file.endsWith('.whl'))
           throw new InspectError(path, `unexpected entry '${entry.name}' under .deps/`);
-        const sink = new TailSink(WHEEL_TAIL_BYTES);
-        sinks.push({ entry, file, sink });
-        return sink.push;
+        pending = { entry, file, sink: new TailSink(WHEEL_TAIL_BYTES) };
+        return pending.sink.push;
       }
       return undefined;
     });
-    const wheels: WheelFacts[] = sinks.map(({ entry, file, sink }) => {
-      wheelSha(path, info, file, sink.hash.digest('hex'));
-      const listing = listWheelTail(`${path}: .deps/${file}`, sink.tail(), entry.uncompressedSize);
-      return {
-        file,
-        sha256: info.distributions[file] as string,
-        files: listing.files,
-        installedBytes: listing.installedBytes,
-        pexBytes: entry.compressedSize,
-        wheelBytes: entry.uncompressedSize,
-      };
-    });
+    finish();
     return {
       path,
       layout: 'zipapp',

@@ -17,39 +17,55 @@ export interface WheelListing {
 }
 
 /**
- * Lists a wheel of `size` bytes from its last `tail.length` bytes (all of them for a small
- * wheel). `label` names the wheel in errors (`app.pex: .deps/x.whl`).
+ * Lists a wheel of `size` bytes from its end: `tail(n)` returns the last `n` bytes (at most
+ * {@link WHEEL_TAIL_BYTES} are held). `label` names the wheel in errors (`app.pex: .deps/x.whl`).
  */
-export function listWheelTail(label: string, tail: Buffer, size: number): WheelListing {
-  const tailStart = size - tail.length;
-  const endLen = Math.min(tail.length, EOCD_SIZE + MAX_16);
-  const end = parseEndRecords(label, tail.subarray(tail.length - endLen), size);
+export function listWheelTail(
+  label: string,
+  tail: (n: number) => Buffer,
+  size: number,
+): WheelListing {
+  const end = parseEndRecords(label, tail(Math.min(size, EOCD_SIZE + MAX_16)), size);
   let record = end.record;
+  let from = end.eocdAt;
+  if (end.zip64LocatorAt !== undefined) from = end.zip64LocatorAt - ZIP64_EOCD_SIZE;
+  const cdStartGuess = record.cdEnd - record.cdSize;
+  const start = Math.max(0, Math.min(from, cdStartGuess >= 0 ? cdStartGuess : from));
+  if (size - start > WHEEL_TAIL_BYTES) {
+    throw new ZipError(
+      label,
+      undefined,
+      `central directory is larger than the ${WHEEL_TAIL_BYTES} bytes pexkit inspect reads`,
+    );
+  }
+  const bytes = tail(size - start);
+  if (bytes.length !== size - start)
+    throw new ZipError(label, undefined, 'the wheel ended before its central directory');
   const at = (offset: number, length: number): Buffer => {
-    if (offset < tailStart || offset + length > size) {
-      throw new ZipError(
-        label,
-        undefined,
-        `central directory is larger than the ${WHEEL_TAIL_BYTES} bytes pexkit inspect reads`,
-      );
-    }
-    return tail.subarray(offset - tailStart, offset - tailStart + length);
+    if (offset < start || offset + length > size)
+      throw new ZipError(label, undefined, 'bad central directory offsets');
+    return bytes.subarray(offset - start, offset - start + length);
   };
   if (end.zip64LocatorAt !== undefined) {
-    const z64At = end.zip64LocatorAt - ZIP64_EOCD_SIZE;
-    if (z64At < 0)
-      throw new ZipError(label, undefined, 'bad ZIP64 end of central directory record');
+    if (from < 0) throw new ZipError(label, undefined, 'bad ZIP64 end of central directory record');
     record = applyZip64(
       label,
       record,
       at(end.zip64LocatorAt, ZIP64_LOCATOR_SIZE),
       end.zip64LocatorAt,
-      at(z64At, ZIP64_EOCD_SIZE),
+      at(from, ZIP64_EOCD_SIZE),
     );
   }
   const cdStart = record.cdEnd - record.cdSize;
   if (cdStart < 0 || cdStart !== record.cdOffset) {
     throw new ZipError(label, undefined, 'central directory offset does not match its position');
+  }
+  if (cdStart < start) {
+    throw new ZipError(
+      label,
+      undefined,
+      `central directory is larger than the ${WHEEL_TAIL_BYTES} bytes pexkit inspect reads`,
+    );
   }
   const entries = parseCentralDirectory(label, at(cdStart, record.cdSize), record.count, 0);
   let files = 0;
