@@ -70,6 +70,29 @@ describe('pythonRangeOf', () => {
     expect(pythonRangeOf(['click>=8.1'], [click, old], [], [LINUX311], rp).minors).toEqual(from(7));
   });
 
+  it('walks every minor that any input names, however high, and treats the ones above alike', () => {
+    // Each bound sits well above today's Pythons, so a walk cut short would miss it.
+    const late = project('late', '1', ['late-1-py3-none-any.whl'], {
+      requires: ['gone; python_version >= "3.27"'],
+    });
+    const gone = project('gone', '1', ['gone-1-cp311-cp311-manylinux2014_x86_64.whl']);
+    expect(pythonRangeOf(['late'], [late, gone], [], [LINUX311]).minors).toEqual(from(0, 26));
+    const abi3 = project('cr', '42', ['cr-42-cp333-abi3-manylinux2014_x86_64.whl']);
+    expect(pythonRangeOf(['cr'], [abi3], [], [LINUX311]).minors).toEqual(from(33));
+    const capped = project('capped', '1', ['capped-1-py3-none-any.whl'], {
+      requiresPython: '>=3.8,<3.31.2',
+    });
+    const range = pythonRangeOf(['capped'], [capped], [], [LINUX311]);
+    expect(range.minors).toEqual(from(8, 31));
+    expect(range.rejected[LAST_MINOR]).toMatch(/capped 1 requires Python >=3.8,<3.31.2/);
+    const marker = project('m', '1', ['m-1-py3-none-any.whl'], {
+      requiresPython: '!=3.35.*',
+    });
+    expect(pythonRangeOf(['m'], [marker], [], [LINUX311]).minors).toEqual(
+      from(0).filter((m) => m !== 35),
+    );
+  });
+
   it('walks only what markers reach: a backport for old Pythons does not narrow the rest', () => {
     const app = project('app', '1', ['app-1-py3-none-any.whl'], {
       requires: ['dataclasses; python_version < "3.7"'],

@@ -13,7 +13,8 @@ import { PexkitError } from '../errors.js';
 import { SpecifierSet } from '../pep440/specifier.js';
 import { Requirement } from '../pep508/requirement.js';
 import type { ResolvedProject } from '../plan/build-plan.js';
-import { compatibleTags, wheelSupportScore } from '../tags/compatible.js';
+import { wheelSupportScore } from '../tags/compatible.js';
+import type { Tag } from '../tags/tag.js';
 import { evaluateMarkerOnTarget } from '../targets/markers.js';
 import type { MarkerVariable, Target } from '../targets/target.js';
 import { parseWheelFilename } from '../wheel/filename.js';
@@ -53,14 +54,48 @@ export function retarget(target: Target, minor: number): Target {
   return out;
 }
 
-function allowsMinor(spec: string | undefined, minor: number): boolean {
-  if (spec === undefined || spec.trim() === '') return true;
-  let set: SpecifierSet;
-  try {
-    set = SpecifierSet.parse(spec);
-  } catch {
-    return true; // the runtime does not refuse to run over an unparseable Requires-Python
+/** Parses met while walking one PEX: each text is parsed once, not once per minor and target. */
+class ParseMemo {
+  private readonly specs = new Map<string, SpecifierSet | null>();
+  private readonly reqs = new Map<string, Requirement>();
+  private readonly tags = new Map<string, readonly Tag[]>();
+
+  specifier(spec: string): SpecifierSet | null {
+    let set = this.specs.get(spec);
+    if (set === undefined) {
+      try {
+        set = SpecifierSet.parse(spec);
+      } catch {
+        set = null; // the runtime does not refuse to run over an unparseable Requires-Python
+      }
+      this.specs.set(spec, set);
+    }
+    return set;
   }
+
+  requirement(text: string): Requirement {
+    let req = this.reqs.get(text);
+    if (req === undefined) {
+      req = Requirement.parse(text);
+      this.reqs.set(text, req);
+    }
+    return req;
+  }
+
+  wheelTags(filename: string): readonly Tag[] {
+    let tags = this.tags.get(filename);
+    if (tags === undefined) {
+      tags = parseWheelFilename(filename).tags;
+      this.tags.set(filename, tags);
+    }
+    return tags;
+  }
+}
+
+function allowsMinor(spec: string | undefined, minor: number, memo = new ParseMemo()): boolean {
+  if (spec === undefined || spec.trim() === '') return true;
+  const set = memo.specifier(spec);
+  if (set === null) return true;
   return set.contains(`3.${minor}.0`) || set.contains(`3.${minor}.999`);
 }
 
@@ -83,6 +118,7 @@ export function whyNotRunnable(
   firstParty: readonly string[],
   target: Target,
   wheelRequiresPython: (filename: string) => string | undefined = () => undefined,
+  memo: ParseMemo = new ParseMemo(),
 ): string | undefined {
   const byName = new Map<string, ResolvedProject[]>();
   for (const p of projects) {
@@ -93,24 +129,23 @@ export function whyNotRunnable(
   const minor = target.pythonVersion[1];
   const seen = new Set<string>();
   const queue = [...requirements];
-  compatibleTags(target);
   while (queue.length > 0) {
     const text = queue.shift() as string;
-    const req = Requirement.parse(text);
+    const req = memo.requirement(text);
     const name = canonical(req.name);
     if (seen.has(name) || skip.has(name) || !applies(req, target)) continue;
     seen.add(name);
     const entries = byName.get(name);
     if (entries === undefined) continue; // not carried for this target: the build chose so
-    const fitting = entries.filter((e) => allowsMinor(e.requiresPython, minor));
+    const fitting = entries.filter((e) => allowsMinor(e.requiresPython, minor, memo));
     if (fitting.length === 0) {
       return `${name} ${entries.map((e) => e.version).join(' / ')} requires Python ${entries.map((e) => e.requiresPython ?? '?').join(' / ')}`;
     }
     let best: { rank: number; project: ResolvedProject } | undefined;
     for (const project of fitting) {
       for (const wheel of project.wheels) {
-        if (!allowsMinor(wheelRequiresPython(wheel.filename), minor)) continue;
-        const rank = wheelSupportScore(parseWheelFilename(wheel.filename).tags, target);
+        if (!allowsMinor(wheelRequiresPython(wheel.filename), minor, memo)) continue;
+        const rank = wheelSupportScore(memo.wheelTags(wheel.filename), target);
         if (rank !== undefined && (best === undefined || rank < best.rank))
           best = { rank, project };
       }
@@ -136,25 +171,73 @@ export interface PythonRange {
   rejected: Record<number, string>;
 }
 
+const MENTIONED_MINOR = /(?:^|\D)3\.?(\d+)/g;
+
+/**
+ * The highest Python 3 minor version that any input of the walk names: in a requirement or
+ * marker, a Requires-Python, a wheel tag (`cp313`, `py310`), a target. Every minor above it is
+ * walked exactly like the one after it (specifiers, marker comparisons and tag ranks are the same
+ * there), so only minors up to it plus one need the walk.
+ */
+function highestMentionedMinor(
+  requirements: readonly string[],
+  projects: readonly ResolvedProject[],
+  targets: readonly Target[],
+  wheelRequiresPython: (filename: string) => string | undefined,
+): number {
+  let highest = 0;
+  const scan = (text: string | undefined): void => {
+    if (text === undefined) return;
+    for (const m of text.matchAll(MENTIONED_MINOR)) {
+      const minor = Number(m[1]);
+      if (minor > highest) highest = minor;
+    }
+  };
+  requirements.forEach(scan);
+  for (const p of projects) {
+    p.requires.forEach(scan);
+    scan(p.requiresPython);
+    for (const w of p.wheels) {
+      scan(w.filename);
+      scan(wheelRequiresPython(w.filename));
+    }
+  }
+  for (const t of targets) {
+    highest = Math.max(highest, t.pythonVersion[1]);
+    t.abis.forEach(scan);
+    Object.values(t.markerEnvironment).forEach(scan);
+  }
+  return highest;
+}
+
 /** The Python 3 minor versions the PEX's wheels run on, over all its targets. */
 export function pythonRangeOf(
   requirements: readonly string[],
   projects: readonly ResolvedProject[],
   firstParty: readonly string[],
   targets: readonly Target[],
-  wheelRequiresPython?: (filename: string) => string | undefined,
+  wheelRequiresPython: (filename: string) => string | undefined = () => undefined,
 ): PythonRange {
   const minors: number[] = [];
   const rejected: Record<number, string> = {};
-  for (let minor = 0; minor <= LAST_MINOR; minor++) {
+  const memo = new ParseMemo();
+  const lastWalked = Math.min(
+    LAST_MINOR,
+    highestMentionedMinor(requirements, projects, targets, wheelRequiresPython) + 1,
+  );
+  for (let minor = 0; minor <= lastWalked; minor++) {
     let why: string | undefined = 'no target';
     for (const target of targets) {
       const reason = whyNotRunnable(
         requirements,
         projects,
         firstParty,
-        retarget(target, minor),
+        // A target at its own version is walked as it is (a complete platform keeps its tags).
+        target.pythonVersion[0] === 3 && target.pythonVersion[1] === minor
+          ? target
+          : retarget(target, minor),
         wheelRequiresPython,
+        memo,
       );
       if (reason === undefined) {
         why = undefined;
@@ -164,6 +247,11 @@ export function pythonRangeOf(
     }
     if (why === undefined) minors.push(minor);
     else rejected[minor] = why;
+  }
+  // Minors above the last one walked behave as it does.
+  for (let minor = lastWalked + 1; minor <= LAST_MINOR; minor++) {
+    if (minors.includes(lastWalked)) minors.push(minor);
+    else rejected[minor] = rejected[lastWalked] as string;
   }
   return { minors, rejected };
 }
