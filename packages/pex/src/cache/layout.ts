@@ -21,6 +21,8 @@ export const BUILD_CACHE_DIRS = {
   indexPages: 'index-pages/v1',
   /** What an interpreter is (tags, markers): `<key>.json`. */
   interpreters: 'interpreters',
+  /** Which interpreter a pyenv shim runs, keyed by everything pyenv reads: `<key>` (a path). */
+  interpreterShims: 'interpreter-shims',
   /** Archives of git sources at a locked commit: `<key>/<name>-<version>.tar.gz`. */
   gitArchives: 'git-archives',
   /** Lock files (`<key>.lock`) and the holds of running builds (`holds/`). */

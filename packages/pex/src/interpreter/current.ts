@@ -21,6 +21,7 @@ import { musllinuxPlatforms } from '../tags/musllinux.js';
 import { MARKER_VARIABLES, type Target, type TargetMarkerEnvironment } from '../targets/target.js';
 import { INSPECT_SCRIPT } from './inspect-script.js';
 import { buildCachePath } from '../cache/layout.js';
+import { pyenvShimFingerprint } from './pyenv-shim.js';
 
 const run = promisify(execFile);
 
@@ -111,18 +112,37 @@ const EXECUTABLE_PROBE = 'import os, sys; sys.stdout.write(os.path.realpath(sys.
 /**
  * The file that really runs when `path` is executed. A native binary (or a symlink to one) is
  * itself. A script — a pyenv or asdf shim, a wrapper — picks its interpreter at run time (from
- * `.python-version`, PYENV_VERSION, …), so it is asked: one `-S` run per build.
+ * `.python-version`, PYENV_VERSION, …), so it is asked: one `-S` run. A pyenv shim's answer is
+ * kept under `<cache>/interpreter-shims/`, keyed by everything pyenv reads to decide it
+ * ({@link pyenvShimFingerprint}), and asked again when any of that changes.
  */
-async function realInterpreter(path: string, env: NodeJS.ProcessEnv): Promise<string> {
+async function realInterpreter(
+  path: string,
+  env: NodeJS.ProcessEnv,
+  cacheDir: string,
+): Promise<string> {
   const real = realpathSync(path);
   if (isNativeBinary(real)) return real;
+  const fingerprint = pyenvShimFingerprint(path, env);
+  const memo =
+    fingerprint === undefined
+      ? undefined
+      : buildCachePath(cacheDir, 'interpreterShims', fingerprint);
+  if (memo !== undefined) {
+    try {
+      const known = readFileSync(memo, 'utf8');
+      if (isAbsolute(known) && isNativeBinary(known)) return known;
+    } catch {
+      // not asked yet
+    }
+  }
+  let exe: string;
   try {
     const { stdout } = await run(path, ['-S', '-c', EXECUTABLE_PROBE], {
       env: inspectEnv(env),
       timeout: 60_000,
     });
-    const exe = stdout.trim();
-    return exe !== '' && isAbsolute(exe) && existsSync(exe) ? exe : real;
+    exe = stdout.trim();
   } catch (error) {
     const stderr = (error as { stderr?: string }).stderr ?? '';
     throw new InterpreterError(
@@ -130,6 +150,9 @@ async function realInterpreter(path: string, env: NodeJS.ProcessEnv): Promise<st
       { cause: error },
     );
   }
+  if (exe === '' || !isAbsolute(exe) || !existsSync(exe)) return real;
+  if (memo !== undefined && isNativeBinary(exe)) await writeFileAtomic(memo, exe);
+  return exe;
 }
 
 function inspectEnv(base: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
@@ -143,10 +166,11 @@ async function cacheKey(
   path: string,
   noPackaging: boolean,
   env: NodeJS.ProcessEnv,
+  cacheDir: string,
 ): Promise<string> {
   // The path as found (a venv's `bin/python` is a symlink to its base interpreter but has its own
   // sys.prefix and packages) plus the identity of the binary that really runs (through shims).
-  const real = await realInterpreter(path, env);
+  const real = await realInterpreter(path, env, cacheDir);
   const st = statSync(real);
   return createHash('sha256')
     .update(`${path}\0${real}\0${st.mtimeMs}\0${st.size}\0${noPackaging}\0`)
@@ -167,10 +191,11 @@ export async function inspectInterpreter(
   const path = findPython(python, options.env);
   const noPackaging = options.noPackaging === true;
   const baseEnv = options.env ?? process.env;
+  const cacheDir = defaultCacheDir({ cacheDir: options.cacheDir, env: options.env });
   const file = buildCachePath(
-    defaultCacheDir({ cacheDir: options.cacheDir, env: options.env }),
+    cacheDir,
     'interpreters',
-    `${await cacheKey(path, noPackaging, baseEnv)}.json`,
+    `${await cacheKey(path, noPackaging, baseEnv, cacheDir)}.json`,
   );
   if (existsSync(file)) {
     try {
