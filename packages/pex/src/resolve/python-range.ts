@@ -174,16 +174,18 @@ export interface PythonRange {
 const MENTIONED_MINOR = /(?:^|\D)3\.?(\d+)/g;
 
 /**
- * The highest Python 3 minor version that any input of the walk names: in a requirement or
- * marker, a Requires-Python, a wheel tag (`cp313`, `py310`), a target. Every minor above it is
- * walked exactly like the one after it (specifiers, marker comparisons and tag ranks are the same
- * there), so only minors up to it plus one need the walk.
+ * The highest Python 3 minor version that any input of the walk can compare against: in a marker,
+ * a Requires-Python, a wheel's Python or ABI tag (`cp313`, `py310`), a target. Every minor above
+ * it walks exactly like the one after it (specifiers, marker comparisons and tag ranks are the
+ * same there), so only minors up to it plus one need the walk. Project versions and platform
+ * tags are not scanned: retargeting changes neither.
  */
 function highestMentionedMinor(
   requirements: readonly string[],
   projects: readonly ResolvedProject[],
   targets: readonly Target[],
   wheelRequiresPython: (filename: string) => string | undefined,
+  memo: ParseMemo,
 ): number {
   let highest = 0;
   const scan = (text: string | undefined): void => {
@@ -193,19 +195,22 @@ function highestMentionedMinor(
       if (minor > highest) highest = minor;
     }
   };
-  requirements.forEach(scan);
+  const scanMarker = (req: string): void => {
+    const marker = memo.requirement(req).marker;
+    if (marker !== undefined) scan(marker.toString());
+  };
+  requirements.forEach(scanMarker);
   for (const p of projects) {
-    p.requires.forEach(scan);
+    p.requires.forEach(scanMarker);
     scan(p.requiresPython);
     for (const w of p.wheels) {
-      scan(w.filename);
+      for (const tag of memo.wheelTags(w.filename)) scan(`${tag.interpreter} ${tag.abi}`);
       scan(wheelRequiresPython(w.filename));
     }
   }
   for (const t of targets) {
     highest = Math.max(highest, t.pythonVersion[1]);
     t.abis.forEach(scan);
-    Object.values(t.markerEnvironment).forEach(scan);
   }
   return highest;
 }
@@ -223,11 +228,20 @@ export function pythonRangeOf(
   const memo = new ParseMemo();
   const lastWalked = Math.min(
     LAST_MINOR,
-    highestMentionedMinor(requirements, projects, targets, wheelRequiresPython) + 1,
+    highestMentionedMinor(requirements, projects, targets, wheelRequiresPython, memo) + 1,
   );
+  // Platforms no wheel names add only tags no wheel has: leaving them out keeps every wheel's
+  // rank order and makes each minor's tag list a few entries long instead of thousands.
+  const named = new Set<string>();
+  for (const p of projects)
+    for (const w of p.wheels) for (const tag of memo.wheelTags(w.filename)) named.add(tag.platform);
+  const walked = targets.map((t) => ({
+    ...t,
+    platforms: t.platforms.filter((p) => named.has(p.toLowerCase())),
+  }));
   for (let minor = 0; minor <= lastWalked; minor++) {
     let why: string | undefined = 'no target';
-    for (const target of targets) {
+    for (const [i, target] of targets.entries()) {
       const reason = whyNotRunnable(
         requirements,
         projects,
@@ -235,7 +249,7 @@ export function pythonRangeOf(
         // A target at its own version is walked as it is (a complete platform keeps its tags).
         target.pythonVersion[0] === 3 && target.pythonVersion[1] === minor
           ? target
-          : retarget(target, minor),
+          : retarget(walked[i] as Target, minor),
         wheelRequiresPython,
         memo,
       );
