@@ -1,26 +1,10 @@
 #!/usr/bin/env node
 import { PexkitError } from '../errors.js';
 import { PEXKIT_VERSION } from '../package-info.js';
-import type { CliCommand } from './command.js';
-import { tagsCommand } from './commands/tags.js';
-import { markerCommand } from './commands/marker.js';
-import { downloadCommand } from './commands/download.js';
-import { buildCommand } from './commands/build.js';
-import { planCommand } from './commands/plan.js';
-import { inspectCommand } from './commands/inspect.js';
-
-// Each sub-command lives in ./commands/<name>.ts; register it here.
-const commands: CliCommand[] = [
-  tagsCommand,
-  markerCommand,
-  downloadCommand,
-  buildCommand,
-  planCommand,
-  inspectCommand,
-];
+import { COMMANDS } from './registry.js';
 
 function usage(): string {
-  const lines = commands.map((c) => `  ${c.name.padEnd(10)} ${c.summary}`);
+  const lines = COMMANDS.map((c) => `  ${c.name.padEnd(10)} ${c.summary}`);
   return [
     `pexkit ${PEXKIT_VERSION}`,
     '',
@@ -42,13 +26,13 @@ export async function main(argv: string[]): Promise<number> {
     process.stdout.write(`${PEXKIT_VERSION}\n`);
     return 0;
   }
-  const command = commands.find((c) => c.name === name);
-  if (command === undefined) {
+  const entry = COMMANDS.find((c) => c.name === name);
+  if (entry === undefined) {
     process.stderr.write(`pexkit: unknown command '${name}'\n\n${usage()}`);
     return 2;
   }
   try {
-    return await command.run(rest);
+    return await (await entry.load()).run(rest);
   } catch (error) {
     if (error instanceof PexkitError) {
       process.stderr.write(`pexkit ${name}: ${error.message}\n`);

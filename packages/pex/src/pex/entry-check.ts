@@ -10,7 +10,6 @@ import type { Target } from '../targets/target.js';
 import { installedPath } from '../wheel/installed-paths.js';
 import type { WheelVerdict } from '../wheel/validate.js';
 import { ZipReader } from '../zip/reader.js';
-import { STDLIB_MODULES } from './stdlib-modules.js';
 
 /** True when a file at `name` (a path from the PEX's import root) makes `module` importable. */
 function provides(name: string, modulePath: string): boolean {
@@ -38,6 +37,7 @@ export async function checkEntryModule(
   if (firstPartyNames.some((n) => provides(n, modulePath))) return;
   // The standard library (`-m http.server`) is there wherever the PEX runs; unless a wheel or the
   // first-party code shadows it, which the checks above and below already accept.
+  const { STDLIB_MODULES } = await import('./stdlib-modules.js');
   if (STDLIB_MODULES.has(module.split('.')[0])) return;
   for (const wheel of wheels) {
     const verdict = verdicts.get(wheel.filename);

@@ -25,7 +25,6 @@ import {
   noBuilderError,
 } from '../sdist/build.js';
 import { indexArtifacts, prefetchIndexPages } from './index-candidates.js';
-import { gitSourceArchive } from './git-source.js';
 import { evaluateMarker } from './markers.js';
 import { requiresDistOfWheel, withoutExtraOnly } from './wheel-requires.js';
 import { narrowFlatProjects } from './narrow-flat.js';
@@ -278,7 +277,12 @@ export async function planBuild(options: PlanOptions): Promise<BuildPlan> {
       }
       if (pkg.source.kind === 'git' && pkg.wheels.length === 0 && pkg.sdist === undefined) {
         // Built like an sdist from a clone at the locked commit (verified).
-        selectable = { ...pkg, sdist: await gitSourceArchive(pkg, lock.path, cacheOptions) };
+        selectable = {
+          ...pkg,
+          sdist: await (
+            await import('./git-source.js')
+          ).gitSourceArchive(pkg, lock.path, cacheOptions),
+        };
       }
       let picked: Selection;
       try {
