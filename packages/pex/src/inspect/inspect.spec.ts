@@ -208,6 +208,19 @@ describe('pexkit inspect', () => {
     expect(r.stdout).toMatch(/^Total: /m);
   });
 
+  it('still inspects a PEX from before target_wheels: every wheel, requirers from the edges', async () => {
+    const older = join(work, 'older.pex');
+    python('rewrite_pex.py', current, older, 'drop-target-wheels');
+    const [report, now] = await Promise.all([inspectPex(older), inspectPex(current)]);
+    expect(report.pex.per_target).toBe(false);
+    expect(report.targets.map((t) => t.target)).toEqual(['current']);
+    // The same requirers here (no markers in these edges), from PEX-INFO's projects.
+    // (pex_bytes aside: Python's zipfile compressed the copy again.)
+    const strip = (r: InspectReport) => r.targets[0]?.wheels.map((w) => ({ ...w, pex_bytes: 0 }));
+    expect(strip(report)).toEqual(strip(now));
+    expect(cli(older).stdout).toContain('PEX-INFO has no target_wheels');
+  });
+
   it('reads the packed layout (a directory) with the same wheel sizes', async () => {
     const packed = await buildTestPex(work, 'packed', REQUESTS_WHEELS, 'packed');
     const [zipapp, dir] = await Promise.all([inspectPex(current), inspectPex(packed)]);
@@ -239,6 +252,12 @@ describe('pexkit inspect on bad input', () => {
     fails(text, /not a zip file/);
     fails(join(work, 'missing.pex'), /no such file/);
     fails(downloadWheel('idna==3.10', 'pure'), /no PEX-INFO/);
+  });
+
+  it('refuses a PEX built by pex, saying so', () => {
+    const pexBuilt = join(work, 'by-pex.pex');
+    execFileSync(join(pkgDir, '../../.venv-tools/bin/pex'), ['-o', pexBuilt], { stdio: 'ignore' });
+    fails(pexBuilt, /not a PEX built by pexkit \(pex-built PEXes are not supported\)/);
   });
 
   it('refuses a truncated PEX', () => {

@@ -5,6 +5,7 @@ Usage: python3 rewrite_pex.py SRC DST MODE [ARG]
   hostile-names      put HTML in first_party and a requirer name, with a matching pex_hash
   grow-wheel NAME    append a byte to .deps/NAME (its sha256 no longer matches PEX-INFO)
   extra-wheel NAME   add .deps/NAME, which PEX-INFO does not list
+  drop-target-wheels remove target_wheels (a PEX from an older pexkit), with a matching pex_hash
 """
 import hashlib
 import json
@@ -22,9 +23,12 @@ def main(src, dst, mode, arg=None):
     with zipfile.ZipFile(src) as z, zipfile.ZipFile(dst, "w", zipfile.ZIP_DEFLATED) as out:
         for item in z.infolist():
             data = z.read(item.filename)
-            if item.filename == "PEX-INFO" and mode in ("tamper-info", "hostile-names"):
+            if item.filename == "PEX-INFO" and mode in ("tamper-info", "hostile-names", "drop-target-wheels"):
                 info = json.loads(data)
-                if mode == "tamper-info":
+                if mode == "drop-target-wheels":
+                    del info["target_wheels"]
+                    rehash(info)
+                elif mode == "tamper-info":
                     info["entry_point"] = "evil:main"
                 else:
                     evil = '<img src=x onerror="alert(1)">'
