@@ -161,7 +161,13 @@ export function buildReport(facts: PexFacts): InspectReport {
   const firstParty = size(facts.firstParty);
   const runtime = size(facts.runtime);
   const targets: TargetReport[] = [];
-  for (const [target, wheels] of Object.entries(targetWheels)) {
+  // In the order the PEX was built for (PEX-INFO sorts the keys of target_wheels).
+  const order = [
+    ...facts.info.targets.filter((t) => t in targetWheels),
+    ...Object.keys(targetWheels).filter((t) => !facts.info.targets.includes(t)),
+  ];
+  for (const target of [...new Set(order)]) {
+    const wheels = targetWheels[target] as Record<string, string[]>;
     const list: TargetWheelReport[] = [];
     for (const [file, requiredBy] of Object.entries(wheels)) {
       const w = wheelFacts.get(file);
