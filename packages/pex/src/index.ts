@@ -75,3 +75,4 @@ export {
 } from './targets/markers.js';
 export * from './pex/index.js';
 export * from './inspect/index.js';
+export * from './smoke/index.js';

@@ -62,7 +62,7 @@ describe('application and library generators: quality tool options', () => {
     expect(project['tool'].mypy).toBeUndefined();
     expect(tree.read('.gitignore', 'utf-8')).toContain('.ruff_cache/');
     expect(await inferredTargets(tree)).toEqual({
-      svc: ['build', 'format', 'format-check', 'inspect', 'lint', 'test'],
+      svc: ['build', 'format', 'format-check', 'inspect', 'lint', 'smoke', 'test'],
     });
     const steps = nextStepsText(
       normalizePythonProject(tree, { name: 'other' }, 'application'),

@@ -151,7 +151,7 @@ describe('createNodes', () => {
         (await infer(root, UV_WORKSPACE_FILES, { buildTargetName: 'pex' }))['web-app']?.targets ??
           {},
       ),
-    ).toEqual(['pex', 'inspect', 'test']);
+    ).toEqual(['pex', 'inspect', 'smoke', 'test']);
     expect(
       Object.keys(
         (await infer(root, UV_WORKSPACE_FILES, { buildTargetName: false }))['web-app']?.targets ??
@@ -180,7 +180,12 @@ describe('createNodes', () => {
     writeFile(root, 'py/uv.lock', LOCK);
     clearNodesMemoryCache();
     const projects = await infer(root, UV_WORKSPACE_FILES);
-    expect(Object.keys(projects['web-app']?.targets ?? {})).toEqual(['build', 'inspect', 'test']);
+    expect(Object.keys(projects['web-app']?.targets ?? {})).toEqual([
+      'build',
+      'inspect',
+      'smoke',
+      'test',
+    ]);
     expect(Object.keys(projects['util']?.targets ?? {})).toEqual([]); // no tests/ directory
     const test = projects['core-lib']?.targets?.['test'];
     // An environment of its own (its closure, no other member's packages), in its .venv.
@@ -286,7 +291,7 @@ describe('createNodes', () => {
     ]);
     const app = projectsOf(aggregate.partialResults)['web-app'];
     expect(app?.metadata?.['pexkit']).toMatchObject({ uvWorkspaceRoot: 'py' });
-    expect(Object.keys(app?.targets ?? {})).toEqual(['build', 'inspect']);
+    expect(Object.keys(app?.targets ?? {})).toEqual(['build', 'inspect', 'smoke']);
   });
 
   it('reports a schema error (bad [tool.pexkit] value) for that file only', async () => {

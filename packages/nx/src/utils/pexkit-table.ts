@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import type { PexExecutorSchema } from '../executors/pex/schema.js';
 
 /** `[tool.pexkit]` keys that are not build options (read by @pexkit/pex itself). */
-const NON_BUILD_KEYS = new Set(['source-roots']);
+const NON_BUILD_KEYS = new Set(['source-roots', 'smoke']);
 
 interface SchemaProperty {
   type?: 'string' | 'boolean' | 'array';

@@ -42,4 +42,9 @@ export const COMMANDS: readonly CommandEntry[] = [
       'show what a PEX holds and costs per target (wheels, sizes, why), as text, JSON or HTML',
     load: async () => (await import('./commands/inspect.js')).inspectCommand,
   },
+  {
+    name: 'smoke',
+    summary: 'run a built PEX under every local interpreter it is for (cold PEX_ROOT)',
+    load: async () => (await import('./commands/smoke.js')).smokeCommand,
+  },
 ];

@@ -1,1 +1,2 @@
 export * from './current.js';
+export * from './discover.js';

@@ -12,6 +12,7 @@ import {
   targetFromInterpreter,
   type InterpreterInfo,
 } from '../interpreter/current.js';
+import { pyenvInstalls } from '../interpreter/discover.js';
 import { wheelSupportScore } from '../tags/compatible.js';
 import { redactUserinfo } from '../lock/model.js';
 import type { Target } from '../targets/target.js';
@@ -147,15 +148,10 @@ function candidatePythons(
   const pypy = target.implementation === 'pp';
   if (pypy) out.push(`pypy${major}.${minor}`, `pypy${major}`, 'pypy');
   else out.push(`python${major}.${minor}`, `python${major}`, 'python3');
-  const pyenv =
-    env['PYENV_ROOT'] ?? (env['HOME'] !== undefined ? join(env['HOME'], '.pyenv') : undefined);
-  if (pyenv !== undefined && existsSync(join(pyenv, 'versions'))) {
-    // CPython installs are named `3.11.7`; PyPy ones `pypy3.10-7.3.17`.
-    const prefix = pypy ? `pypy${major}.${minor}-` : `${major}.${minor}.`;
-    for (const v of readdirSync(join(pyenv, 'versions')).sort().reverse()) {
-      if (v.startsWith(prefix))
-        out.push(join(pyenv, 'versions', v, 'bin', pypy ? `pypy${major}` : `python${major}`));
-    }
+  // CPython installs are named `3.11.7`; PyPy ones `pypy3.10-7.3.17`.
+  const prefix = pypy ? `pypy${major}.${minor}-` : `${major}.${minor}.`;
+  for (const { version, bin } of pyenvInstalls(env)) {
+    if (version.startsWith(prefix)) out.push(join(bin, pypy ? `pypy${major}` : `python${major}`));
   }
   return [...new Set(out)];
 }

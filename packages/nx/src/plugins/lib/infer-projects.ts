@@ -21,6 +21,7 @@ import type { PexExecutorSchema } from '../../executors/pex/schema.js';
 import { LOCK_SUBSET_FILE, SYNC_GENERATOR } from '../../utils/lock-subset-file.js';
 import { inspectTarget, pexOutputPath } from './inspect-target.js';
 import { testTarget, unlockedTestTarget, type UvEnvironment } from './test-target.js';
+import { smokeTarget } from './smoke-target.js';
 import {
   addQualityTargets,
   configPlace,
@@ -296,6 +297,12 @@ function projectConfiguration(
       targets[options.inspectTargetName] = inspectTarget(
         pexOutputPath(dir, info.name, pexkitTableToOptions(info.pexkit, m.file.file).output),
         options.buildTargetName,
+      );
+    if (options.smokeTargetName !== false)
+      targets[options.smokeTargetName] = smokeTarget(
+        options.buildTargetName,
+        info.pexkit,
+        `${m.file.file} [tool.pexkit]`,
       );
   }
   if (typeof testGroups === 'object' && options.testTargetName !== false) {

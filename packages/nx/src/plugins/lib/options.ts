@@ -19,6 +19,8 @@ export interface PexkitPluginOptions {
   typecheckTargetName?: string | false;
   /** Name of the inferred `pexkit inspect` target (beside each build target), or `false`. Default `inspect`. */
   inspectTargetName?: string | false;
+  /** Name of the inferred target that runs the built PEX (`pexkit smoke`), or `false`. Default `smoke`. */
+  smokeTargetName?: string | false;
   /** Where project names come from: `pyproject` (the canonical `[project].name`, default) or `directory` (the folder name). */
   projectNameSource?: 'pyproject' | 'directory';
   /** Infer graph edges from `import` statements (default true). */
@@ -35,6 +37,7 @@ export interface NormalizedPluginOptions {
   formatCheckTargetName: string | false;
   typecheckTargetName: string | false;
   inspectTargetName: string | false;
+  smokeTargetName: string | false;
   projectNameSource: 'pyproject' | 'directory';
   inferImportDependencies: boolean;
   tags: string[];
@@ -62,6 +65,7 @@ export function normalizePluginOptions(
     ),
     typecheckTargetName: targetName(o.typecheckTargetName, 'typecheck', 'typecheckTargetName'),
     inspectTargetName: targetName(o.inspectTargetName, 'inspect', 'inspectTargetName'),
+    smokeTargetName: targetName(o.smokeTargetName, 'smoke', 'smokeTargetName'),
   };
   const seen = new Map<string, string>();
   for (const [option, name] of Object.entries(names)) {

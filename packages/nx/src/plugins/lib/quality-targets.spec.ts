@@ -60,7 +60,7 @@ describe('inferred quality targets', () => {
     const projects = await infer(workspace());
     expect(targetNames(projects['core-lib'])).toEqual(['test']);
     expect(targetNames(projects['util'])).toEqual([]);
-    expect(targetNames(projects['web-app'])).toEqual(['build', 'inspect', 'test']);
+    expect(targetNames(projects['web-app'])).toEqual(['build', 'inspect', 'smoke', 'test']);
     expect(projects['util']?.metadata?.['pexkit']).not.toHaveProperty('checks');
   });
 
@@ -163,7 +163,7 @@ describe('inferred quality targets', () => {
         'py/libs/util/pyproject.toml': `${UV_WORKSPACE['py/libs/util/pyproject.toml']}\n[dependency-groups]\nlint = ["Ruff==0.6.9"]\n`,
       }),
     );
-    expect(targetNames(byGroup['web-app'])).toEqual(['build', 'inspect', 'test']);
+    expect(targetNames(byGroup['web-app'])).toEqual(['build', 'inspect', 'smoke', 'test']);
     expect(byGroup['util']?.targets?.['lint']?.command).toBe(
       'uv run --locked --package util --group lint --exact python -m ruff check',
     );
