@@ -1,10 +1,11 @@
 /**
  * The PEX-INFO of a built PEX, for `pexkit smoke`: read from a zipapp (through the hardened zip
- * reader) or a packed/loose directory, and the fields smoke needs checked for their types.
+ * reader) or a packed/loose directory, parsed by `pexkit inspect`'s reader.
  */
 import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { PexkitError } from '../errors.js';
+import { readPexInfo } from '../inspect/read-pex-info.js';
 import { ZipReader } from '../zip/reader.js';
 
 /** A PEX that cannot be smoke-tested (missing, not a PEX, malformed PEX-INFO). */
@@ -53,33 +54,16 @@ async function pexInfoText(path: string): Promise<string> {
   }
 }
 
-/** Reads and checks the PEX-INFO fields smoke uses. */
+/**
+ * Reads the PEX-INFO fields smoke uses, checked as `pexkit inspect` checks them (types, and the
+ * document hashes to its own pex_hash).
+ */
 export async function readSmokePexInfo(path: string): Promise<SmokePexInfo> {
-  const text = await pexInfoText(path);
-  const bad = (what: string) => new SmokeError(`${path}: PEX-INFO ${what}`);
-  let doc: unknown;
-  try {
-    doc = JSON.parse(text);
-  } catch {
-    throw bad('is not JSON');
-  }
-  if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) throw bad('is not an object');
-  const d = doc as Record<string, unknown>;
-  const strings = (key: string): string[] => {
-    const v = d[key] ?? [];
-    if (!Array.isArray(v) || !v.every((x) => typeof x === 'string'))
-      throw bad(`"${key}" is not a list of strings`);
-    return v;
-  };
-  const nullable = (key: string): string | null => {
-    const v = d[key] ?? null;
-    if (v !== null && typeof v !== 'string') throw bad(`"${key}" is not a string`);
-    return v;
-  };
+  const info = readPexInfo(path, await pexInfoText(path));
   return {
-    entryPoint: nullable('entry_point'),
-    script: nullable('script'),
-    interpreterConstraints: strings('interpreter_constraints'),
-    targets: strings('targets'),
+    entryPoint: info.entryPoint,
+    script: info.script,
+    interpreterConstraints: info.interpreterConstraints,
+    targets: info.targets,
   };
 }

@@ -68,7 +68,7 @@ describe('inferred smoke target', () => {
     expect(projects['web-app']?.targets?.['pex']?.options).not.toHaveProperty('smoke');
     clearNodesMemoryCache();
     const none = await infer(UV_WORKSPACE, { smokeTargetName: false });
-    expect(Object.keys(none['web-app']?.targets ?? {})).toEqual(['build', 'test']);
+    expect(Object.keys(none['web-app']?.targets ?? {})).toEqual(['build', 'inspect', 'test']);
   });
 
   it('reports a [tool.pexkit] smoke that is not a list of strings, naming the file', async () => {
