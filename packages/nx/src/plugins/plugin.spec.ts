@@ -66,6 +66,15 @@ describe('createNodes', () => {
     expect(createNodesV2).toBe(createNodes);
   });
 
+  it('exports a name, which Nx 21 and 22.0–22.6 would otherwise assign on the frozen module', async () => {
+    const plugin: { name?: string } = await import('./plugin.js');
+    expect(plugin.name).toBe('@pexkit/nx/plugin');
+    // What those Nx versions run on the loaded module (`plugin.name ??= moduleName`).
+    expect(() => {
+      plugin.name ??= '@pexkit/nx/plugin';
+    }).not.toThrow();
+  });
+
   it('turns each pyproject.toml with a [project] into a Python project; only apps get a PEX target', async () => {
     const root = workspace(UV_WORKSPACE);
     const projects = await infer(root, UV_WORKSPACE_FILES);

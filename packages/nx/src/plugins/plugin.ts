@@ -27,6 +27,12 @@ export type { PexkitPluginOptions } from './lib/options.js';
 
 export const PYPROJECT_GLOB = '**/pyproject.toml';
 
+/**
+ * The plugin's name in Nx's messages. Nx 21 and 22.0–22.6 assign `name` on the loaded module when
+ * it exports none, which throws on an ES module namespace ("object is not extensible").
+ */
+export const name = '@pexkit/nx/plugin';
+
 function productionInputOf(context: CreateNodesContext): 'production' | 'default' {
   return context.nxJsonConfiguration.namedInputs?.['production'] !== undefined
     ? 'production'
