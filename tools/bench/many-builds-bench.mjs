@@ -258,8 +258,10 @@ async function nxBuild(root, env, label) {
     { cwd: root, env },
   );
   writeFileSync(join(dirname(root), `nx-${label.split(' ')[0]}.log`), r.out);
-  const deflatedEntries = existsSync(join(env.PEXKIT_CACHE_DIR, 'deflated'))
-    ? readdirSync(join(env.PEXKIT_CACHE_DIR, 'deflated')).filter((f) => f.endsWith('.json')).length
+  const deflatedEntries = existsSync(join(env.PEXKIT_CACHE_DIR, 'deflated-portable'))
+    ? readdirSync(join(env.PEXKIT_CACHE_DIR, 'deflated-portable')).filter((f) =>
+        f.endsWith('.json'),
+      ).length
     : 0;
   const cached = (r.out.match(/\[local cache\]|existing outputs match the cache/g) ?? []).length;
   const unique = LAYOUT === 'zipapp' ? undefined : uniqueBytes(join(root, 'dist'));

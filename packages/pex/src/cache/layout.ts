@@ -13,8 +13,11 @@ export const BUILD_CACHE_DIRS = {
   artifactsTmp: 'artifacts/tmp',
   /** Wheels built from sdists: `<sdist sha256>/<builder key>/{<wheel>,builder.json}`. */
   builtWheels: 'built-wheels',
-  /** Whole wheels deflated for `.deps/`: `<sha256>.json` (+ `<sha256>.deflate`). */
-  deflated: 'deflated',
+  /**
+   * Whole wheels deflated for `.deps/`: `<sha256>.json` (+ `<sha256>.deflate`). Bytes from
+   * `zip/deflate.ts`, the same on every Node; `deflated/` held an older pexkit's zlib bytes.
+   */
+  deflated: 'deflated-portable',
   /** Passing wheel verdicts: `<sha256>.json`. */
   verified: 'verified',
   /** Simple-index pages with their validators: `<aa>/<sha256 of the URL>.json`. */

@@ -1,15 +1,13 @@
 import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
-import { crc32, deflateRaw, constants as zlibConstants } from 'node:zlib';
+import { crc32 } from 'node:zlib';
 import { writeFileAtomic } from '../cache/atomic.js';
 import { cacheDir } from '../cache/cache-dir.js';
 import { withCacheLock } from '../cache/entry-lock.js';
+import { deflatePortable } from '../zip/deflate.js';
 import { METHOD_DEFLATED } from '../zip/format.js';
 import type { RawEntry } from '../zip/writer.js';
 import { buildCachePath } from '../cache/layout.js';
-
-const deflateRawAsync = promisify(deflateRaw);
 
 /** Wheels above this size stay STORED: the gain is small and the whole file would sit in memory. */
 export const MAX_DEFLATED_WHEEL = 64 * 1024 * 1024;
@@ -24,7 +22,8 @@ interface DeflatedMeta {
  * The `.deps/<wheel>` entry deflated as a whole. A wheel is a zip of already-deflated members,
  * but its local headers and central directory repeat every file name: deflating the whole file
  * saves ~3% (more than the runtime's own size). The result is cached by the wheel's sha256 under
- * `<cacheDir>/deflated/`, so warm builds copy the bytes without compressing again. Returns
+ * `<cacheDir>/deflated-portable/` (cache/layout.ts; entries of older pexkit versions, which used
+ * whichever zlib Node had, are not reused), so warm builds copy the bytes without compressing again. Returns
  * undefined when the wheel is too big or deflate does not make it smaller (store it instead).
  */
 export async function deflatedWheel(
@@ -62,10 +61,7 @@ async function deflate(
 ): Promise<RawEntry | undefined> {
   const data = await readFile(path);
   if (data.length !== size) return undefined; // the writer's size check reports this
-  const compressed = await deflateRawAsync(data, {
-    level: 6,
-    strategy: zlibConstants.Z_DEFAULT_STRATEGY,
-  });
+  const compressed = await deflatePortable(data);
   deflateStats.deflated++;
   const meta: DeflatedMeta = {
     crc32: crc32(data),

@@ -1,6 +1,6 @@
 import { open, type FileHandle } from 'node:fs/promises';
-import { crc32, deflateRaw, deflateRawSync, constants as zlibConstants } from 'node:zlib';
-import { promisify } from 'node:util';
+import { crc32 } from 'node:zlib';
+import { deflatePortable } from './deflate.js';
 import { ZipError } from './errors.js';
 import { DOS_EPOCH, type DosDateTime } from './dos-time.js';
 import { centralHeader, flagsFor, localHeader, needsZip64, type CentralRecord } from './records.js';
@@ -20,10 +20,7 @@ import {
   ZIP64_LOCATOR_SIZE,
 } from './format.js';
 
-const deflateRawAsync = promisify(deflateRaw);
 const FLUSH_AT = 1 << 20;
-/** Entries at least this big deflate in libuv's pool; smaller ones inline (less overhead). */
-const ASYNC_DEFLATE_AT = 256 * 1024;
 const COPY_CHUNK = 1 << 20;
 
 export interface ZipWriterOptions {
@@ -31,7 +28,7 @@ export interface ZipWriterOptions {
   preamble?: Uint8Array;
   /** Timestamp of every entry (default 1980-01-01 00:00). */
   dosTime?: DosDateTime;
-  /** zlib level for new deflated entries (default 6). */
+  /** Deflate level for new entries (default 6; others go through pako, slower). */
   level?: number;
 }
 
@@ -60,8 +57,8 @@ export interface ZipSummary {
 }
 
 /**
- * Compresses `data` with raw deflate (big entries off the main thread, in libuv's pool); keeps it STORED
- * when `compress` is false or deflate would not make it smaller. Deterministic for given input.
+ * Compresses `data` with raw deflate (see deflate.ts: the same bytes on every Node, OS and CPU);
+ * keeps it STORED when `compress` is false or deflate would not make it smaller.
  */
 export async function prepareEntry(
   data: Uint8Array,
@@ -70,11 +67,7 @@ export async function prepareEntry(
 ): Promise<PreparedEntry> {
   const crc = crc32(data);
   if (compress && data.length > 0) {
-    const options = { level, strategy: zlibConstants.Z_DEFAULT_STRATEGY };
-    const deflated =
-      data.length >= ASYNC_DEFLATE_AT
-        ? await deflateRawAsync(data, options)
-        : deflateRawSync(data, options);
+    const deflated = await deflatePortable(data, level);
     if (deflated.length < data.length) {
       return { method: METHOD_DEFLATED, crc32: crc, uncompressedSize: data.length, data: deflated };
     }

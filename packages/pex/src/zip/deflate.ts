@@ -1,0 +1,102 @@
+import { createHash } from 'node:crypto';
+import { promisify } from 'node:util';
+import {
+  deflateRaw as zlibDeflateRaw,
+  deflateRawSync,
+  constants as zlibConstants,
+} from 'node:zlib';
+import { deflateRaw as pakoDeflateRaw } from 'pako';
+
+/**
+ * Raw deflate whose bytes do not depend on the Node build, OS or CPU: the bytes of pako 3.0.3
+ * (pinned), a pure-JS port of zlib, at level 6 with the default strategy, 32 KiB window and
+ * memLevel 8.
+ *
+ * Node's own zlib (Chromium's fork) writes exactly those bytes on every build measured (Node 20,
+ * 22 and 26 on x86_64, Node 22 on arm64 under qemu), 4–8× faster than pako, so it is used while a
+ * probe says this build still does: its output for a fixed input must hash to pako's digest.
+ * Deflate implementations do differ (Debian's zlib 1.2.13, behind Python's `zlib`, writes other
+ * bytes for the probe), so a Node whose zlib ever deflates differently falls back to pako:
+ * slower, same bytes. A PEX built on a Mac laptop and on Linux CI is then the same file, and the
+ * Nx task hash needs neither the Node version nor the CPU architecture.
+ */
+export type DeflateEngine = 'zlib' | 'pako';
+
+/** The only level pexkit writes (zip's default, zlib's default). */
+export const DEFLATE_LEVEL = 6;
+
+/** Entries at least this big deflate in libuv's pool; smaller ones inline (less overhead). */
+const ASYNC_DEFLATE_AT = 256 * 1024;
+
+const zlibDeflateRawAsync = promisify(zlibDeflateRaw);
+const ZLIB_OPTIONS = { level: DEFLATE_LEVEL, strategy: zlibConstants.Z_DEFAULT_STRATEGY };
+
+/**
+ * 192 KiB that exercise every path of deflate's match finder: source-like text with near
+ * repeats (lazy matching), noise (literals, stored-like blocks), long runs, and zip-like
+ * records (already-compressed data between repeated names, like a wheel's).
+ */
+export function deflateProbe(): Buffer {
+  let state = 0x9e3779b9;
+  const random = (): number => {
+    state ^= state << 13;
+    state ^= state >>> 17;
+    state ^= state << 5;
+    return state >>> 0;
+  };
+  const parts: Buffer[] = [];
+  const words = ['def', 'return', 'import', 'self', 'value', 'name', 'None', 'if', 'for', 'in'];
+  let text = '';
+  for (let line = 0; line < 1500; line++) {
+    const n = 2 + (random() % 6);
+    const picked = Array.from({ length: n }, () => words[random() % words.length]);
+    text += `${' '.repeat(4 * (random() % 3))}${picked.join(' ')}_${random() % 97}\n`;
+  }
+  parts.push(Buffer.from(text, 'utf8'));
+  const noise = Buffer.alloc(48 * 1024);
+  for (let i = 0; i < noise.length; i++) noise[i] = random() & 0xff;
+  parts.push(noise, Buffer.alloc(20_000, 0x41));
+  for (let entry = 0; entry < 120; entry++) {
+    parts.push(Buffer.from(`PK\x03\x04pkg/module_${entry % 17}/file_${entry}.py`, 'latin1'));
+    const body = Buffer.alloc(200 + (random() % 400));
+    for (let i = 0; i < body.length; i++) body[i] = random() & 0xff;
+    parts.push(body);
+  }
+  return Buffer.concat(parts);
+}
+
+/** sha256 of pako's raw deflate (level 6) of `deflateProbe()`; deflate.spec.ts recomputes it. */
+export const REFERENCE_PROBE_SHA256 =
+  '3f7ee70db54faeadc022a482d7e7a76775572b992964558b9acf9cf7d299a26e';
+
+const sha256 = (data: Uint8Array): string => createHash('sha256').update(data).digest('hex');
+
+/** Which engine writes the reference bytes, given a zlib-like raw deflate function. */
+export function chooseDeflateEngine(
+  zlibDeflate: (data: Buffer) => Uint8Array = (data) => deflateRawSync(data, ZLIB_OPTIONS),
+): DeflateEngine {
+  return sha256(zlibDeflate(deflateProbe())) === REFERENCE_PROBE_SHA256 ? 'zlib' : 'pako';
+}
+
+let engine: DeflateEngine | undefined;
+
+/** The engine this process uses (probed once, on first use: 5–15 ms). */
+export function deflateEngine(): DeflateEngine {
+  engine ??= chooseDeflateEngine();
+  return engine;
+}
+
+/**
+ * Raw deflate with the reference bytes: through Node's zlib (big inputs off the main thread) when
+ * it writes them at this level, else through pako.
+ */
+export async function deflatePortable(
+  data: Uint8Array,
+  level: number = DEFLATE_LEVEL,
+): Promise<Uint8Array> {
+  if (level !== DEFLATE_LEVEL || deflateEngine() === 'pako')
+    return pakoDeflateRaw(data, { level: level as 6 });
+  return data.length >= ASYNC_DEFLATE_AT
+    ? zlibDeflateRawAsync(data, ZLIB_OPTIONS)
+    : deflateRawSync(data, ZLIB_OPTIONS);
+}
