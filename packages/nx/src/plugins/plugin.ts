@@ -44,7 +44,7 @@ function productionInputOf(context: CreateNodesContext): 'production' | 'default
  * built from changed sources under the same package version never serves nodes inferred by the
  * old code. Bump it whenever inference changes what it returns.
  */
-const INFERENCE_FORMAT = 6;
+const INFERENCE_FORMAT = 7;
 
 /**
  * Hash of everything inference reads: file texts, src/ and tests/ dirs, tool configuration files

@@ -333,12 +333,6 @@ export const PYTHON_TEST_EXCLUDES = [
 ];
 
 /**
- * Deflated bytes depend on the zlib inside Node: the Node version and architecture are part of
- * the cache key, so a remote cache never serves a PEX that this machine would write differently.
- */
-export const NODE_RUNTIME_INPUT = { runtime: 'node -p process.version+process.arch' };
-
-/**
  * The `current` target (the default) means "the interpreter pexkit would inspect": PEXKIT_PYTHON,
  * else python3 on PATH (through a pyenv/asdf shim, the version it picks here). Its
  * implementation, version, ABI (SOABI: `t` for free-threaded builds), platform and C library
@@ -367,7 +361,7 @@ function buildTarget(
     ...PYTHON_TEST_EXCLUDES,
     `{projectRoot}/${LOCK_SUBSET_FILE}`,
     `^${productionInput}`,
-    NODE_RUNTIME_INPUT,
+    // No Node version or CPU: @pexkit/pex deflates the same bytes on every Node (zip/deflate.ts).
   ];
   const targets = tableOptions.targets;
   const pythons = tableOptions.python;
