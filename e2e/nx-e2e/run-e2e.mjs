@@ -22,6 +22,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { check, run } from './lib/exec.mjs';
 import { publish, startVerdaccio } from './lib/registry.mjs';
+import { remoteCacheSteps } from './lib/remote-cache-steps.mjs';
 import { assert, Steps } from './lib/steps.mjs';
 import { inspectSteps } from './lib/inspect-steps.mjs';
 
@@ -464,6 +465,16 @@ try {
     },
     ['nx build hello-app; run the PEX under two CPythons'],
   );
+  await remoteCacheSteps({
+    steps,
+    ws,
+    tmp,
+    env,
+    here,
+    python: PY_B,
+    appPex: APP_PEX,
+    needs: ['root pyproject.toml comment and a library test edit: nothing rebuilt'],
+  });
   await steps.run(
     'multi-platform numpy PEX (linux x86_64 + aarch64, macOS arm64, Windows)',
     async () => {
