@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { deflateRawSync, inflateRawSync } from 'node:zlib';
 import fc from 'fast-check';
@@ -27,6 +28,21 @@ describe('portable deflate', () => {
     expect(chooseDeflateEngine((d) => deflateRawSync(d, { level: 6, memLevel: 9 }))).toBe('pako');
     expect(chooseDeflateEngine((d) => deflateRawSync(d, { level: 6, strategy: 1 }))).toBe('pako');
     expect(chooseDeflateEngine((d) => deflateRawSync(d, { level: 6 }))).toBe('zlib');
+  });
+
+  it("tells another real zlib apart: Python's (zlib 1.2.13 here) deflates the probe differently", () => {
+    const viaPython = (data: Buffer): Buffer =>
+      execFileSync(
+        'python3',
+        [
+          '-c',
+          'import sys,zlib;c=zlib.compressobj(6,zlib.DEFLATED,-15,8,0);d=sys.stdin.buffer.read();sys.stdout.buffer.write(c.compress(d)+c.flush())',
+        ],
+        { input: data },
+      );
+    // Both are valid deflate streams of the same data; only the bytes differ.
+    expect(inflateRawSync(viaPython(deflateProbe())).equals(deflateProbe())).toBe(true);
+    expect(chooseDeflateEngine(viaPython)).toBe('pako');
   });
 
   it("writes pako's bytes for arbitrary text and binary inputs, and they inflate back", async () => {
