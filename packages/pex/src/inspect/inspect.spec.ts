@@ -1,5 +1,5 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -252,6 +252,16 @@ describe('pexkit inspect on bad input', () => {
     fails(text, /not a zip file/);
     fails(join(work, 'missing.pex'), /no such file/);
     fails(downloadWheel('idna==3.10', 'pure'), /no PEX-INFO/);
+  });
+
+  it('refuses a symlink inside a packed PEX, and a report written over the PEX', async () => {
+    const packed = await buildTestPex(work, 'packed-link', REQUESTS_WHEELS, 'packed');
+    symlinkSync('/etc/passwd', join(packed, 'evil.py'));
+    fails(packed, /evil\.py is not a regular file or directory \(a symlink\?\)/);
+    const r = cli(current, '--html', current);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(/--html .* would overwrite the PEX it reports on/);
+    expect(readFileSync(current).subarray(0, 2).toString()).toBe('#!');
   });
 
   it('refuses a PEX built by pex, saying so', () => {

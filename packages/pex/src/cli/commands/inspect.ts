@@ -1,3 +1,4 @@
+import { resolve } from 'node:path';
 import { writeFileAtomic } from '../../cache/atomic.js';
 import { UsageError } from '../../errors.js';
 import { renderHtml } from '../../inspect/html.js';
@@ -57,6 +58,15 @@ export function parseInspectArgs(argv: string[]): InspectArgs | undefined {
   if (values.against !== undefined) args.against = values.against;
   if (values['json-file'] !== undefined) args.jsonFile = values['json-file'];
   if (values.html !== undefined) args.html = values.html;
+  // A report written over the PEX it describes would destroy it.
+  const inputs = [args.pex, args.against].filter((p): p is string => p !== undefined);
+  for (const [option, out] of [
+    ['--json-file', args.jsonFile],
+    ['--html', args.html],
+  ] as const) {
+    if (out !== undefined && inputs.some((p) => resolve(p) === resolve(out)))
+      throw new UsageError(`${option} ${out} would overwrite the PEX it reports on`);
+  }
   return args;
 }
 
