@@ -320,12 +320,45 @@ describe('requirements files as pip reads them', () => {
     parseRequirements(`${line}\n`, file, { env });
   const line = (start: string) => lines.find((l) => l.startsWith(start)) as string;
 
-  it('refuses VCS lines in one line naming them', () => {
-    for (const vcs of [line('anyio @ git+'), line('git+https'), line('-e git+')]) {
-      expect(() => read(vcs)).toThrow(
-        `requirements.txt:1: VCS requirement ${JSON.stringify(vcs)} is unsupported`,
-      );
-    }
+  it('reads git lines pinned to a commit as git sources, and refuses the rest in one line', () => {
+    const anyio = read(line('anyio @ git+')).packages[0];
+    expect(anyio?.name).toBe('anyio');
+    expect(anyio?.source).toEqual({
+      kind: 'git',
+      url: 'https://github.com/agronholm/anyio#437a7e3109d1e8a47e2a4b1e7c5bd0e0a3dbfa11',
+    });
+    // A tag can move; no revision at all locks nothing.
+    const click = line('git+https');
+    expect(() => read(click)).toThrow(
+      `requirements.txt:1: VCS requirement ${JSON.stringify(click)}: it is not pinned to a full commit hash (got "8.1.7")`,
+    );
+    const flask = line('-e git+');
+    expect(() => read(flask)).toThrow(
+      `requirements.txt:1: VCS requirement ${JSON.stringify(flask)}: it names no revision`,
+    );
+    const sha = 'a'.repeat(40);
+    const pinned = read(`-e git+https://github.com/pallets/flask.git@${sha}#egg=Flask`);
+    expect(pinned.packages[0]).toMatchObject({
+      name: 'flask',
+      source: { kind: 'git', url: `https://github.com/pallets/flask.git#${sha}` },
+    });
+    const sub = read(`git+ssh://git@example.com/mono.git@${sha}#egg=lib&subdirectory=libs/lib`);
+    expect(sub.packages[0]?.source.url).toBe(
+      `ssh://git@example.com/mono.git?subdirectory=libs%2Flib#${sha}`,
+    );
+    expect(() => read(`hg+https://example.com/repo@${sha}#egg=x`)).toThrow(
+      'hg is unsupported (only git sources are built)',
+    );
+    expect(() => read(`git+https://example.com/repo@${sha}`)).toThrow(
+      'names no project (add #egg=<name>)',
+    );
+    expect(() => read(`x @ git+https://example.com/repo@${sha}#subdirectory=../up`)).toThrow(
+      'its subdirectory "../up" leaves the repository',
+    );
+    // pip refuses VCS lines in hash-checking mode: there is no hash of a repository.
+    expect(() =>
+      read(`${line('anyio @ git+')}\nsix==1.16.0 --hash=sha256:${'0'.repeat(64)}`),
+    ).toThrow("'anyio' is a git source, and pip's hash-checking mode");
   });
 
   it('refuses project directories as unsupported local paths (after ${VAR} expansion)', () => {

@@ -1,4 +1,5 @@
 import { dirname, isAbsolute, resolve } from 'node:path';
+import { type GitPin, gitSourceUrl, pinProblem } from './git-url.js';
 import { parseHashPin } from './hashes.js';
 import { isTable } from '../project/toml.js';
 import {
@@ -153,12 +154,22 @@ function packageOf(ctx: Ctx, raw: unknown, position: number, line?: number): Loc
     const vcs = raw['vcs'];
     if (!isTable(vcs)) ctx.fail(line, `${what}.vcs: expected a table`);
     knownFields(ctx, vcs, KNOWN.vcs, `${what}.vcs`, line);
-    pkg.source = {
-      kind: 'git',
-      url:
-        ctx.optStr(vcs['url'], `${what}.vcs.url`, line) ??
-        ctx.str(vcs['path'], `${what}.vcs.path`, line),
+    const type = ctx.str(vcs['type'], `${what}.vcs.type`, line);
+    if (type !== 'git')
+      ctx.fail(
+        line,
+        `${what}.vcs.type: ${JSON.stringify(type)} is unsupported (only git sources are built)`,
+      );
+    const url = ctx.optStr(vcs['url'], `${what}.vcs.url`, line);
+    const pin: GitPin = {
+      repo: url ?? resolve(ctx.dir, ctx.str(vcs['path'], `${what}.vcs.path`, line)),
+      commit: ctx.str(vcs['commit-id'], `${what}.vcs.commit-id`, line),
     };
+    const sub = ctx.optStr(vcs['subdirectory'], `${what}.vcs.subdirectory`, line);
+    if (sub !== undefined) pin.subdirectory = sub;
+    const why = pinProblem(pin);
+    if (why !== undefined) ctx.fail(line, `${what}.vcs: ${why}`);
+    pkg.source = { kind: 'git', url: gitSourceUrl(pin) };
   } else if (raw['directory'] !== undefined) {
     const d = raw['directory'];
     if (!isTable(d)) ctx.fail(line, `${what}.directory: expected a table`);

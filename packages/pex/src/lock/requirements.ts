@@ -1,4 +1,5 @@
 import { dirname, isAbsolute, resolve } from 'node:path';
+import { gitSourceUrl, parsePipVcsUrl } from './git-url.js';
 import { SECURE_HASH_ALGORITHMS, isSecureHashAlgorithm, parseHashText } from './hashes.js';
 import {
   canonical,
@@ -182,10 +183,20 @@ function parseInto(state: State, text: string, file: string, asConstraints: bool
       fail(
         `environment variable ${unset[1] ?? ''} is not set (pip expands \${${unset[1] ?? ''}} in requirements files)`,
       );
-    const vcs = (what: string): never =>
-      fail(
-        `VCS requirement ${JSON.stringify(what)} is unsupported (pexkit does not build from version control; pin a wheel or sdist instead)`,
-      );
+    /** A `git+URL@COMMIT` source, built from a clone at the commit (see resolve/git-source.ts). */
+    const vcsPackage = (url: string, name: string | undefined, shown: string): LockPackage => {
+      const parsed = parsePipVcsUrl(url);
+      if ('error' in parsed)
+        return fail(`VCS requirement ${JSON.stringify(shown)}: ${parsed.error}`);
+      const named = name ?? parsed.egg;
+      if (named === undefined)
+        return fail(`VCS requirement ${JSON.stringify(shown)} names no project (add #egg=<name>)`);
+      const pkg: LockPackage = registryPackage(canonical(named), line);
+      pkg.source = { kind: 'git', url: gitSourceUrl(parsed.pin) };
+      const via = vias.get(line);
+      if (via !== undefined) pkg.via = via.map(viaParent);
+      return pkg;
+    };
     if (raw.startsWith('-')) {
       const include = takeOption(raw, ['-r', '--requirement', '-c', '--constraint']);
       if (include !== undefined) {
@@ -232,8 +243,10 @@ function parseInto(state: State, text: string, file: string, asConstraints: bool
       }
       const editable = /^(?:-e|--editable)(?:\s+|=)(\S+)/.exec(raw);
       if (editable !== null) {
-        if (VCS_RE.test(editable[1] ?? '')) vcs(raw);
-        continue; // the project itself (uv export emits `-e .`)
+        // A VCS checkout is built like any git source (a PEX has no editable installs).
+        if (VCS_RE.test(editable[1] ?? '') && !asConstraints)
+          state.lock.packages.push(vcsPackage(editable[1] ?? '', undefined, raw));
+        continue; // else the project itself (uv export emits `-e .`)
       }
       if (/^--require-hashes\b/.test(raw)) state.requireHashes = true;
       if (
@@ -260,7 +273,14 @@ function parseInto(state: State, text: string, file: string, asConstraints: bool
       })
       .trim();
     const head = (body.split(/\s+;|;\s/)[0] ?? body).trim();
-    if (VCS_RE.test(head)) vcs(body);
+    if (VCS_RE.test(head)) {
+      const pkg = vcsPackage(head, undefined, body);
+      const marker = /;\s*(.*)$/.exec(body.slice(head.length))?.[1]?.trim();
+      if (marker) pkg.marker = marker;
+      if (hashes.length > 0) pkg.allowedHashes = hashes;
+      if (!asConstraints) state.lock.packages.push(pkg);
+      continue;
+    }
     if (!head.includes('@') && (looksLikePath(head) || head.startsWith('file:'))) {
       // A file or directory, as pip reads such a line.
       const local = localFile(head, dir, fail);
@@ -294,7 +314,15 @@ function parseInto(state: State, text: string, file: string, asConstraints: bool
     const via = vias.get(line);
     if (via !== undefined) pkg.via = via.map(viaParent);
     const url = match[6];
-    if (url !== undefined && VCS_RE.test(url)) vcs(body);
+    if (url !== undefined && VCS_RE.test(url)) {
+      const git = vcsPackage(url, name, body);
+      git.via = pkg.via;
+      if (pkg.marker !== undefined) git.marker = pkg.marker;
+      if (hashes.length > 0) git.allowedHashes = hashes;
+      if (git.via === undefined) delete git.via;
+      state.lock.packages.push(git);
+      continue;
+    }
     if (url !== undefined && url.includes('#') && /[#&]subdirectory=/.test(url))
       fail(`unsupported: ${JSON.stringify(url)} names a subdirectory of an archive`);
     if (url !== undefined && !/^[a-z][a-z0-9+.-]*:/i.test(url)) {
@@ -376,6 +404,13 @@ export function parseRequirements(text: string, path: string, options: Options =
 function checkHashMode(state: State, path: string): void {
   const packages = state.lock.packages;
   if (state.requireHashes !== true && !packages.some((p) => p.allowedHashes !== undefined)) return;
+  const git = packages.find((p) => p.source.kind === 'git');
+  if (git !== undefined)
+    throw new LockError(
+      path,
+      `'${git.name}' is a git source, and pip's hash-checking mode (--hash or --require-hashes) cannot verify a repository: pin a wheel or sdist with --hash instead, or use a file without hashes`,
+      git.line,
+    );
   const bare = packages.filter((p) => p.allowedHashes === undefined);
   if (bare.length === 0) return;
   const list = bare

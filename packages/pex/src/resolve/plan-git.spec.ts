@@ -50,6 +50,17 @@ function makeProject(): { app: string; commit: string } {
     },
     stdio: 'ignore',
   });
+  // The same pins as uv exports them: a pylock.toml `vcs` table and a `git+URL@COMMIT` line.
+  for (const [format, file] of [
+    ['pylock.toml', 'pylock.toml'],
+    ['requirements-txt', 'requirements.txt'],
+  ] as const) {
+    execFileSync(toolsBin('uv'), ['export', '--quiet', '--format', format, '-o', file], {
+      cwd: app,
+      env: { ...process.env, UV_CACHE_DIR: join(REPO_ROOT, 'tmp/uv-cache'), UV_NO_PROGRESS: '1' },
+      stdio: 'ignore',
+    });
+  }
   return { app, commit };
 }
 
@@ -59,9 +70,11 @@ describe('planBuild with a git source', () => {
     project = makeProject();
   }, 180_000);
 
+  const sharedCache = mkdtempSync(join(tmpdir(), 'plan-git-cache-'));
+
   it('builds the package from a clone at the locked commit', async () => {
     expect(readFileSync(join(project.app, 'uv.lock'), 'utf8')).toContain(`#${project.commit}`);
-    const cacheDir = mkdtempSync(join(tmpdir(), 'plan-git-cache-'));
+    const cacheDir = sharedCache;
     const plan = await planBuild({
       project: project.app,
       cacheDir,
@@ -77,6 +90,28 @@ describe('planBuild with a git source', () => {
     ]).toString();
     expect(listing).toContain('from git');
   }, 180_000);
+
+  it.each(['pylock.toml', 'requirements.txt'])(
+    'builds the same wheel from the git pin of an exported %s',
+    async (file) => {
+      const lock = join(project.app, file);
+      expect(readFileSync(lock, 'utf8')).toContain(project.commit);
+      // The archive and wheel built by the first test are reused: same commit, same sdist bytes.
+      const cacheDir = sharedCache;
+      const plan = await planBuild({
+        project: project.app,
+        lock,
+        cacheDir,
+        python: PY311,
+        progress: 'none',
+      });
+      const tiny = plan.projects.find((p) => p.name === 'tinygit');
+      // The requirements line pins no version: the built wheel's is used.
+      expect(tiny?.version).toBe('0.2');
+      expect(tiny?.wheels.map((w) => w.filename)).toEqual(['tinygit-0.2-py3-none-any.whl']);
+    },
+    180_000,
+  );
 
   it('refuses a lock whose commit is not in the repository, in one line', async () => {
     const lock = join(project.app, 'uv.lock');

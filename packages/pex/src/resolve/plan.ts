@@ -1,5 +1,6 @@
 import { existsSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
+import { parseWheelFilename } from '../wheel/filename.js';
 import { PexkitError } from '../errors.js';
 import { fetchAll, type FetchAllOptions } from '../fetch/fetch-all.js';
 import type { ArtifactRef, FetchedArtifact } from '../fetch/fetch-artifact.js';
@@ -385,17 +386,19 @@ export async function planBuild(options: PlanOptions): Promise<BuildPlan> {
         pipIndexArgs: pipIndexArgs(indexOptions),
       });
     }
-    const key = `${c.pkg.name}==${c.pkg.version ?? ''}`;
+    // A git line of a requirements file pins a commit, not a version: the wheel built says it.
+    const version = c.pkg.version ?? parseWheelFilename(wheel.filename).version.toString();
+    const key = `${c.pkg.name}==${version}`;
     let project = projects.get(key);
     if (project === undefined) {
-      project = { name: c.pkg.name, version: c.pkg.version ?? '', requires: [], wheels: [] };
+      project = { name: c.pkg.name, version, requires: [], wheels: [] };
       if (c.pkg.requiresPython !== undefined) project.requiresPython = c.pkg.requiresPython;
       projects.set(key, project);
     }
     for (const r of c.requires) if (!project.requires.includes(r)) project.requires.push(r);
     let rw: ResolvedWheel | undefined = project.wheels.find((w) => w.sha256 === wheel.sha256);
     if (rw === undefined) {
-      rw = { ...wheel, name: c.pkg.name, version: c.pkg.version ?? '', targets: [] };
+      rw = { ...wheel, name: c.pkg.name, version, targets: [] };
       project.wheels.push(rw);
     }
     if (!rw.targets.includes(c.target.name)) rw.targets.push(c.target.name);
