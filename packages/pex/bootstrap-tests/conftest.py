@@ -115,12 +115,39 @@ def runtime_files():
     return out
 
 
+COMPILE = r"""
+import importlib.util, json, sys, zipfile
+from importlib._bootstrap_external import _code_to_hash_pyc
+tag = sys.implementation.cache_tag
+with zipfile.ZipFile(sys.argv[1]) as src, zipfile.ZipFile(sys.argv[2], "w", zipfile.ZIP_DEFLATED) as out:
+    for n in sorted(src.namelist()):
+        if n.endswith(".py") and ".dist-info/" not in n:
+            data = src.read(n)
+            head, _, base = n.rpartition("/")
+            pyc = (head + "/" if head else "") + "__pycache__/" + base[:-3] + "." + tag + ".pyc"
+            code = compile(data, n, "exec", dont_inherit=True)
+            out.writestr(zipfile.ZipInfo(pyc, (1980, 1, 1, 0, 0, 0)), _code_to_hash_pyc(code, importlib.util.source_hash(data), False))
+print(json.dumps({"tag": tag, "magic": importlib.util.MAGIC_NUMBER.hex(), "python": "%d.%d.%d" % sys.version_info[:3]}))
+"""
+
+
+def compile_bundle(python, wheel, dest):
+    """What the writer's bytecode.ts makes: the wheel's modules as unchecked-hash .pyc in a zip,
+    compiled by `python`. Returns (cache_tag, magic hex, version, bundle path)."""
+    out = subprocess.run([python, "-I", "-S", "-c", COMPILE, str(wheel), str(dest)],
+                         stdout=subprocess.PIPE, check=True, universal_newlines=True).stdout
+    meta = json.loads(out)
+    return meta["tag"], meta["magic"], meta["python"], Path(dest)
+
+
 def build_pex(dest, code=None, wheels=(), requirements=None, entry_point=None, script=None,
               first_party=None, interpreter_constraints=(), inherit_path="false", venv=False,
-              strip_pex_env=True, inject_env=None, inject_args=(), layout="zipapp", extra_projects=None):
+              strip_pex_env=True, inject_env=None, inject_args=(), layout="zipapp", extra_projects=None,
+              bytecode=None):
     """Write a PEX per docs/pex-info.md. `code`: {path: str|bytes} first-party files at the root;
     `first_party`: {name: (version, entry_points.txt text or None)}; `wheels`: paths of .whl files
-    (projects and their requires are read from the wheels' METADATA)."""
+    (projects and their requires are read from the wheels' METADATA); `bytecode`: {wheel path:
+    (cache_tag, magic, python version, bundle path)} as compile_bundle returns."""
     code = dict(code or {})
     first_party = dict(first_party or {})
     for name, (version, eps) in first_party.items():
@@ -161,6 +188,12 @@ def build_pex(dest, code=None, wheels=(), requirements=None, entry_point=None, s
         "requirements": list(requirements), "first_party": sorted(canonical(n) for n in first_party),
         "targets": [], "build_properties": {"pexkit_version": "0.1.0"},
     }
+    bundles = {}
+    for w, (tag, magic, version, bundle) in (bytecode or {}).items():
+        data = Path(bundle).read_bytes()
+        entry = info.setdefault("bytecode", {}).setdefault(tag, {"magic": magic, "python": version, "wheels": {}})
+        entry["wheels"][Path(w).name] = sha256(data)
+        bundles[".bytecode/%s/%s.zip" % (tag, Path(w).name)] = data
     info["pex_hash"] = sha256(json.dumps(info, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode())
     info_bytes = (json.dumps(info, sort_keys=True, indent=2) + "\n").encode()
     dest = Path(dest)
@@ -178,13 +211,15 @@ def build_pex(dest, code=None, wheels=(), requirements=None, entry_point=None, s
                     put(n, boot[n])
                 for w in wheels:
                     put(".deps/" + Path(w).name, Path(w).read_bytes(), zipfile.ZIP_STORED)
+                for n in sorted(bundles):
+                    put(n, bundles[n], zipfile.ZIP_STORED)
                 put("PEX-INFO", info_bytes)
                 for n in sorted(code):
                     put(n, code[n])
         os.chmod(str(dest), 0o755)
     else:  # loose
         dest.mkdir(parents=True)
-        for n, data in list(boot.items()) + list(code.items()) + [("PEX-INFO", info_bytes)]:
+        for n, data in list(boot.items()) + list(code.items()) + list(bundles.items()) + [("PEX-INFO", info_bytes)]:
             p = dest / n
             p.parent.mkdir(parents=True, exist_ok=True)
             p.write_bytes(data)

@@ -112,7 +112,7 @@ class Pex(object):
             names = [
                 n for n in self.zip.namelist()
                 if not n.endswith("/") and n not in ("__main__.py", "PEX-INFO")
-                and not n.startswith(".bootstrap/") and not n.startswith(".deps/")
+                and not n.startswith((".bootstrap/", ".deps/", ".bytecode/"))
             ]
             files = ((n, self.zip.read(n)) for n in names)
             self._write_files(files, work, self.info["code_hash"], "the first-party code")
@@ -125,6 +125,25 @@ class Pex(object):
         if self.is_dir:
             return os.path.getsize(os.path.join(self.path, ".deps", wheel))
         return self.zip.getinfo(".deps/" + wheel).file_size
+
+    def open_member(self, name):
+        """A file of the PEX as a seekable file object (a STORED zip member read in place)."""
+        if self.is_dir:
+            return open(os.path.join(self.path, name), "rb")
+        return install.open_member(self.path, name)
+
+    def bytecode(self, wheel):
+        """(member name, sha256) of the compiled modules this PEX carries for `wheel` and this
+        interpreter (same cache_tag and magic number), or None."""
+        tag = sys.implementation.cache_tag
+        compiled = (self.info.get("bytecode") or {}).get(tag) if tag else None
+        if not compiled or wheel not in (compiled.get("wheels") or {}):
+            return None
+        import importlib.util
+
+        if compiled.get("magic") != importlib.util.MAGIC_NUMBER.hex():
+            return None
+        return ".bytecode/%s/%s.zip" % (tag, wheel), compiled["wheels"][wheel]
 
     def wheel_dir(self, wheel):
         sha = (self.info.get("distributions") or {}).get(wheel)
@@ -139,6 +158,11 @@ class Pex(object):
                 src = install.open_member(self.path, ".deps/" + wheel)
             with src:
                 install.install_wheel(src, work, wheel, sha)
+            bundle = self.bytecode(wheel)
+            if bundle:
+                name, digest = bundle
+                with self.open_member(name) as src:
+                    install.install_bytecode(src, work, name, digest, sys.implementation.cache_tag)
             pause = os.environ.get("_PEXKIT_TEST_PAUSE_AFTER_INSTALL")  # test hook: widen the window
             if pause:
                 time.sleep(float(pause))

@@ -212,8 +212,33 @@ def install_wheel(fileobj, dest, wheel_name, expected_sha256=None):
             f.write("pexkit\n")
         _rewrite_record(dest, dist_info, moved, rewritten)
         make_pycache_dirs(py_dirs)
-    # Compile nothing: Python writes __pycache__ beside the sources on first import, which
-    # is fine for a per-user cache; the tree is never changed by pexkit after the rename.
+    # Python writes __pycache__ beside the sources on first import (when the PEX carries no
+    # bytecode for this interpreter), which is fine for a per-user cache.
     return dist_info
+
+
+def install_bytecode(fileobj, dest, what, expected_sha256, cache_tag):
+    """Unpack a bytecode bundle (`.bytecode/<cache_tag>/<wheel>.zip`, docs/pex-info.md) into the
+    installed tree `dest`: only `…/__pycache__/<module>.<cache_tag>.pyc` beside a `<module>.py`
+    of the tree, after checking the bundle's sha256 against PEX-INFO."""
+    got = sha256_of(fileobj)
+    if got != expected_sha256:
+        raise InstallError("%s: sha256 %s does not match PEX-INFO's %s" % (what, got, expected_sha256))
+    suffix = "." + cache_tag + ".pyc"
+    try:
+        zf = zipfile.ZipFile(fileobj)
+    except zipfile.BadZipFile as e:
+        raise InstallError("%s: not a valid bytecode bundle: %s" % (what, e))
+    with zf:
+        for info in zf.infolist():
+            head, _, base = info.filename.rpartition("/")
+            parent, _, cache = head.rpartition("/")
+            if cache != "__pycache__" or not base.endswith(suffix) or len(base) == len(suffix):
+                raise InstallError("%s: unexpected entry %r" % (what, info.filename))
+            source = posixpath.join(parent, base[: -len(suffix)] + ".py")
+            if not os.path.isfile(_safe_join(dest, source, what)):
+                raise InstallError("%s: %r has no source %r in the wheel" % (what, info.filename, source))
+            with zf.open(info) as src, open(_safe_join(dest, info.filename, what), "wb") as out:
+                shutil.copyfileobj(src, out, 1 << 20)
 
 

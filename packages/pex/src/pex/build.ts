@@ -32,6 +32,8 @@ export interface BuildPexOptions {
   findLinks?: string[];
   offline?: boolean;
   compress?: boolean;
+  /** Ship compiled `.pyc` for the wheels (default true; see bytecode.ts). */
+  compileBytecode?: boolean;
   inheritPath?: InheritPath | boolean;
   venv?: boolean;
   cacheDir?: string;
@@ -100,6 +102,10 @@ export async function buildPex(options: BuildPexOptions): Promise<BuildPexResult
     interpreterConstraints: options.interpreterConstraints,
     pythonShebang: options.pythonShebang,
     compress: options.compress,
+    ...(options.compileBytecode !== undefined ? { compileBytecode: options.compileBytecode } : {}),
+    ...(options.python !== undefined && options.python.length > 0
+      ? { python: options.python }
+      : {}),
     inheritPath: options.inheritPath,
     venv: options.venv,
     cacheDir: options.cacheDir,

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { PEXKIT_VERSION } from '../package-info.js';
 import type { BuildPlan, ResolvedProject } from '../plan/build-plan.js';
 import type { WheelVerdict } from '../wheel/validate.js';
+import type { BytecodeSet } from './bytecode.js';
 import { compareVersions } from '../pep440/version.js';
 import { compareNames } from './user-code.js';
 import { targetWheels, type TargetWheels } from './target-wheels.js';
@@ -31,6 +32,12 @@ export interface PexInfo {
   /** target → wheel file → projects that require it (for `pexkit inspect`; not read at run time). */
   target_wheels: TargetWheels;
   build_properties: { pexkit_version: string };
+  /**
+   * Compiled modules shipped per Python `cache_tag` (absent when none): importlib's magic
+   * number (hex), the compiling interpreter's version, and wheel file name → sha256 of
+   * `.bytecode/<cache_tag>/<wheel>.zip`.
+   */
+  bytecode?: Record<string, { magic: string; python: string; wheels: Record<string, string> }>;
 }
 
 export interface ProjectEntry {
@@ -54,6 +61,7 @@ export interface PexInfoInput {
   stripPexEnv?: boolean;
   injectEnv?: Record<string, string>;
   injectArgs?: string[];
+  bytecode?: readonly BytecodeSet[];
 }
 
 /**
@@ -140,6 +148,16 @@ export function buildPexInfo(input: PexInfoInput): { info: PexInfo; text: string
     target_wheels: targetWheels(plan, (p) => requiresOf.get(p) ?? p.requires),
     build_properties: { pexkit_version: PEXKIT_VERSION },
   };
+  const compiled = (input.bytecode ?? []).filter((set) => set.bundles.length > 0);
+  if (compiled.length > 0) {
+    body.bytecode = {};
+    for (const set of compiled) {
+      const wheels: Record<string, string> = {};
+      for (const b of [...set.bundles].sort((a, c) => compareNames(a.wheel, c.wheel)))
+        wheels[b.wheel] = b.sha256;
+      body.bytecode[set.cacheTag] = { magic: set.magic, python: set.python, wheels };
+    }
+  }
   const pexHash = createHash('sha256').update(canonicalJson(body), 'utf8').digest('hex');
   const info: PexInfo = { ...body, pex_hash: pexHash };
   return { info, text: `${JSON.stringify(sortKeys(info), null, 2)}\n` };

@@ -6,6 +6,7 @@ import { narrowConstraints, pythonRangeOf } from '../resolve/python-range.js';
 import { sha256File, validateWheel, type WheelVerdict } from '../wheel/validate.js';
 import { reproducibleDosTime } from '../zip/dos-time.js';
 import { prepareEntry, ZipWriter, type PreparedEntry, type RawEntry } from '../zip/writer.js';
+import { compileBytecode, type BytecodeSet } from './bytecode.js';
 import { deflatedWheel } from './deflated-wheel.js';
 import { readBootstrapFiles } from './bootstrap-files.js';
 import { checkConstraintsMeetTargets, checkEntryModule } from './entry-check.js';
@@ -56,6 +57,13 @@ export interface WritePexOptions {
   venv?: boolean;
   /** pexkit cache (wheel verdicts); see `cacheDir()`. */
   cacheDir?: string;
+  /**
+   * Ship `.pyc` for the wheels' modules (default true), compiled by a local CPython of each
+   * target's version (see bytecode.ts); false: the first start compiles what it imports.
+   */
+  compileBytecode?: boolean;
+  /** Interpreters to try first when looking for one to compile bytecode with (`--python`). */
+  python?: string | readonly string[];
   includeTests?: boolean;
   /** Globs of first-party files to leave out. */
   excludes?: string[];
@@ -90,9 +98,9 @@ export class WheelMismatchError extends PexkitError {
 type Item =
   | { kind: 'dir'; name: string }
   | { kind: 'data'; name: string; data: Buffer; executable: boolean }
-  | { kind: 'wheel'; name: string; path: string; size: number; sha256: string };
+  | { kind: 'wheel'; name: string; path: string; size: number; sha256: string; store?: boolean };
 
-const RESERVED = ['__main__.py', 'PEX-INFO', '.bootstrap', '.deps'];
+const RESERVED = ['__main__.py', 'PEX-INFO', '.bootstrap', '.deps', '.bytecode'];
 
 function shebangLine(value: string | undefined): Buffer {
   const v = value === undefined || value === '' ? 'python3' : value;
@@ -161,6 +169,16 @@ export async function writePex(plan: BuildPlan, options: WritePexOptions): Promi
   await checkOutputPath(output);
 
   const wheels = planWheels(plan);
+  const bytecode: Promise<BytecodeSet[]> =
+    options.compileBytecode === false
+      ? Promise.resolve([])
+      : compileBytecode(plan, wheels, {
+          cacheDir: options.cacheDir,
+          env: options.env,
+          python: options.python,
+          logger: log,
+        });
+  bytecode.catch(() => undefined); // awaited below; a validation error may come first
   const verdicts = await validateAll(wheels, options);
   const entry = resolveEntry(options, plan, verdicts.values());
 
@@ -231,6 +249,7 @@ export async function writePex(plan: BuildPlan, options: WritePexOptions): Promi
           ),
     inheritPath,
     venv: options.venv ?? false,
+    bytecode: await bytecode,
   });
 
   const items: Item[] = [
@@ -249,6 +268,7 @@ export async function writePex(plan: BuildPlan, options: WritePexOptions): Promi
       size: w.size,
       sha256: w.sha256,
     })),
+    ...(info.bytecode === undefined ? [] : bytecodeItems(await bytecode)),
     ...userFiles.map((f): Item => ({
       kind: 'data',
       name: f.name,
@@ -292,6 +312,20 @@ export async function writePex(plan: BuildPlan, options: WritePexOptions): Promi
   }
 }
 
+/** `.bytecode/<cache_tag>/<wheel>.zip` entries: the cached bundles, STORED (already deflated inside). */
+function bytecodeItems(sets: readonly BytecodeSet[]): Item[] {
+  return sets.flatMap((set) =>
+    set.bundles.map((b): Item => ({
+      kind: 'wheel',
+      name: `.bytecode/${set.cacheTag}/${b.wheel}.zip`,
+      path: b.path,
+      size: b.size,
+      sha256: b.sha256,
+      store: true,
+    })),
+  );
+}
+
 /** Adds an explicit entry for every parent directory, then sorts by name (byte-wise). */
 function withDirectories(items: Item[]): Item[] {
   const dirs = new Set<string>();
@@ -319,7 +353,7 @@ async function writeZipapp(
   const wheels = new Map<string, Promise<RawEntry | undefined>>();
   for (const item of items) {
     if (item.kind === 'data') prepared.set(item.name, prepareEntry(item.data, options.compress));
-    else if (item.kind === 'wheel' && options.compress)
+    else if (item.kind === 'wheel' && options.compress && item.store !== true)
       wheels.set(item.name, deflatedWheel(item.path, item.sha256, item.size, options));
   }
   const zip = await ZipWriter.create(path, {

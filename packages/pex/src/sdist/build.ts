@@ -138,7 +138,7 @@ export function configuredPythons(
  * its tags), then PATH's `python3.X`/`pypy3.X` and the like, then pyenv's installs of that
  * implementation and version.
  */
-function candidatePythons(
+export function candidatePythons(
   target: Target,
   python: string | readonly string[] | undefined,
   env: NodeJS.ProcessEnv,
