@@ -15,14 +15,14 @@
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdir, readFile, rename, rm, stat } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { dirname, isAbsolute, join } from 'node:path';
 import { promisify } from 'node:util';
 import { tempPathFor, writeFileAtomic } from '../cache/atomic.js';
 import { cacheDir as defaultCacheDir } from '../cache/cache-dir.js';
 import { PexkitError } from '../errors.js';
 import { inspectInterpreter, type InterpreterInfo } from '../interpreter/current.js';
 import type { BuildPlan, ResolvedWheel } from '../plan/build-plan.js';
-import { candidatePythons } from '../sdist/build.js';
+import { candidatePythons, configuredPythons } from '../sdist/build.js';
 import type { Target } from '../targets/target.js';
 import { ZipWriter } from '../zip/writer.js';
 
@@ -145,7 +145,16 @@ async function compilerFor(
   options: CompileOptions,
 ): Promise<InterpreterInfo | undefined> {
   const env = options.env ?? process.env;
-  for (const candidate of candidatePythons(target, options.python, env)) {
+  // The user's interpreters, then installed binaries (pyenv's), then PATH names last: a name on
+  // PATH may be a pyenv shim, which costs a run of the shim on every build to resolve.
+  const configured = configuredPythons(options.python, env);
+  const all = candidatePythons(target, options.python, env);
+  const ordered = [
+    ...configured,
+    ...all.filter((c) => isAbsolute(c) && !configured.includes(c)),
+    ...all.filter((c) => !isAbsolute(c) && !configured.includes(c)),
+  ];
+  for (const candidate of ordered) {
     try {
       const info = await inspectInterpreter(candidate, { cacheDir: options.cacheDir, env });
       if (
