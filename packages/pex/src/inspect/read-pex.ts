@@ -22,7 +22,7 @@ export interface PartSize {
   installedBytes: number;
 }
 
-/** One wheel under `.deps/`. */
+/** One wheel under `.deps/` (`pexBytes` includes its compiled modules under `.bytecode/`). */
 export interface WheelFacts extends PartSize {
   file: string;
   sha256: string;
@@ -61,12 +61,21 @@ function addTo(part: PartSize, pexBytes: number, installedBytes: number): void {
 }
 
 /** Which part of a PEX a root-relative name belongs to. */
-function partOf(name: string): 'info' | 'runtime' | 'deps' | 'code' {
+function partOf(name: string): 'info' | 'runtime' | 'deps' | 'bytecode' | 'code' {
   if (name === 'PEX-INFO') return 'info';
+  if (name === '.bytecode' || name.startsWith('.bytecode/')) return 'bytecode';
   if (name === '__main__.py' || name === '.bootstrap' || name.startsWith('.bootstrap/'))
     return 'runtime';
   if (name === '.deps' || name.startsWith('.deps/')) return 'deps';
   return 'code';
+}
+
+/** The wheel file name a `.bytecode/<cache_tag>/<wheel>.zip` bundle belongs to. */
+function bytecodeWheel(name: string): string {
+  return name
+    .split('/')
+    .pop()!
+    .replace(/\.zip$/, '');
 }
 
 function addCode(facts: PexFacts['firstParty'], name: string, pex: number, size: number): void {
@@ -143,6 +152,7 @@ async function readZipapp(path: string, size: number): Promise<PexFacts> {
     const firstParty = { ...emptyPart(), topLevel: {} as Record<string, PartSize> };
     const runtime = emptyPart();
     const wheels: WheelFacts[] = [];
+    const bytecode = new Map<string, number>(); // `.bytecode/` sorts before `.deps/`
     // scan() meets the entries one after the other: a wheel is complete when the next entry
     // starts (or the scan ends), so at most one wheel's tail is held at a time.
     let pending: { entry: ZipEntryInfo; file: string; sink: TailSink } | undefined;
@@ -157,7 +167,7 @@ async function readZipapp(path: string, size: number): Promise<PexFacts> {
         sha256: info.distributions[file] as string,
         files: listing.files,
         installedBytes: listing.installedBytes,
-        pexBytes: entry.compressedSize,
+        pexBytes: entry.compressedSize + (bytecode.get(file) ?? 0),
         wheelBytes: entry.uncompressedSize,
       });
     };
@@ -166,7 +176,10 @@ async function readZipapp(path: string, size: number): Promise<PexFacts> {
       if (entry.isDirectory) return undefined;
       const part = partOf(entry.name);
       if (part === 'runtime') addTo(runtime, entry.compressedSize, entry.uncompressedSize);
-      else if (part === 'code')
+      else if (part === 'bytecode') {
+        const wheel = bytecodeWheel(entry.name);
+        bytecode.set(wheel, (bytecode.get(wheel) ?? 0) + entry.compressedSize);
+      } else if (part === 'code')
         addCode(firstParty, entry.name, entry.compressedSize, entry.uncompressedSize);
       else if (part === 'deps') {
         const file = entry.name.slice('.deps/'.length);
@@ -228,6 +241,10 @@ async function readDirectory(path: string): Promise<PexFacts> {
   const firstParty = { ...emptyPart(), topLevel: {} as Record<string, PartSize> };
   const runtime = emptyPart();
   const wheels: WheelFacts[] = [];
+  const bytecode = new Map<string, number>();
+  for (const [name, bytes] of files)
+    if (partOf(name) === 'bytecode')
+      bytecode.set(bytecodeWheel(name), (bytecode.get(bytecodeWheel(name)) ?? 0) + bytes);
   let layout: InspectedLayout = 'loose';
   let size = 0;
   for (const [name, bytes] of files) {
@@ -255,7 +272,7 @@ async function readDirectory(path: string): Promise<PexFacts> {
         sha256: info.distributions[file] as string,
         files: listing.files,
         installedBytes: listing.installedBytes,
-        pexBytes: bytes,
+        pexBytes: bytes + (bytecode.get(file) ?? 0),
         wheelBytes: bytes,
       });
     }

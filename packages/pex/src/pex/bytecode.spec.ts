@@ -12,6 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BuildPlan } from '../plan/build-plan.js';
 import { parseTarget } from '../targets/target.js';
 import { makeWheel } from '../wheel/test-support/make-wheel.js';
+import { readPexFacts } from '../inspect/read-pex.js';
 import { compileBytecode, compileStats } from './bytecode.js';
 import { planFor, writeApp } from './test-support/fixtures.js';
 import { planWheels, writePex } from './writer.js';
@@ -128,6 +129,7 @@ describe.skipIf(!existsSync(PY311))('shipped bytecode (CPython 3.11)', () => {
   }, 60_000);
 
   it('writes a PEX whose cold start imports the wheel from the shipped .pyc (and none with compileBytecode: false)', async () => {
+    const wheelPexBytes: number[] = [];
     for (const compile of [true, false]) {
       const out = join(work, `app-${compile}.pex`);
       const written = await writePex(plan, {
@@ -149,6 +151,10 @@ describe.skipIf(!existsSync(PY311))('shipped bytecode (CPython 3.11)', () => {
       ).split('\n');
       expect(names.includes(bundle)).toBe(compile);
       expect(written.info.bytecode === undefined).toBe(!compile);
+      // pexkit inspect counts the bundle with its wheel, not as first-party code.
+      const facts = await readPexFacts(out);
+      expect(Object.keys(facts.firstParty.topLevel).some((k) => k.startsWith('.'))).toBe(false);
+      wheelPexBytes.push(facts.wheels[0]!.pexBytes);
       const root = join(work, `root-${compile}`);
       const r = spawnSync(PY311, [out], {
         env: { PATH: process.env['PATH'], PEX_ROOT: root, PYTHONVERBOSE: '1' },
@@ -161,5 +167,6 @@ describe.skipIf(!existsSync(PY311))('shipped bytecode (CPython 3.11)', () => {
       )?.[1];
       expect(origin).toMatch(compile ? /__pycache__\/sub\.cpython-311\.pyc$/ : /lib\/sub\.py$/);
     }
+    expect(wheelPexBytes[0]).toBeGreaterThan(wheelPexBytes[1]!);
   }, 120_000);
 });
