@@ -13,8 +13,9 @@ import { deflateRaw as pakoDeflateRaw } from 'pako';
  * memLevel 8.
  *
  * Node's own zlib (Chromium's fork) writes exactly those bytes on every build measured (Node 20,
- * 22 and 26 on x86_64, Node 22 on arm64 under qemu), 4–8× faster than pako, so it is used while a
- * probe says this build still does: its output for a fixed input must hash to pako's digest.
+ * 22 and 26 on x86_64, Node 22 on arm64 under qemu) with ~2.7× less CPU than pako (medians over
+ * real wheels), and off the main thread, so it is used while a probe says this build still does:
+ * its output for a fixed input must hash to pako's digest.
  * Deflate implementations do differ (Debian's zlib 1.2.13, behind Python's `zlib`, writes other
  * bytes for the probe), so a Node whose zlib ever deflates differently falls back to pako:
  * slower, same bytes. A PEX built on a Mac laptop and on Linux CI is then the same file, and the
