@@ -33,28 +33,35 @@ const zlibDeflateRawAsync = promisify(zlibDeflateRaw);
 const ZLIB_OPTIONS = { level: DEFLATE_LEVEL, strategy: zlibConstants.Z_DEFAULT_STRATEGY };
 
 /**
- * ~70 KB that exercise every path of deflate's match finder: source-like text with near repeats
+ * ~35 KB that exercise every path of deflate's match finder: source-like text with near repeats
  * (lazy matching), noise (literals), a long run, and zip-like records (incompressible data
  * between repeated names, like a wheel's). The noise is an AES-128-CTR keystream under a fixed
- * key: deterministic, and made natively in well under a millisecond.
+ * key: deterministic, and made natively. Probing costs ~5 ms of CPU, once per process.
  */
 export function deflateProbe(): Buffer {
   const key = Buffer.from('pexkit deflate p', 'latin1');
-  const noise = createCipheriv('aes-128-ctr', key, Buffer.alloc(16)).update(Buffer.alloc(60_000));
-  const words = ['def', 'return', 'import', 'self', 'value', 'name', 'None', 'if', 'for', 'in'];
-  const lines: string[] = [];
-  for (let line = 0, at = 0; line < 800; line++, at += 8) {
-    const n = 2 + (noise[at]! % 6);
-    const picked = Array.from({ length: n }, (_, i) => words[noise[at + 1 + i]! % words.length]);
-    lines.push(`${' '.repeat(4 * (noise[at + 7]! % 3))}${picked.join(' ')}_${noise[at + 1]}\n`);
-  }
-  const parts: Buffer[] = [
-    Buffer.from(lines.join(''), 'utf8'),
-    noise.subarray(6_400, 22_000),
-    Buffer.alloc(8_000, 0x41),
+  const noise = createCipheriv('aes-128-ctr', key, Buffer.alloc(16)).update(Buffer.alloc(32_000));
+  const words = [
+    'def ',
+    'return ',
+    'import ',
+    'self.',
+    'value',
+    ' = ',
+    'None',
+    'if ',
+    'for ',
+    ' in ',
   ];
-  for (let entry = 0, at = 22_000; entry < 60; entry++) {
-    parts.push(Buffer.from(`PK\x03\x04pkg/module_${entry % 17}/file_${entry}.py`, 'latin1'));
+  let text = '';
+  for (let i = 0; i < 3000; i++) text += noise[i]! % 23 === 0 ? '\n    ' : words[noise[i]! % 10];
+  const parts = [
+    Buffer.from(text, 'latin1'),
+    noise.subarray(6_000, 14_000),
+    Buffer.alloc(4_000, 65),
+  ];
+  for (let entry = 0, at = 14_000; entry < 30; entry++) {
+    parts.push(Buffer.from(`PK\x03\x04pkg/module_${entry % 7}/file_${entry}.py`, 'latin1'));
     const size = 200 + (noise[entry]! % 200) * 2;
     parts.push(noise.subarray(at, at + size));
     at += size;
@@ -64,7 +71,7 @@ export function deflateProbe(): Buffer {
 
 /** sha256 of pako's raw deflate (level 6) of `deflateProbe()`; deflate.spec.ts recomputes it. */
 export const REFERENCE_PROBE_SHA256 =
-  'aa92ed3d67faf22cc17e8edfaaa3e4cb78da4fc1478315caab85f8007eb08121';
+  '639b8020be2830671753ed79a4f37e34ea0e3ea1227d7f891be16249268d859b';
 
 const sha256 = (data: Uint8Array): string => createHash('sha256').update(data).digest('hex');
 
@@ -77,7 +84,7 @@ export function chooseDeflateEngine(
 
 let engine: DeflateEngine | undefined;
 
-/** The engine this process uses (probed once, on first use: ~10 ms of CPU). */
+/** The engine this process uses (probed once, on first use). */
 export function deflateEngine(): DeflateEngine {
   engine ??= chooseDeflateEngine();
   return engine;
