@@ -1,13 +1,15 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   AggregateCreateNodesError,
   type CreateNodesResult,
   type ProjectConfiguration,
 } from '@nx/devkit';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createDependencies, createNodes, createNodesV2 } from './plugin.js';
 import { clearNodesMemoryCache } from './lib/nodes-cache.js';
+import { clearDependenciesMemoryCache } from './lib/dependencies-cache.js';
+import { ImportCache } from './lib/import-cache.js';
 import { CURRENT_PYTHON_INPUT, pythonRuntimeKey } from './lib/infer-projects.js';
 import { PYTEST_COMMAND } from './lib/test-target.js';
 import {
@@ -25,6 +27,7 @@ const roots: string[] = [];
 afterEach(() => {
   for (const r of roots.splice(0)) removeWorkspace(r);
   clearNodesMemoryCache();
+  clearDependenciesMemoryCache();
 });
 
 function workspace(files: Record<string, string>): string {
@@ -317,8 +320,8 @@ describe('createNodes', () => {
   it('caches inferred nodes on disk keyed by the inputs, and recomputes when one changes', async () => {
     const root = workspace(UV_WORKSPACE);
     const first = await infer(root, UV_WORKSPACE_FILES);
-    const cacheFile = join(root, '.nx', 'workspace-data', 'pexkit-nodes.json');
-    expect(existsSync(cacheFile)).toBe(true);
+    const cacheDir = join(root, '.nx', 'workspace-data', 'pexkit-nodes');
+    expect(readdirSync(cacheDir)).toHaveLength(1);
     clearNodesMemoryCache();
     expect(await infer(root, UV_WORKSPACE_FILES)).toEqual(first);
     writeFile(
@@ -328,6 +331,34 @@ describe('createNodes', () => {
     );
     const changed = await infer(root, UV_WORKSPACE_FILES);
     expect(changed['util']?.targets?.['build']).toBeDefined();
+  });
+
+  it('keeps one cache file per key, parses only the one it uses, and keeps the newest 8', async () => {
+    const root = workspace(UV_WORKSPACE);
+    const cacheDir = join(root, '.nx', 'workspace-data', 'pexkit-nodes');
+    const first = await infer(root, UV_WORKSPACE_FILES);
+    const [firstFile] = readdirSync(cacheDir);
+    for (let i = 0; i < 9; i++) {
+      writeFile(
+        root,
+        'py/libs/util/pyproject.toml',
+        `[project]\nname = "util"\nversion = "0.1.${i}"\n`,
+      );
+      await infer(root, UV_WORKSPACE_FILES);
+    }
+    // A warm run (fresh process) reads only its own entry: the others may be anything.
+    expect(readdirSync(cacheDir)).toHaveLength(8);
+    expect(readdirSync(cacheDir)).not.toContain(firstFile);
+    for (const name of readdirSync(cacheDir))
+      writeFile(root, `.nx/workspace-data/pexkit-nodes/${name}`, '{');
+    writeFile(
+      root,
+      'py/libs/util/pyproject.toml',
+      UV_WORKSPACE['py/libs/util/pyproject.toml'] ?? '',
+    );
+    await infer(root, UV_WORKSPACE_FILES);
+    clearNodesMemoryCache();
+    expect(await infer(root, UV_WORKSPACE_FILES)).toEqual(first);
   });
 });
 
@@ -374,6 +405,34 @@ describe('createDependencies', () => {
     });
     // The declared edge keeps its pyproject.toml source file (first seen wins).
     expect(deps.filter((d) => d.source === 'web-app' && d.target === 'core-lib')).toHaveLength(1);
+  });
+
+  it('reuses the edges of an unchanged graph without reading a file, and sees an edited import', async () => {
+    const files = { ...UV_WORKSPACE, 'py/libs/core/src/core_lib/extra.py': 'import os\n' };
+    const root = workspace(files);
+    const pyprojects = Object.keys(files).filter((f) => f.endsWith('pyproject.toml'));
+    const projects = await infer(root, pyprojects);
+    const first = await createDependencies(undefined, dependenciesContext(root, projects));
+    clearDependenciesMemoryCache();
+    const read = vi.spyOn(ImportCache.prototype, 'modules');
+    try {
+      // A fresh process: the edges come from the on-disk cache, no Python file is looked at.
+      expect(await createDependencies(undefined, dependenciesContext(root, projects))).toEqual(
+        first,
+      );
+      expect(read).not.toHaveBeenCalled();
+      writeFile(root, 'py/libs/core/src/core_lib/extra.py', 'import util\n');
+      const edited = await createDependencies(undefined, dependenciesContext(root, projects));
+      expect(edited).toContainEqual({
+        source: 'core-lib',
+        target: 'util',
+        type: 'static',
+        sourceFile: 'py/libs/core/src/core_lib/extra.py',
+      });
+      expect(read).toHaveBeenCalled();
+    } finally {
+      read.mockRestore();
+    }
   });
 
   it('links nothing through a module that several projects provide (namespace packages)', async () => {

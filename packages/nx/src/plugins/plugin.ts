@@ -48,9 +48,10 @@ const INFERENCE_FORMAT = 7;
 
 /**
  * Hash of everything inference reads: file texts, src/ and tests/ dirs, tool configuration files
- * beside them (ruff.toml, mypy.ini, …), whether each uv.lock
- * exists (its content is not read: it enters task hashes through the lock-subset files), options,
- * versions.
+ * beside them (ruff.toml, mypy.ini, …), whether each uv.lock exists (its content is not read: it
+ * enters task hashes through the lock-subset files), options, versions. One native hash call over
+ * every part (texts prefixed by their length, so no two inputs join into the same string): a call
+ * per file costs more than the hashing at thousands of projects.
  */
 function inferenceKey(
   workspaceRoot: string,
@@ -65,15 +66,17 @@ function inferenceKey(
     JSON.stringify(options ?? {}),
     production,
   ];
-  const dirs = new Set<string>();
+  const dirs = new Map<string, boolean | undefined>();
   for (const f of files) {
-    parts.push(f.file, f.hasSrc ? 'src' : '-', f.hasTests ? 'tests' : '-', hashArray([f.text]));
+    parts.push(f.file, f.hasSrc ? 'src' : '-', f.hasTests ? 'tests' : '-');
+    parts.push(String(f.text.length), f.text);
     parts.push(...toolConfigKey(f.toolConfigs));
-    dirs.add(dirOf(f.file));
+    const dir = dirOf(f.file);
+    if (f.hasUvLock !== undefined || !dirs.has(dir)) dirs.set(dir, f.hasUvLock);
   }
-  for (const dir of [...dirs].sort()) {
-    const lock = join(workspaceRoot, joinWorkspacePath(dir, 'uv.lock'));
-    if (existsSync(lock)) parts.push(`${dir}/uv.lock`);
+  for (const [dir, listed] of [...dirs].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
+    const exists = listed ?? existsSync(join(workspaceRoot, joinWorkspacePath(dir, 'uv.lock')));
+    if (exists) parts.push(`${dir}/uv.lock`);
   }
   return hashArray(parts);
 }

@@ -7,6 +7,7 @@ import {
 import { workspaceDataDirectoryForWorkspace } from 'nx/src/utils/cache-directory.js';
 import { joinWorkspacePath } from '../../utils/paths.js';
 import { topLevelModules } from '../../utils/python-modules.js';
+import { DependenciesCache, dependenciesKey } from './dependencies-cache.js';
 import { ImportCache } from './import-cache.js';
 import type { NormalizedPluginOptions } from './options.js';
 import { readPythonMetadata, type PythonProjectMetadata } from './python-project-metadata.js';
@@ -56,6 +57,33 @@ export function pythonDependencies(
 ): RawProjectGraphDependency[] {
   const nodes = pythonNodes(context);
   if (nodes.length === 0) return [];
+  const projectFiles = context.fileMap.projectFileMap;
+  const cache = new DependenciesCache(workspaceDataDirectoryForWorkspace(context.workspaceRoot));
+  const key = dependenciesKey({
+    options,
+    projects: Object.entries(context.projects).map(([name, p]) => ({ name, root: p.root })),
+    python: nodes.map((n) => ({
+      name: n.name,
+      metadata: n.meta,
+      files: projectFiles[n.name] ?? [],
+    })),
+  });
+  const cached = cache.get(key);
+  // Copies: Nx may keep (and change) what it is handed.
+  if (cached !== undefined) return cached.map((d) => ({ ...d }));
+  const out = computeDependencies(options, context, nodes);
+  cache.set(
+    key,
+    out.map((d) => ({ ...d })),
+  );
+  return out;
+}
+
+function computeDependencies(
+  options: NormalizedPluginOptions,
+  context: CreateDependenciesContext,
+  nodes: PythonNode[],
+): RawProjectGraphDependency[] {
   const rootToName = new Map<string, string>();
   for (const [name, project] of Object.entries(context.projects))
     rootToName.set(project.root, name);

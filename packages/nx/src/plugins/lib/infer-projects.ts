@@ -1,4 +1,4 @@
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync, type Dirent } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { CreateNodesResult, ProjectConfiguration, TargetConfiguration } from '@nx/devkit';
 import {
@@ -46,6 +46,8 @@ export interface PyprojectFile {
   workspaceOnly?: boolean;
   /** Tool configuration files beside it (ruff.toml, mypy.ini, …): name → text. */
   toolConfigs?: Record<string, string>;
+  /** Whether a uv.lock is beside it (undefined: not looked at). */
+  hasUvLock?: boolean;
 }
 
 export interface InferenceResult {
@@ -391,23 +393,46 @@ function buildTarget(
   };
 }
 
-/** Reads the plugin's input files from disk (once per call). */
+/**
+ * Reads the plugin's input files from disk (once per call): per file one read and one listing of
+ * its directory, which answers src/, tests/, uv.lock and the tool configuration files (a dozen
+ * stat calls per project were most of the warm path at 5,000 projects).
+ */
 export function readPyprojectFiles(
   workspaceRoot: string,
   files: readonly string[],
 ): PyprojectFile[] {
   return files.map((file) => {
-    const abs = join(workspaceRoot, file);
-    const hasSrc = isDirectory(join(abs, '..', 'src'));
-    const hasTests = isDirectory(join(abs, '..', 'tests')) || isDirectory(join(abs, '..', 'test'));
-    const toolConfigs = readToolConfigs(join(abs, '..'));
-    return { file, text: readFileSync(abs, 'utf8'), hasSrc, hasTests, toolConfigs };
+    const slash = file.lastIndexOf('/');
+    const dirAbs = slash < 0 ? workspaceRoot : join(workspaceRoot, file.slice(0, slash));
+    const text = readFileSync(`${dirAbs}/${file.slice(slash + 1)}`, 'utf8');
+    const entries = new Map<string, Dirent>();
+    try {
+      for (const entry of readdirSync(dirAbs, { withFileTypes: true }))
+        entries.set(entry.name, entry);
+    } catch {
+      // unlistable: as if empty (the read above succeeded, so this is rare)
+    }
+    const isDir = (name: string): boolean => {
+      const entry = entries.get(name);
+      if (entry === undefined) return false;
+      return entry.isSymbolicLink() ? isDirectory(`${dirAbs}/${name}`) : entry.isDirectory();
+    };
+    const lock = entries.get('uv.lock');
+    return {
+      file,
+      text,
+      hasSrc: isDir('src'),
+      hasTests: isDir('tests') || isDir('test'),
+      toolConfigs: readToolConfigs(dirAbs, entries),
+      hasUvLock: lock !== undefined && (!lock.isSymbolicLink() || existsSync(`${dirAbs}/uv.lock`)),
+    };
   });
 }
 
 function isDirectory(path: string): boolean {
   try {
-    return statSync(path).isDirectory();
+    return statSync(path, { throwIfNoEntry: false })?.isDirectory() === true;
   } catch {
     return false;
   }

@@ -40,10 +40,17 @@ export const TOOL_CONFIG_FILES: Readonly<Record<QualityTool, readonly string[]>>
 
 const ALL_TOOL_CONFIG_FILES = [...new Set(Object.values(TOOL_CONFIG_FILES).flat())].sort();
 
-/** The tool configuration files in a directory (absolute path): file name → text. */
-export function readToolConfigs(dirAbs: string): Record<string, string> {
+/**
+ * The tool configuration files in a directory (absolute path): file name → text. `present`: the
+ * directory's entry names when the caller listed it already (only those are read).
+ */
+export function readToolConfigs(
+  dirAbs: string,
+  present?: ReadonlySet<string> | ReadonlyMap<string, unknown>,
+): Record<string, string> {
   const out: Record<string, string> = {};
   for (const name of ALL_TOOL_CONFIG_FILES) {
+    if (present !== undefined && !present.has(name)) continue;
     const file = join(dirAbs, name);
     if (!existsSync(file)) continue;
     try {
