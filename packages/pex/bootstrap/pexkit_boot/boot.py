@@ -7,7 +7,7 @@ import sys
 import time
 import zipfile
 
-from . import cache, entry, install, interpreter, isolate, layout, markers, resolve, tags, verify
+from . import cache, entry, install, interpreter, isolate, layout, markers, resolve, site_dir, tags, verify
 
 _T0 = time.time()
 # PEX_* variables that change what a start does; with any of them set no plan is recorded.
@@ -251,6 +251,16 @@ def _choose_interpreter(pex, env, sys_tags):
     interpreter.reexec(path, pex.path, sys.argv[1:], why or "PEX_PYTHON", say, stage1=pex.stage1)
 
 
+def _site_dirs(root, wheel_dirs):
+    """The sys.path entries for the wheels: one merged site dir (site_dir.py), or the wheel dirs."""
+    if not site_dir.wanted(wheel_dirs):
+        return wheel_dirs
+    target = site_dir.path_for(root, wheel_dirs)
+    if cache.ensure_dir(root, target, lambda work: site_dir.link(work, wheel_dirs), "the site dir of %d wheels" % len(wheel_dirs)):
+        say("linked %d wheels into %s" % (len(wheel_dirs), target))
+    return [target]
+
+
 def _cacheable(info):
     if (info.get("inherit_path") or "false") != "false":
         return False
@@ -345,14 +355,16 @@ def run(pex_path, info, root, stage1):
         sys.exit("pexkit: PEX_INHERIT_PATH must be false, prefer or fallback, not %r" % inherit)
     std, inherited = isolate.split_sys_path(pex_path, exclude=[boot_dir])
     extra = [os.path.abspath(p) for p in (os.environ.get("PEX_EXTRA_SYS_PATH") or "").split(os.pathsep) if p]
-    sys_path = isolate.build_sys_path(code_dirs, wheel_dirs, std, inherited, inherit, extra)
+    path_dirs = _site_dirs(root, wheel_dirs)
+    sys_path = isolate.build_sys_path(code_dirs, path_dirs, std, inherited, inherit, extra)
+    trees = code_dirs + [d for d in path_dirs if d not in wheel_dirs] + wheel_dirs
     plan = {
         "sys_path": sys_path,
-        "pth_dirs": isolate.pth_dirs(code_dirs + wheel_dirs),
+        "pth_dirs": isolate.pth_dirs(code_dirs + path_dirs),
         "entry": entry_spec,
-        "check": code_dirs + wheel_dirs,
+        "check": trees,
         # trees of our own in PEX_ROOT, where .pyc are cached even under PYTHONDONTWRITEBYTECODE
-        "pyc_dirs": [d for d in code_dirs + wheel_dirs if d.startswith(root + os.sep)],
+        "pyc_dirs": [d for d in trees if d.startswith(root + os.sep)],
         # what the warm start needs from PEX-INFO, as checked now: it does not check the file again
         "info": dict((k, info.get(k)) for k in ("inject_env", "inject_args", "strip_pex_env") if k in info),
     }

@@ -7,10 +7,11 @@ CODE = "code"  # first-party code extracted: <code_hash>/
 INSTALLED = "installed"  # installed wheels: <wheel sha256>/
 PEXES = "pexes"  # start plans: <pex_hash>/<interpreter key>.json
 VENVS = "venvs"  # venv-mode PEXes: <pex_hash>/<interpreter key>/
+SITES = "sites"  # one sys.path entry for several wheels (symlinks into installed/): <sha256 of their dirs>/
 LOCKS = "locks"  # flock files, one per entry: <folder>_<name>.lock
 TRASH = "trash"  # entries being removed by a prune
 
 DIRS = {
     "bootstrap": BOOTSTRAP, "code": CODE, "installed": INSTALLED, "pexes": PEXES,
-    "venvs": VENVS, "locks": LOCKS, "trash": TRASH,
+    "venvs": VENVS, "sites": SITES, "locks": LOCKS, "trash": TRASH,
 }

@@ -18,6 +18,8 @@ export const BUILD_CACHE_DIRS = {
    * `zip/deflate.ts`, the same on every Node; `deflated/` held an older pexkit's zlib bytes.
    */
   deflated: 'deflated-portable',
+  /** Wheels' modules compiled (bytecode.ts): `cpython-<X.Y.Z>/<wheel sha256>.json` (+ `.zip`). */
+  bytecode: 'bytecode',
   /** Passing wheel verdicts: `<sha256>.json`. */
   verified: 'verified',
   /** Simple-index pages with their validators: `<aa>/<sha256 of the URL>.json`. */
@@ -50,6 +52,8 @@ export const PEX_ROOT_DIRS = {
   pexes: 'pexes',
   /** venv-mode PEXes: `<pex_hash>/<interpreter key>/`. */
   venvs: 'venvs',
+  /** One sys.path entry for a set of wheels (symlinks into `installed/`): `<sha256 of their dirs>/`. */
+  sites: 'sites',
   /** `flock` lock files, one per entry: `<folder>_<name>.lock`. */
   locks: 'locks',
   /** Entries being removed by a prune (renamed here, then deleted). */

@@ -19,6 +19,7 @@ import { dirname, isAbsolute, join } from 'node:path';
 import { promisify } from 'node:util';
 import { tempPathFor, writeFileAtomic } from '../cache/atomic.js';
 import { cacheDir as defaultCacheDir } from '../cache/cache-dir.js';
+import { buildCachePath } from '../cache/layout.js';
 import { PexkitError } from '../errors.js';
 import { inspectInterpreter, type InterpreterInfo } from '../interpreter/current.js';
 import type { BuildPlan, ResolvedWheel } from '../plan/build-plan.js';
@@ -214,7 +215,7 @@ async function bytecodeFor(
   options: CompileOptions,
 ): Promise<BytecodeSet | undefined> {
   const full = python.version.join('.');
-  const dir = join(
+  const dir = buildCachePath(
     defaultCacheDir({ cacheDir: options.cacheDir, env: options.env }),
     'bytecode',
     `cpython-${full}`,
