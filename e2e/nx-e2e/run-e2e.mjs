@@ -25,6 +25,7 @@ import { publish, startVerdaccio } from './lib/registry.mjs';
 import { remoteCacheSteps } from './lib/remote-cache-steps.mjs';
 import { assert, Steps } from './lib/steps.mjs';
 import { inspectSteps } from './lib/inspect-steps.mjs';
+import { qualitySteps } from './lib/quality-steps.mjs';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 const repo = join(here, '../..');
@@ -529,6 +530,19 @@ try {
     },
     ['generate application, libraries; add deps; uv lock'],
   );
+  await qualitySteps({
+    steps,
+    nx,
+    nxRun: (args) => run('npx', ['nx', ...args], { cwd: ws, env }),
+    nxShow,
+    uvRun,
+    commit,
+    affected,
+    ws,
+    fromCache,
+    stripAnsi,
+    needs: ['generate application, libraries; add deps; uv lock', ...needsBuild],
+  });
 } finally {
   registry?.stop();
   const total = performance.now() - started;
