@@ -32,7 +32,7 @@ export interface BuildPexOptions {
   findLinks?: string[];
   offline?: boolean;
   compress?: boolean;
-  /** Ship compiled `.pyc` for the wheels (default true; see bytecode.ts). */
+  /** Ship compiled `.pyc` for the wheels (default false; see bytecode.ts). */
   compileBytecode?: boolean;
   inheritPath?: InheritPath | boolean;
   venv?: boolean;

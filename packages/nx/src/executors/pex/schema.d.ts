@@ -14,6 +14,7 @@ export interface PexExecutorSchema {
   findLinks?: string[];
   offline?: boolean;
   compress?: boolean;
+  compile?: boolean;
   inheritPath?: 'false' | 'prefer' | 'fallback';
   venv?: boolean;
   cacheDir?: string;

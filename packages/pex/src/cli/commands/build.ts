@@ -28,8 +28,9 @@ Builds a PEX for a Python project from its lock file.
   --find-links DIR|URL          wheel directory or page, repeatable
   --offline                     use only the local cache
   --compress / --no-compress    deflate code and metadata entries (default: compress)
-  --no-compile                  ship no .pyc (default: each wheel's modules compiled by a local
-                                CPython of each target's version, when one is found)
+  --compile / --no-compile      ship each wheel's modules as .pyc, compiled by a local CPython of
+                                each target's version (faster first start, larger PEX, bytes that
+                                depend on the local interpreters); default: --no-compile
   --inherit-path [MODE]         false (default), prefer or fallback (bare: prefer)
   --venv                        venv mode at run time
   --cache-dir DIR               pexkit cache (default: $PEXKIT_CACHE_DIR or ~/.cache/pexkit)
@@ -82,6 +83,7 @@ export function parseBuildArgs(argv: string[]): {
         offline: { type: 'boolean' },
         compress: { type: 'boolean' },
         'no-compress': { type: 'boolean' },
+        compile: { type: 'boolean' },
         'no-compile': { type: 'boolean' },
         'inherit-path': { type: 'string' },
         venv: { type: 'boolean' },
@@ -126,7 +128,7 @@ export function parseBuildArgs(argv: string[]): {
     findLinks: v['find-links'],
     offline: v.offline,
     compress: v['no-compress'] === true ? false : v.compress,
-    compileBytecode: v['no-compile'] === true ? false : undefined,
+    compileBytecode: v['no-compile'] === true ? false : v.compile === true ? true : undefined,
     inheritPath: inherit as BuildPexOptions['inheritPath'],
     venv: v.venv,
     cacheDir: v['cache-dir'],

@@ -26,6 +26,7 @@ export function toBuildPexOptions(o: NormalizedPexOptions): BuildPexOptions {
     findLinks: o.findLinks,
     offline: o.offline,
     compress: o.compress,
+    compileBytecode: o.compile,
     inheritPath: o.inheritPath,
     venv: o.venv,
     extras: o.extras,

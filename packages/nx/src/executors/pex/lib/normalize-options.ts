@@ -27,6 +27,7 @@ export interface NormalizedPexOptions {
   findLinks: string[];
   offline: boolean;
   compress: boolean;
+  compile: boolean;
   inheritPath: 'false' | 'prefer' | 'fallback';
   venv: boolean;
   cacheDir?: string;
@@ -130,6 +131,7 @@ export function normalizeOptions(
     ),
     offline: options.offline ?? false,
     compress: options.compress ?? true,
+    compile: options.compile ?? false,
     inheritPath,
     venv: options.venv ?? false,
     extras: [...(options.extras ?? [])],
