@@ -6,7 +6,7 @@ import { narrowConstraints, pythonRangeOf } from '../resolve/python-range.js';
 import { sha256File, validateWheel, type WheelVerdict } from '../wheel/validate.js';
 import { reproducibleDosTime } from '../zip/dos-time.js';
 import { prepareEntry, ZipWriter, type PreparedEntry, type RawEntry } from '../zip/writer.js';
-import { compileBytecode, type BytecodeSet } from './bytecode.js';
+import type { BytecodeSet } from './bytecode.js';
 import { deflatedWheel } from './deflated-wheel.js';
 import { readBootstrapFiles } from './bootstrap-files.js';
 import { checkConstraintsMeetTargets, checkEntryModule } from './entry-check.js';
@@ -173,12 +173,14 @@ export async function writePex(plan: BuildPlan, options: WritePexOptions): Promi
   const bytecode: Promise<BytecodeSet[]> =
     options.compileBytecode !== true
       ? Promise.resolve([])
-      : compileBytecode(plan, wheels, {
-          cacheDir: options.cacheDir,
-          env: options.env,
-          python: options.python,
-          logger: log,
-        });
+      : import('./bytecode.js').then(({ compileBytecode }) =>
+          compileBytecode(plan, wheels, {
+            cacheDir: options.cacheDir,
+            env: options.env,
+            python: options.python,
+            logger: log,
+          }),
+        );
   bytecode.catch(() => undefined); // awaited below; a validation error may come first
   const verdicts = await validateAll(wheels, options);
   const entry = resolveEntry(options, plan, verdicts.values());

@@ -5,7 +5,6 @@ import {
   deflateRawSync,
   constants as zlibConstants,
 } from 'node:zlib';
-import { deflateRaw as pakoDeflateRaw } from 'pako';
 
 /**
  * Raw deflate whose bytes do not depend on the Node build, OS or CPU: the bytes of pako 3.0.3
@@ -99,7 +98,7 @@ export async function deflatePortable(
   level: number = DEFLATE_LEVEL,
 ): Promise<Uint8Array> {
   if (level !== DEFLATE_LEVEL || deflateEngine() === 'pako')
-    return pakoDeflateRaw(data, { level: level as 6 });
+    return (await import('pako')).deflateRaw(data, { level: level as 6 });
   return data.length >= ASYNC_DEFLATE_AT
     ? zlibDeflateRawAsync(data, ZLIB_OPTIONS)
     : deflateRawSync(data, ZLIB_OPTIONS);
