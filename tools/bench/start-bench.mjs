@@ -9,7 +9,9 @@
 //   pex        pex zipapp;  pex-venv: the same with --venv;  pexkit-venv: pexkit with --venv;
 //              pexkit-pyc: pexkit with --compile (the wheels' modules shipped as .pyc)
 // Cases: flask (flask + requests, default), ansible (--cases ansible: ~23k files, cold start),
-// jupyterlab (--cases jupyterlab: 100+ wheels, warm start). Modes, per case, interleaved:
+// jupyterlab (--cases jupyterlab: 100+ wheels, warm start), many (--cases many: 150 generated
+// pure-Python wheels, all imported, built offline: warm start with many sys.path-worthy wheels).
+// Modes, per case, interleaved:
 //   warm       median of --runs starts after one warm-up start
 //   warm-nobc  the same with PYTHONDONTWRITEBYTECODE=1 from the first start on (as in many container
 //              images), each contender with its own cache; the floor keeps the .pyc its install made
@@ -19,7 +21,7 @@
 // Goals: pexkit warm (both modes) <= floor + 10 ms (jupyterlab: + 5 %); pexkit cold <= 0.8 x shiv
 // cold and <= pex cold / 3 (ansible: <= shiv cold).
 // Usage: node tools/bench/start-bench.mjs [--runs 15] [--cold-runs 9] [--python 3.11]
-//          [--cases flask,ansible,jupyterlab] [--json FILE]
+//          [--cases flask,ansible,jupyterlab,many] [--json FILE]
 import { execFileSync, spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
@@ -55,6 +57,16 @@ const CASES = {
     warmSlack: (floor) => floor + 10,
     coldGoal: (c, who = 'pexkit') => [[`${who} cold <= shiv cold`, c[who] <= c.shiv]],
   },
+  many: {
+    generate: 150,
+    requirements: Array.from({ length: 150 }, (_, i) => `synth${String(i).padStart(3, '0')}==1.0`),
+    main:
+      Array.from({ length: 150 }, (_, i) => `import synth${String(i).padStart(3, '0')}\n`).join(
+        '',
+      ) + '\n\ndef main():\n    print("ok", 150)\n',
+    warmSlack: (floor) => floor * 1.05,
+    coldGoal: () => [],
+  },
   jupyterlab: {
     requirements: ['jupyterlab>=4.2,<4.3'],
     main: 'import jupyterlab.labapp\n\n\ndef main():\n    print("ok", jupyterlab.labapp.__name__)\n',
@@ -63,6 +75,35 @@ const CASES = {
   },
 };
 const WORK_ROOT = join(REPO_ROOT, 'tmp/start-bench');
+// N wheels synthNNN (a package importing two modules of 30 functions/classes each, RECORD hashed)
+// and a hash-pinned requirements file for them.
+const GENERATE_WHEELS = String.raw`
+import base64, hashlib, os, sys, zipfile
+n, out, lock = int(sys.argv[1]), sys.argv[2], sys.argv[3]
+os.makedirs(out, exist_ok=True)
+NL = chr(10)
+def rec(d):
+    return "sha256=" + base64.urlsafe_b64encode(hashlib.sha256(d.encode()).digest()).rstrip(b"=").decode() + ",%d" % len(d)
+pins = []
+for i in range(n):
+    name = "synth%03d" % i
+    dist = name + "-1.0"
+    files = {
+        name + "/__init__.py": NL.join(["from . import a, b", "VALUE = %d" % i, ""]),
+        name + "/a.py": "import os" + NL + "".join(NL.join(["def f%d(x):" % j, "    return x + %d" % j, ""]) for j in range(30)),
+        name + "/b.py": "import json" + NL + "".join(NL.join(["class C%d:" % j, "    x = %d" % j, ""]) for j in range(30)),
+        dist + ".dist-info/METADATA": NL.join(["Metadata-Version: 2.1", "Name: " + name, "Version: 1.0", ""]),
+        dist + ".dist-info/WHEEL": NL.join(["Wheel-Version: 1.0", "Generator: start-bench", "Root-Is-Purelib: true", "Tag: py3-none-any", ""]),
+    }
+    record = [f + "," + rec(files[f]) for f in sorted(files)] + [dist + ".dist-info/RECORD,,", ""]
+    files[dist + ".dist-info/RECORD"] = NL.join(record)
+    path = os.path.join(out, "%s-1.0-py3-none-any.whl" % name)
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
+        for f in sorted(files):
+            z.writestr(zipfile.ZipInfo(f, (1980, 1, 1, 0, 0, 0)), files[f])
+    pins.append("%s==1.0 --hash=sha256:%s" % (name, hashlib.sha256(open(path, "rb").read()).hexdigest()))
+open(lock, "w").write(NL.join(pins) + NL)
+`;
 const log = (msg) => process.stderr.write(`start-bench: ${msg}\n`);
 const run = (cmd, args, options = {}) =>
   execFileSync(cmd, args, {
@@ -92,6 +133,10 @@ function prepare(caseName) {
   writeApp(APP, spec);
   const pyVersion = run(PY, ['-c', 'import sys; print("%d.%d" % sys.version_info[:2])']).trim();
   const lock = join(APP, 'requirements.txt');
+  if (spec.generate && !existsSync(lock)) {
+    log(`generating ${spec.generate} wheels`);
+    run(PY, ['-c', GENERATE_WHEELS, String(spec.generate), WHEELS, lock]);
+  }
   if (!existsSync(lock)) {
     log('locking with uv pip compile');
     run(toolBin('uv'), [
@@ -211,7 +256,7 @@ function prepare(caseName) {
   // prettier-ignore
   const pexkitBuild = (out, ...extra) => spawnSync(process.execPath, [
     cli, 'build', '--project', APP, '--lock', lock, '-c', 'benchapp', '--find-links', WHEELS,
-    ...extra, '-o', out, '-q',
+    ...(spec.generate ? ['--offline'] : []), ...extra, '-o', out, '-q',
   ], { encoding: 'utf8' });
   const built = pexkitBuild(pexkit);
   if (built.status !== 0 || !existsSync(pexkit)) {
