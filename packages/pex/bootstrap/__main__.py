@@ -283,14 +283,17 @@ def fast_path(pex, pex_hash, root):
         if key.startswith("PEX_") and key not in FAST_PATH_ENV:
             return None
     pexes = os.path.join(root, "pexes", pex_hash)
+    fd = None
     try:
-        fd = os.open(os.path.join(pexes, interpreter_key() + ".json"), os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
-        with os.fdopen(fd, "rb") as f:
+        fd = open_plan(os.path.join(pexes, interpreter_key() + ".json"))
+        with os.fdopen(fd, "rb", closefd=False) as f:
             st = os.fstat(fd)
             if hasattr(os, "getuid") and (st.st_uid != os.getuid() or st.st_mode & 0o022):
                 return None
             plan = loads(f.read().decode("utf-8"))
         if plan.get("pex", pex) != pex:  # directory layouts: the plan names this copy's own code dir
+            return None
+        if not hold_plan(fd):
             return None
         seen = set([root])
         for d in [os.path.dirname(pexes), pexes] + list(plan.get("check", ())):
@@ -301,9 +304,42 @@ def fast_path(pex, pex_hash, root):
                 d = os.path.dirname(d)
             if not d.startswith(root + os.sep) and d not in seen and not os.path.exists(d):
                 return None  # outside the cache: an interpreter the plan execs
+        fd = None  # stays open (and locked) while this process runs
         return plan
     except (OSError, ValueError, TypeError, AttributeError, KeyError):
         return None
+    finally:
+        if fd is not None:
+            os.close(fd)
+
+
+def open_plan(path):
+    nofollow = getattr(os, "O_NOFOLLOW", 0)
+    try:
+        return os.open(path, os.O_RDWR | nofollow)  # a record lock needs it open for writing
+    except OSError:  # a read-only PEX_ROOT (nothing prunes it), or none: try reading
+        return os.open(path, os.O_RDONLY | nofollow)
+
+
+def hold_plan(fd):
+    """Mark the plan as in use by this process: a lock on byte <pid> of the file (each process
+    its own byte, so any number run at once), kept while the process runs, also across exec. A
+    prune locks the whole file before removing a plan and the entries it names, so it skips
+    this one; False when a prune holds it now (then the slow path makes what is missing). Also
+    the last use of the plan (its mtime), for `cache prune`. No import: os has lockf."""
+    try:
+        os.lseek(fd, os.getpid(), 0)
+        os.lockf(fd, os.F_TLOCK, 1)
+    except AttributeError:  # no lockf (Windows)
+        return True
+    except OSError as e:
+        return e.errno == 9  # EBADF: opened read-only, see open_plan
+    os.set_inheritable(fd, True)
+    try:
+        os.utime(fd)
+    except OSError:
+        pass
+    return True
 
 
 def read_info(pex):

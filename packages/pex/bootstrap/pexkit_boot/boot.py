@@ -99,7 +99,7 @@ class Pex(object):
             self._write_files(files, work, self.info["bootstrap_hash"], "the runtime in .bootstrap/")
             os.remove(os.path.join(work, "__main__.py"))  # hashed with the runtime, run from the PEX
 
-        if cache.ensure_dir(self.root, target, fill, "the runtime (.bootstrap/) of %s" % self.path):
+        if cache.use_dir(self.root, target, fill, "the runtime (.bootstrap/) of %s" % self.path):
             say("extracted the runtime to %s" % target)
         return target
 
@@ -117,7 +117,7 @@ class Pex(object):
             files = ((n, self.zip.read(n)) for n in names)
             self._write_files(files, work, self.info["code_hash"], "the first-party code")
 
-        if cache.ensure_dir(self.root, target, fill, "the first-party code of %s" % self.path):
+        if cache.use_dir(self.root, target, fill, "the first-party code of %s" % self.path):
             say("extracted first-party code to %s" % target)
         return target
 
@@ -168,7 +168,7 @@ class Pex(object):
                 time.sleep(float(pause))
 
         t = time.time()
-        if cache.ensure_dir(self.root, target, fill, ".deps/%s in %s" % (wheel, self.path)):
+        if cache.use_dir(self.root, target, fill, ".deps/%s in %s" % (wheel, self.path)):
             say("installed %s into %s (%.1f ms)" % (wheel, target, (time.time() - t) * 1000))
         return target
 
@@ -270,8 +270,8 @@ def _cacheable(info):
 def _write_plan(pex, plan):
     path = os.path.join(pex.root, layout.PEXES, pex.info["pex_hash"], pex.stage1.interpreter_key() + ".json")
     try:
-        cache.write_file_atomic(path, json.dumps(plan, sort_keys=True, indent=1).encode("utf-8"))
-        say("recorded the start plan in %s" % path)
+        if cache.write_plan(path, json.dumps(plan, sort_keys=True, indent=1).encode("utf-8")):
+            say("recorded the start plan in %s" % path)
     except OSError as e:
         say("could not record the start plan: %s" % e)
 
@@ -300,7 +300,11 @@ def _tool(pex, chosen, code_dirs, wheel_dirs, entry_spec):
                                 pex.read("__main__.py").decode("utf-8"), copy=True)
         sys.stdout.write(python + "\n")
         return 0
-    sys.exit("pexkit: unknown PEX_TOOLS tool %r (known: info, venv DIR)" % name)
+    if name == "cache":
+        from . import cache_tools
+
+        return cache_tools.main(args, pex.root)
+    sys.exit("pexkit: unknown PEX_TOOLS tool %r (known: info, venv DIR, cache info|prune)" % name)
 
 
 def run(pex_path, info, root, stage1):
@@ -342,7 +346,7 @@ def run(pex_path, info, root, stage1):
         def fill(work):
             venv_mod.build(work, target, code_dirs, wheel_dirs, info, entry_spec, pex.path, source)
 
-        if cache.ensure_dir(root, target, fill, "the venv of %s" % pex.path):
+        if cache.use_dir(root, target, fill, "the venv of %s" % pex.path):
             say("built venv %s" % target)
         command = venv_mod.exec_command(os.path.join(target, "bin", "python"))
         _write_plan(pex, {"exec": command, "check": [target]})

@@ -131,6 +131,79 @@ def exclusive_lock(path):
         os.close(fd)
 
 
+def lock_path(root, target):
+    """`root/locks/<folder>_<name>.lock`: the lock file of the entry `target` (a directory under root)."""
+    rel = target[len(root):].strip(os.sep).replace(os.sep, "_").replace("/", "_")
+    return os.path.join(root, LOCKS, rel + ".lock")
+
+
+_HELD = {}  # lock file -> fd: the shared locks this process keeps on the entries it uses
+
+
+def use_dir(root, target, fill, what=None):
+    """ensure_dir, then keep a shared lock on the entry's lock file for the rest of this process
+    (and of what it execs into): a prune takes that lock exclusively, without waiting, before it
+    removes an entry, so it leaves this one alone. Makes the entry again when a prune removed it
+    between ensure_dir and the lock. Returns True if this call made it."""
+    made = False
+    while True:
+        made = ensure_dir(root, target, fill, what) or made
+        if _hold(root, target):
+            break
+    if not made:
+        try:
+            os.utime(target)  # its last use, for a prune
+        except OSError:
+            pass
+    return made
+
+
+def _hold(root, target):
+    lock = lock_path(root, target)
+    if lock in _HELD or sys.platform == "win32":
+        return True
+    try:
+        fd = os.open(lock, os.O_RDWR | os.O_CREAT | _NOFOLLOW, 0o600)
+    except OSError:
+        return True  # a read-only cache: nothing can prune it either
+    import fcntl
+
+    fcntl.flock(fd, fcntl.LOCK_SH)
+    if not os.path.isdir(target):  # pruned after ensure_dir saw it: make it again
+        os.close(fd)
+        return False
+    os.set_inheritable(fd, True)
+    _HELD[lock] = fd
+    return True
+
+
+def write_plan(path, data):
+    """Write a start plan unless the same one is there. A running PEX marks the plan it started
+    from with a record lock (stage 1, hold_plan), which a prune looks for on the file at `path`:
+    so a plan is never replaced under a PEX that runs from it (one another start wrote is
+    identical, or this start's differs and the old one is free). Returns True if written."""
+    try:
+        fd = os.open(path, os.O_RDWR | _NOFOLLOW)
+    except OSError:
+        write_file_atomic(path, data)
+        return True
+    try:
+        with os.fdopen(os.dup(fd), "rb") as f:
+            if f.read() == data:
+                return False
+        if sys.platform != "win32":
+            import fcntl
+
+            try:
+                fcntl.lockf(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)  # the whole file: no PEX runs from it
+            except OSError:
+                return False
+        write_file_atomic(path, data)
+        return True
+    finally:
+        os.close(fd)
+
+
 def ensure_dir(root, target, fill, what=None):
     """Make `target` (a directory under `root`) by calling fill(work_dir) unless it exists.
 
@@ -142,12 +215,11 @@ def ensure_dir(root, target, fill, what=None):
     """
     if check_entry(root, target):
         return False
-    rel = target[len(root):].strip(os.sep).replace(os.sep, "_").replace("/", "_")
-    locks = os.path.join(root, LOCKS)
-    os.makedirs(locks, exist_ok=True)
+    lock = lock_path(root, target)
+    os.makedirs(os.path.dirname(lock), exist_ok=True)
     parent = os.path.dirname(target)
     os.makedirs(parent, exist_ok=True)
-    with exclusive_lock(os.path.join(locks, rel + ".lock")):
+    with exclusive_lock(lock):
         if check_entry(root, target):
             return False
         prefix = os.path.basename(target) + ".work-"
