@@ -6,7 +6,21 @@ import subprocess
 import sys
 import time
 
+import pytest
+
 from conftest import BOOTSTRAP, build_pex
+
+_STARTED = []
+
+
+@pytest.fixture(autouse=True)
+def _kill_leftovers():
+    yield
+    while _STARTED:
+        proc = _STARTED.pop()
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
 
 # Imports attrs only after it was told to go on: a prune in between must not break it.
 LAZY = """import os, sys, time
@@ -96,6 +110,7 @@ def _start_waiting(python, pex, pex_root, flag):
     env["PEX_ROOT"] = str(pex_root)
     proc = subprocess.Popen([python, str(pex), str(flag)], env=env, stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, universal_newlines=True)
+    _STARTED.append(proc)
     deadline = time.time() + 60
     while not os.path.exists(str(flag)):
         assert proc.poll() is None and time.time() < deadline, proc.communicate()

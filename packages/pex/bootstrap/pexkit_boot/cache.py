@@ -131,20 +131,23 @@ def exclusive_lock(path):
         os.close(fd)
 
 
-def lock_path(root, target):
-    """`root/locks/<folder>_<name>.lock`: the lock file of the entry `target` (a directory under root)."""
+def lock_path(root, target, suffix=".lock"):
+    """`root/locks/<folder>_<name>.lock`: the lock file of the entry `target` (a directory under
+    root), held exclusively while it is made. With suffix ".use": the one users hold shared."""
     rel = target[len(root):].strip(os.sep).replace(os.sep, "_").replace("/", "_")
-    return os.path.join(root, LOCKS, rel + ".lock")
+    return os.path.join(root, LOCKS, rel + suffix)
 
 
 _HELD = {}  # lock file -> fd: the shared locks this process keeps on the entries it uses
 
 
 def use_dir(root, target, fill, what=None):
-    """ensure_dir, then keep a shared lock on the entry's lock file for the rest of this process
-    (and of what it execs into): a prune takes that lock exclusively, without waiting, before it
-    removes an entry, so it leaves this one alone. Makes the entry again when a prune removed it
-    between ensure_dir and the lock. Returns True if this call made it."""
+    """ensure_dir, then keep a shared lock on the entry's `.use` lock file for the rest of this
+    process (and of what it execs into): a prune takes that lock exclusively, without waiting,
+    before it removes an entry, so it leaves this one alone. (Not the `.lock` file makers wait
+    on: a maker that saw the entry missing would then wait for every user to end.) Makes the
+    entry again when a prune removed it between ensure_dir and the lock. Returns True if this
+    call made it."""
     made = False
     while True:
         made = ensure_dir(root, target, fill, what) or made
@@ -159,7 +162,7 @@ def use_dir(root, target, fill, what=None):
 
 
 def _hold(root, target):
-    lock = lock_path(root, target)
+    lock = lock_path(root, target, ".use")
     if lock in _HELD or sys.platform == "win32":
         return True
     try:

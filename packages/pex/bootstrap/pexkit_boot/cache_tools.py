@@ -2,10 +2,10 @@
 PEX_ROOT holds, and removing the least recently used entries without breaking a PEX that runs
 from them (docs/cache-layout.md).
 
-Who holds what: a cold start keeps a shared `flock` on the lock file of every entry it uses
-(cache.use_dir); a warm start keeps a record lock on byte <pid> of its start plan, which names
-the entries it uses (stage 1, hold_plan). A prune takes each entry's lock exclusively without
-waiting, then reads the plans (and the venvs, whose links name installed wheels), and removes an
+Who holds what: a maker holds `locks/<entry>.lock` exclusively (cache.ensure_dir); a cold start
+keeps a shared `flock` on `locks/<entry>.use` of every entry it uses (cache.use_dir); a warm start
+keeps a record lock on byte <pid> of its start plan, which names the entries it uses (stage 1,
+hold_plan). A prune takes both locks of each entry exclusively without waiting, then reads the plans (and the venvs, whose links name installed wheels), and removes an
 entry only with every plan and venv that uses it, each locked the same way; anything busy is
 skipped. Entries are renamed into trash/ first, so no one sees half of one.
 Last use: an entry's mtime (made, or touched by a cold start) or the mtime of a plan that uses
@@ -186,9 +186,9 @@ def link_users(root, entries, plans):
                 entries[dep].last_use = max(entries[dep].last_use, entries[venv].last_use)
 
 
-def _lock_file(root, target):
+def _lock_file(root, target, suffix):
     rel = target[len(root):].strip(os.sep).replace(os.sep, "_").replace("/", "_")
-    return os.path.join(root, layout.LOCKS, rel + ".lock")
+    return os.path.join(root, layout.LOCKS, rel + suffix)
 
 
 def _try_flock(path):
@@ -205,6 +205,20 @@ def _try_flock(path):
     except OSError:
         os.close(fd)
         return None
+
+
+def _try_entry_locks(root, target):
+    """fds holding both locks of an entry exclusively (`.lock`: no one is making it; `.use`: no
+    cold start uses it), or None."""
+    fds = []
+    for suffix in (".lock", ".use"):
+        fd = _try_flock(_lock_file(root, target, suffix))
+        if fd is None:
+            for f in fds:
+                os.close(f)
+            return None
+        fds.append(fd)
+    return fds
 
 
 def _try_plan_lock(path):
@@ -290,11 +304,11 @@ def _prune_batch(root, victims, report):
     held = {}
     try:
         for e in victims:
-            fd = _try_flock(_lock_file(root, e.path))
-            if fd is None:
+            fds = _try_entry_locks(root, e.path)
+            if fds is None:
                 report["busy"].append(_describe(root, e))
             else:
-                held[e.path] = fd
+                held[e.path] = fds
         # Read who uses what only now: a start that used an entry before we locked it wrote its
         # plan before it let go of its shared lock, and one after will find the entry gone.
         entries, _ = scan_entries(root)
@@ -311,8 +325,9 @@ def _prune_batch(root, victims, report):
             report["removed"].append(_describe(root, e))
             report["plans_removed"] += len([u for u in entries[e.path].users if u.endswith(".json")])
     finally:
-        for fd in held.values():
-            os.close(fd)
+        for fds in held.values():
+            for fd in fds:
+                os.close(fd)
 
 
 def _remove(root, entry, entries, held):
@@ -326,10 +341,10 @@ def _remove(root, entry, entries, held):
     try:
         for v in venvs:
             if v not in held:
-                fd = _try_flock(_lock_file(root, v))
-                if fd is None:
+                fds = _try_entry_locks(root, v)
+                if fds is None:
                     return False
-                extra.append(fd)
+                extra.extend(fds)
         for p in sorted(plans):
             fd = _try_plan_lock(p)
             if fd is None:

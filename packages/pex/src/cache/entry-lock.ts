@@ -138,3 +138,40 @@ async function releaseIfOurs(path: string, token: string): Promise<void> {
     // already gone (broken as stale by a waiter after a very long pause)
   }
 }
+
+/**
+ * Takes the lock `<cacheRoot>/locks/<key>.lock` only if no one holds it (a live filler, a
+ * reader registering a hold, another prune); returns its release, or undefined. Used by
+ * `pexkit cache prune`, which never waits.
+ */
+export async function tryCacheLock(
+  cacheRoot: string,
+  key: string,
+): Promise<(() => Promise<void>) | undefined> {
+  if (!/^[A-Za-z0-9._-]{1,160}$/.test(key)) throw new Error(`invalid cache lock key ${key}`);
+  const path = join(buildCachePath(cacheRoot, 'locks'), `${key}.lock`);
+  const holder: Holder = {
+    pid: process.pid,
+    host: hostname(),
+    token: randomBytes(8).toString('hex'),
+  };
+  let handle;
+  try {
+    handle = await open(path, 'wx', 0o600);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    if (!(await isStale(path))) return undefined;
+    await breakStale(path);
+    try {
+      handle = await open(path, 'wx', 0o600);
+    } catch {
+      return undefined;
+    }
+  }
+  try {
+    await handle.writeFile(JSON.stringify(holder));
+  } finally {
+    await handle.close();
+  }
+  return () => releaseIfOurs(path, holder.token);
+}

@@ -47,4 +47,9 @@ export const COMMANDS: readonly CommandEntry[] = [
     summary: 'run a built PEX under every local interpreter it is for (cold PEX_ROOT)',
     load: async () => (await import('./commands/smoke.js')).smokeCommand,
   },
+  {
+    name: 'cache',
+    summary: 'show what the build cache (or a PEX_ROOT) holds, and prune it',
+    load: async () => (await import('./commands/cache.js')).cacheCommand,
+  },
 ];

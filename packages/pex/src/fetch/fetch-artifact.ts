@@ -29,6 +29,7 @@ import {
 import { redactUrl, sha256FromFragment, stripCredentials } from './redact.js';
 import { withCacheLock } from '../cache/entry-lock.js';
 import { buildCachePath } from '../cache/layout.js';
+import { holdEntry, touchEntry } from '../cache/holds.js';
 
 /**
  * One artifact to bring onto local disk: a lock entry's wheel (or sdist), with every hash the lock
@@ -147,9 +148,11 @@ function urlRecordPath(root: string, url: string): string {
 
 async function readUrlRecord(root: string, url: string): Promise<string | undefined> {
   try {
-    const record = JSON.parse(await readFile(urlRecordPath(root, url), 'utf8')) as {
+    const path = urlRecordPath(root, url);
+    const record = JSON.parse(await readFile(path, 'utf8')) as {
       sha256?: unknown;
     };
+    await touchEntry(path);
     return typeof record.sha256 === 'string' && isSha256(record.sha256) ? record.sha256 : undefined;
   } catch {
     return undefined;
@@ -181,10 +184,12 @@ async function fromCache(
         if (byUrl) return undefined;
         throw new PinnedCacheError(error as Error);
       }
+      await touchEntry(join(path, '..'));
       return { path, sha256, size, source: 'cache', downloadedBytes: 0 };
     }
     const { size } = await stat(path);
     if (artifact.size !== undefined && size !== artifact.size) throw new Error('size');
+    await touchEntry(join(path, '..'));
     return { path, sha256, size, source: 'cache', downloadedBytes: 0 };
   } catch (error) {
     if (error instanceof PinnedCacheError) throw error.cause;
@@ -315,6 +320,9 @@ async function download(
           );
       }
       await fsyncFile(temp);
+      // A lock-pinned entry is held already (under the lock this fill holds); a hash-less one
+      // only now that its sha256 is known, before it appears.
+      if (expected === undefined) await holdEntry(root, `artifact-${sha256}`);
       const target = artifactCachePath(root, sha256, artifact.filename);
       await mkdir(join(target, '..'), { recursive: true });
       await commitTempFile(temp, target);
@@ -377,6 +385,7 @@ async function fetchOne(artifact: ArtifactRef, options: FetchOptions): Promise<F
   const verify = options.verifyCache ?? true;
   const known = expected ?? (await readUrlRecord(root, url));
   if (known !== undefined) {
+    await holdEntry(root, `artifact-${known}`); // before looking: a prune then leaves it alone
     const hit = await fromCache(root, artifact, known, verify, pins, expected === undefined);
     if (hit !== undefined) return hit;
   }
@@ -388,6 +397,7 @@ async function fetchOne(artifact: ArtifactRef, options: FetchOptions): Promise<F
   const lockKey = `artifact-${expected ?? createHash('sha256').update(stripCredentials(url).href).digest('hex')}`;
   return withCacheLock(root, lockKey, async () => {
     const now = expected ?? (await readUrlRecord(root, url));
+    if (now !== undefined && now !== known) await holdEntry(root, `artifact-${now}`);
     if (now !== undefined) {
       const hit = await fromCache(root, artifact, now, verify, pins, expected === undefined);
       if (hit !== undefined) return hit;

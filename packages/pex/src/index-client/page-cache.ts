@@ -3,6 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { writeFileAtomic } from '../cache/atomic.js';
 import { redactUrl, stripCredentials } from '../fetch/redact.js';
 import { buildCachePath } from '../cache/layout.js';
+import { touchEntry } from '../cache/holds.js';
 
 /** A cached index page with its validators. */
 export interface CachedPage {
@@ -26,8 +27,11 @@ export function pageCachePath(root: string, url: string): string {
 
 export async function readCachedPage(root: string, url: string): Promise<CachedPage | undefined> {
   try {
-    const page = JSON.parse(await readFile(pageCachePath(root, url), 'utf8')) as CachedPage;
-    return typeof page.body === 'string' && typeof page.contentType === 'string' ? page : undefined;
+    const path = pageCachePath(root, url);
+    const page = JSON.parse(await readFile(path, 'utf8')) as CachedPage;
+    if (typeof page.body !== 'string' || typeof page.contentType !== 'string') return undefined;
+    await touchEntry(path);
+    return page;
   } catch {
     return undefined;
   }

@@ -22,6 +22,7 @@ import { MARKER_VARIABLES, type Target, type TargetMarkerEnvironment } from '../
 import { INSPECT_SCRIPT } from './inspect-script.js';
 import { buildCachePath } from '../cache/layout.js';
 import { pyenvShimFingerprint } from './pyenv-shim.js';
+import { touchEntrySync } from '../cache/holds.js';
 
 const run = promisify(execFile);
 
@@ -199,7 +200,9 @@ export async function inspectInterpreter(
   );
   if (existsSync(file)) {
     try {
-      return JSON.parse(readFileSync(file, 'utf8')) as InterpreterInfo;
+      const info = JSON.parse(readFileSync(file, 'utf8')) as InterpreterInfo;
+      touchEntrySync(file);
+      return info;
     } catch {
       // a corrupt entry: inspect again
     }

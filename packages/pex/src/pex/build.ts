@@ -4,6 +4,8 @@ import { planBuild, type PlanOptions } from '../resolve/plan.js';
 import type { BuildPlan } from '../plan/build-plan.js';
 import type { InheritPath } from './pex-info.js';
 import { writePex, type PexLayout, type PexLogger, type WritePexResult } from './writer.js';
+import { withCacheHolds } from '../cache/holds.js';
+import { cacheDir } from '../cache/cache-dir.js';
 
 /** What `planBuild` (issue 4, `resolve/plan.ts`) takes. */
 export type PlanBuildOptions = PlanOptions;
@@ -67,6 +69,11 @@ export interface BuildPexResult {
 export async function buildPex(options: BuildPexOptions): Promise<BuildPexResult> {
   if (options.project === undefined || options.project === '')
     throw new UsageError('--project is required');
+  // The entries this build uses stay until it ends, whatever `pexkit cache prune` runs meanwhile.
+  return withCacheHolds(cacheDir({ cacheDir: options.cacheDir }), () => build(options));
+}
+
+async function build(options: BuildPexOptions & { project: string }): Promise<BuildPexResult> {
   const project = resolve(options.project);
   const targets =
     options.targets !== undefined && options.targets.length > 0 ? options.targets : ['current'];

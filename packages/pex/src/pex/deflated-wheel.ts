@@ -8,6 +8,7 @@ import { deflatePortable } from '../zip/deflate.js';
 import { METHOD_DEFLATED } from '../zip/format.js';
 import type { RawEntry } from '../zip/writer.js';
 import { buildCachePath } from '../cache/layout.js';
+import { touchEntry } from '../cache/holds.js';
 
 /** Wheels above this size stay STORED: the gain is small and the whole file would sit in memory. */
 export const MAX_DEFLATED_WHEEL = 64 * 1024 * 1024;
@@ -38,7 +39,10 @@ export async function deflatedWheel(
   const dataPath = join(dir, `${sha256}.deflate`);
   const metaPath = join(dir, `${sha256}.json`);
   const cached = await readCached(dataPath, metaPath, size);
-  if (cached !== undefined) return cached === STORE ? undefined : cached;
+  if (cached !== undefined) {
+    await touchEntry(metaPath);
+    return cached === STORE ? undefined : cached;
+  }
   // Parallel builds sharing the cache deflate each wheel once: the others wait for the entry.
   return withCacheLock(root, `deflate-${sha256}`, async () => {
     const filled = await readCached(dataPath, metaPath, size);

@@ -15,6 +15,7 @@ import { cacheDir as defaultCacheDir } from '../cache/cache-dir.js';
 import { LockError, type LockArtifact, type LockPackage } from '../lock/model.js';
 import { hashFile } from '../fetch/hash-file.js';
 import { buildCachePath } from '../cache/layout.js';
+import { holdEntry, touchEntry } from '../cache/holds.js';
 
 const run = promisify(execFile);
 
@@ -59,7 +60,9 @@ export async function gitSourceArchive(
     .slice(0, 32);
   const dir = buildCachePath(defaultCacheDir(options), 'gitArchives', key);
   const out = join(dir, `${base}.tar.gz`);
-  if (!existsSync(out)) {
+  await holdEntry(defaultCacheDir(options), `git-${key}`);
+  if (existsSync(out)) await touchEntry(dir);
+  else {
     const work = await mkdtemp(join(tmpdir(), 'pexkit-git-'));
     try {
       await git(['clone', '--quiet', '--no-checkout', '--', src.repo, work]).catch(

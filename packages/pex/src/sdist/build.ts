@@ -2,7 +2,7 @@ import { execFile } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, realpathSync } from 'node:fs';
 import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
-import { basename, delimiter, join } from 'node:path';
+import { basename, delimiter, dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import { cacheDir as defaultCacheDir } from '../cache/cache-dir.js';
 import { PexkitError } from '../errors.js';
@@ -17,6 +17,7 @@ import { wheelSupportScore } from '../tags/compatible.js';
 import { redactUserinfo } from '../lock/model.js';
 import type { Target } from '../targets/target.js';
 import { buildCachePath } from '../cache/layout.js';
+import { holdEntry, touchEntry } from '../cache/holds.js';
 
 const run = promisify(execFile);
 
@@ -181,6 +182,11 @@ export async function findBuildInterpreter(
   return undefined;
 }
 
+/** The lock key of the built-wheel entry `dir` (`built-wheels/<sdist sha256>/<builder>`). */
+function builtWheelKey(dir: string): string {
+  return `built-${basename(dirname(dir))}-${basename(dir)}`;
+}
+
 /** What a built-wheel cache entry records about the interpreter that built it. */
 const BUILDER_FILE = 'builder.json';
 
@@ -261,8 +267,13 @@ export async function buildWheelFromSdist(options: BuildSdistOptions): Promise<B
   const env = options.env ?? process.env;
   const cached = findBuiltWheel(sdist.sha256, target, { cacheDir: options.cacheDir, env });
   if (cached !== undefined) {
-    const { sha256, size } = await hashFile(cached);
-    return { filename: basename(cached), path: cached, sha256, size };
+    const entry = dirname(cached);
+    await holdEntry(defaultCacheDir({ cacheDir: options.cacheDir, env }), builtWheelKey(entry));
+    if (existsSync(cached)) {
+      await touchEntry(entry);
+      const { sha256, size } = await hashFile(cached);
+      return { filename: basename(cached), path: cached, sha256, size };
+    } // pruned meanwhile: build it again
   }
   const info = await findBuildInterpreter(target, {
     python: options.python,
@@ -277,6 +288,7 @@ export async function buildWheelFromSdist(options: BuildSdistOptions): Promise<B
     .slice(0, 16);
   const root = defaultCacheDir({ cacheDir: options.cacheDir, env });
   const dir = buildCachePath(root, 'builtWheels', sdist.sha256.toLowerCase(), interpKey);
+  await holdEntry(root, builtWheelKey(dir));
   if (!existsSync(join(dir, BUILDER_FILE))) {
     const work = `${dir}.work-${process.pid}-${randomBytes(4).toString('hex')}`;
     await mkdir(work, { recursive: true });

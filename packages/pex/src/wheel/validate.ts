@@ -14,6 +14,7 @@ import { checkInstalledPaths } from './installed-paths.js';
 import { parseCoreMetadata, parseEntryPoints, type EntryPoints } from './metadata.js';
 import { parseRecord, type RecordRow } from './record.js';
 import { buildCachePath } from '../cache/layout.js';
+import { touchEntry } from '../cache/holds.js';
 
 export { InvalidWheelError } from './errors.js';
 
@@ -78,7 +79,10 @@ export async function validateWheel(
   );
   if (options.noCache !== true) {
     const cached = await readVerdict(marker, filename, sha256);
-    if (cached !== undefined) return cached;
+    if (cached !== undefined) {
+      await touchEntry(marker);
+      return cached;
+    }
   }
   let reader: ZipReader;
   try {

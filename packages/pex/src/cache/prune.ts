@@ -1,0 +1,159 @@
+import { randomBytes } from 'node:crypto';
+import { mkdir, readdir, rename, rm } from 'node:fs/promises';
+import { basename, join } from 'node:path';
+import { scanBuildCache, type CacheEntry } from './entries.js';
+import { tryCacheLock } from './entry-lock.js';
+import { liveHolds } from './holds.js';
+import { buildCachePath } from './layout.js';
+
+export interface PruneOptions {
+  /** Remove every entry not used for this long. */
+  olderThanMs?: number;
+  /** Then remove more, least recently used first, until at most this many bytes are left. */
+  maxSize?: number;
+  /** Report what would go; remove nothing. */
+  dryRun?: boolean;
+  /** Leftovers of writers (`.tmp-*`, `.work-*`) older than this are removed (default a day). */
+  tempAgeMs?: number;
+  now?: number;
+}
+
+export interface PrunedEntry {
+  /** Relative to the cache root. */
+  path: string;
+  size: number;
+  lastUse: number;
+}
+
+export interface PruneReport {
+  root: string;
+  dryRun: boolean;
+  removed: PrunedEntry[];
+  /** Chosen, but a running build holds it (or is filling it): kept. */
+  busy: PrunedEntry[];
+  freed: number;
+  kept: number;
+  tempsRemoved: number;
+}
+
+/** The entries to remove, least recently used first (see {@link PruneOptions}). */
+export function chooseVictims(
+  entries: readonly CacheEntry[],
+  options: PruneOptions,
+  now = Date.now(),
+): CacheEntry[] {
+  const order = [...entries].sort(
+    (a, b) => a.lastUse - b.lastUse || (a.paths[0] ?? '').localeCompare(b.paths[0] ?? ''),
+  );
+  let total = order.reduce((sum, e) => sum + e.size, 0);
+  const chosen: CacheEntry[] = [];
+  for (const e of order) {
+    const old = options.olderThanMs !== undefined && e.lastUse < now - options.olderThanMs;
+    const big = options.maxSize !== undefined && total > options.maxSize;
+    if (!old && !big) break; // the rest are newer, and the size is reached
+    chosen.push(e);
+    total -= e.size;
+  }
+  return chosen;
+}
+
+/** Runs `fn` over `items`, `limit` at a time. */
+async function pool<T>(items: readonly T[], limit: number, fn: (item: T) => Promise<void>) {
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) await fn(items[next++] as T);
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+}
+
+const BATCH = 256;
+const CONCURRENCY = 16;
+
+/**
+ * Removes build-cache entries as {@link chooseVictims} says, never one a running build holds:
+ * each is locked with its writers' lock (skipped if anyone holds it), the holds of running builds
+ * are read after that (see holds.ts), and an entry no one holds is renamed into `trash/` (readers
+ * see all of it or nothing), its lock released, then deleted.
+ */
+export async function pruneBuildCache(
+  root: string,
+  options: PruneOptions = {},
+): Promise<PruneReport> {
+  const now = options.now ?? Date.now();
+  const trash = buildCachePath(root, 'trash');
+  if (options.dryRun !== true) await emptyTrash(trash); // left by a killed prune
+  const { entries, temps } = await scanBuildCache(root);
+  const victims = chooseVictims(entries, options, now);
+  const rel = (e: CacheEntry): PrunedEntry => ({
+    path: (e.paths[0] ?? '').slice(root.length + 1),
+    size: e.size,
+    lastUse: Math.round(e.lastUse),
+  });
+  const report: PruneReport = {
+    root,
+    dryRun: options.dryRun === true,
+    removed: [],
+    busy: [],
+    freed: 0,
+    kept: 0,
+    tempsRemoved: 0,
+  };
+  const oldTemps = temps.filter((t) => t.mtimeMs < now - (options.tempAgeMs ?? 86_400_000));
+  if (options.dryRun === true) {
+    report.removed = victims.map(rel);
+  } else {
+    await mkdir(buildCachePath(root, 'locks'), { recursive: true });
+    await mkdir(trash, { recursive: true });
+    await liveHolds(root, true); // clean up the holds of dead builds
+    for (let i = 0; i < victims.length; i += BATCH) {
+      const batch = victims.slice(i, i + BATCH);
+      const locked = new Map<CacheEntry, () => Promise<void>>();
+      await pool(batch, CONCURRENCY, async (e) => {
+        const release = await tryCacheLock(root, e.key);
+        if (release !== undefined) locked.set(e, release);
+      });
+      // Holds are read after the locks are taken: a build that registered its hold before
+      // is seen now; one that registers later waits for the lock, then finds the entry gone.
+      const held = await liveHolds(root);
+      await pool(batch, CONCURRENCY, async (e) => {
+        const release = locked.get(e);
+        if (release === undefined || held.has(e.key)) {
+          report.busy.push(rel(e));
+          await release?.();
+          return;
+        }
+        try {
+          for (const p of e.paths) {
+            await rename(p, join(trash, `${randomBytes(6).toString('hex')}-${basename(p)}`)).catch(
+              (error: NodeJS.ErrnoException) => {
+                if (error.code !== 'ENOENT') throw error;
+              },
+            );
+          }
+          report.removed.push(rel(e));
+        } finally {
+          await release();
+        }
+      });
+    }
+    await pool(oldTemps, CONCURRENCY, async (t) => {
+      await rm(t.path, { recursive: true, force: true });
+      report.tempsRemoved++;
+    });
+    await emptyTrash(trash);
+  }
+  report.removed.sort((a, b) => a.lastUse - b.lastUse || a.path.localeCompare(b.path));
+  report.freed = report.removed.reduce((sum, e) => sum + e.size, 0);
+  report.kept = entries.length - report.removed.length;
+  return report;
+}
+
+async function emptyTrash(trash: string): Promise<void> {
+  let names: string[];
+  try {
+    names = await readdir(trash);
+  } catch {
+    return;
+  }
+  await pool(names, CONCURRENCY, (name) => rm(join(trash, name), { recursive: true, force: true }));
+}
