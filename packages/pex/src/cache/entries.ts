@@ -1,4 +1,4 @@
-import { readdir, stat } from 'node:fs/promises';
+import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { buildCachePath, type BuildCacheDir } from './layout.js';
 
@@ -22,24 +22,25 @@ export interface TempLeftover {
   mtimeMs: number;
 }
 
-async function names(dir: string): Promise<string[]> {
+// Synchronous: thousands of small calls, each cheaper than an async round trip.
+function names(dir: string): string[] {
   try {
-    return (await readdir(dir)).sort();
+    return readdirSync(dir).sort();
   } catch {
     return [];
   }
 }
 
 /** Size, file count and newest mtime of a file or a directory tree (symlinks not followed). */
-async function measure(path: string): Promise<{ size: number; files: number; mtimeMs: number }> {
-  const st = await stat(path);
+function measure(path: string): { size: number; files: number; mtimeMs: number } {
+  const st = statSync(path);
   if (!st.isDirectory()) return { size: st.size, files: 1, mtimeMs: st.mtimeMs };
   let size = 0;
   let files = 0;
-  for (const e of await readdir(path, { withFileTypes: true, recursive: true })) {
+  for (const e of readdirSync(path, { withFileTypes: true, recursive: true })) {
     if (e.isDirectory()) continue;
     try {
-      size += (await stat(join(e.parentPath, e.name))).size;
+      size += statSync(join(e.parentPath, e.name)).size;
       files++;
     } catch {
       // removed meanwhile
@@ -60,13 +61,13 @@ export async function scanBuildCache(
 ): Promise<{ entries: CacheEntry[]; temps: TempLeftover[] }> {
   const entries: CacheEntry[] = [];
   const temps: TempLeftover[] = [];
-  const add = async (dir: BuildCacheDir, key: string, paths: string[]) => {
+  const add = (dir: BuildCacheDir, key: string, paths: string[]) => {
     let size = 0;
     let files = 0;
     let lastUse = 0;
     for (const p of paths) {
       try {
-        const m = await measure(p);
+        const m = measure(p);
         size += m.size;
         files += m.files;
         lastUse = Math.max(lastUse, m.mtimeMs);
@@ -76,61 +77,60 @@ export async function scanBuildCache(
     }
     if (files > 0 && KEY.test(key)) entries.push({ dir, key, paths, size, files, lastUse });
   };
-  const temp = async (path: string) => {
+  const temp = (path: string) => {
     try {
-      temps.push({ path, mtimeMs: (await stat(path)).mtimeMs });
+      temps.push({ path, mtimeMs: statSync(path).mtimeMs });
     } catch {
       // gone
     }
   };
   // Files named <name>.json, one level down in <aa>/ fan-out folders or flat.
-  const jsonFiles = async (dir: BuildCacheDir, fanOut: boolean, prefix: string) => {
+  const jsonFiles = (dir: BuildCacheDir, fanOut: boolean, prefix: string) => {
     const base = buildCachePath(root, dir);
-    const parents = fanOut ? (await names(base)).map((aa) => join(base, aa)) : [base];
+    const parents = fanOut ? names(base).map((aa) => join(base, aa)) : [base];
     for (const parent of parents) {
-      for (const name of await names(parent)) {
+      for (const name of names(parent)) {
         const path = join(parent, name);
-        if (isTemp(name)) await temp(path);
-        else if (name.endsWith('.json')) await add(dir, `${prefix}${name.slice(0, -5)}`, [path]);
+        if (isTemp(name)) temp(path);
+        else if (name.endsWith('.json')) add(dir, `${prefix}${name.slice(0, -5)}`, [path]);
       }
     }
   };
 
   const artifacts = buildCachePath(root, 'artifacts');
-  for (const aa of await names(artifacts)) {
-    for (const sha of await names(join(artifacts, aa))) {
-      if (isTemp(sha)) await temp(join(artifacts, aa, sha));
-      else await add('artifacts', `artifact-${sha}`, [join(artifacts, aa, sha)]);
+  for (const aa of names(artifacts)) {
+    for (const sha of names(join(artifacts, aa))) {
+      if (isTemp(sha)) temp(join(artifacts, aa, sha));
+      else add('artifacts', `artifact-${sha}`, [join(artifacts, aa, sha)]);
     }
   }
-  await jsonFiles('artifactsByUrl', true, 'artifact-');
-  for (const name of await names(buildCachePath(root, 'artifactsTmp')))
-    await temp(buildCachePath(root, 'artifactsTmp', name));
+  jsonFiles('artifactsByUrl', true, 'artifact-');
+  for (const name of names(buildCachePath(root, 'artifactsTmp')))
+    temp(buildCachePath(root, 'artifactsTmp', name));
   const built = buildCachePath(root, 'builtWheels');
-  for (const sha of await names(built)) {
-    for (const builder of await names(join(built, sha))) {
+  for (const sha of names(built)) {
+    for (const builder of names(join(built, sha))) {
       const path = join(built, sha, builder);
-      if (isTemp(builder)) await temp(path);
-      else await add('builtWheels', `built-${sha}-${builder}`, [path]);
+      if (isTemp(builder)) temp(path);
+      else add('builtWheels', `built-${sha}-${builder}`, [path]);
     }
   }
   const deflated = buildCachePath(root, 'deflated');
-  const deflatedNames = await names(deflated);
+  const deflatedNames = names(deflated);
   const metas = new Set(deflatedNames.filter((n) => n.endsWith('.json')));
   for (const name of deflatedNames) {
     const path = join(deflated, name);
-    if (isTemp(name)) await temp(path);
+    if (isTemp(name)) temp(path);
     else if (name.endsWith('.json')) {
       const sha = name.slice(0, -5);
       // The metadata first: without it the entry is a miss for readers at once.
-      await add('deflated', `deflate-${sha}`, [path, join(deflated, `${sha}.deflate`)]);
-    } else if (name.endsWith('.deflate') && !metas.has(`${name.slice(0, -8)}.json`))
-      await temp(path); // data whose metadata never came (a killed build)
+      add('deflated', `deflate-${sha}`, [path, join(deflated, `${sha}.deflate`)]);
+    } else if (name.endsWith('.deflate') && !metas.has(`${name.slice(0, -8)}.json`)) temp(path); // data whose metadata never came (a killed build)
   }
-  await jsonFiles('verified', false, 'verified-');
-  await jsonFiles('indexPages', true, 'page-');
-  await jsonFiles('interpreters', false, 'interpreter-');
+  jsonFiles('verified', false, 'verified-');
+  jsonFiles('indexPages', true, 'page-');
+  jsonFiles('interpreters', false, 'interpreter-');
   const git = buildCachePath(root, 'gitArchives');
-  for (const key of await names(git)) await add('gitArchives', `git-${key}`, [join(git, key)]);
+  for (const key of names(git)) add('gitArchives', `git-${key}`, [join(git, key)]);
   return { entries, temps };
 }

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { link, mkdir, open, readFile, rename, rm, stat, utimes } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
@@ -142,12 +143,9 @@ async function releaseIfOurs(path: string, token: string): Promise<void> {
 /**
  * Takes the lock `<cacheRoot>/locks/<key>.lock` only if no one holds it (a live filler, a
  * reader registering a hold, another prune); returns its release, or undefined. Used by
- * `pexkit cache prune`, which never waits.
+ * `pexkit cache prune`, which never waits; synchronous, as it takes thousands in a row.
  */
-export async function tryCacheLock(
-  cacheRoot: string,
-  key: string,
-): Promise<(() => Promise<void>) | undefined> {
+export function tryCacheLockSync(cacheRoot: string, key: string): (() => void) | undefined {
   if (!/^[A-Za-z0-9._-]{1,160}$/.test(key)) throw new Error(`invalid cache lock key ${key}`);
   const path = join(buildCachePath(cacheRoot, 'locks'), `${key}.lock`);
   const holder: Holder = {
@@ -155,23 +153,18 @@ export async function tryCacheLock(
     host: hostname(),
     token: randomBytes(8).toString('hex'),
   };
-  let handle;
   try {
-    handle = await open(path, 'wx', 0o600);
+    writeFileSync(path, JSON.stringify(holder), { flag: 'wx', mode: 0o600 });
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-    if (!(await isStale(path))) return undefined;
-    await breakStale(path);
+    return undefined; // held (a stale one is broken by the next filler)
+  }
+  return () => {
     try {
-      handle = await open(path, 'wx', 0o600);
+      if ((JSON.parse(readFileSync(path, 'utf8')) as Partial<Holder>).token === holder.token)
+        rmSync(path, { force: true });
     } catch {
-      return undefined;
+      // gone already
     }
-  }
-  try {
-    await handle.writeFile(JSON.stringify(holder));
-  } finally {
-    await handle.close();
-  }
-  return () => releaseIfOurs(path, holder.token);
+  };
 }

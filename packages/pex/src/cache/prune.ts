@@ -1,8 +1,10 @@
 import { randomBytes } from 'node:crypto';
-import { mkdir, readdir, rename, rm } from 'node:fs/promises';
+import { mkdirSync, readdirSync, rmSync } from 'node:fs';
+import { rename, rm, unlink } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { scanBuildCache, type CacheEntry } from './entries.js';
-import { tryCacheLock } from './entry-lock.js';
+import type { BuildCacheDir } from './layout.js';
+import { tryCacheLockSync } from './entry-lock.js';
 import { liveHolds } from './holds.js';
 import { buildCachePath } from './layout.js';
 
@@ -57,7 +59,24 @@ export function chooseVictims(
   return chosen;
 }
 
-/** Runs `fn` over `items`, `limit` at a time. */
+const BATCH = 256;
+const CONCURRENCY = 8;
+
+/** Entries whose writers take a lock, or that builds hold: removed under that lock. */
+const LOCKED: ReadonlySet<BuildCacheDir> = new Set([
+  'artifacts',
+  'builtWheels',
+  'gitArchives',
+  'deflated',
+]);
+/** Entries that are directories: renamed into trash/, then deleted. */
+const DIRECTORIES: ReadonlySet<BuildCacheDir> = new Set([
+  'artifacts',
+  'builtWheels',
+  'gitArchives',
+]);
+
+/** Runs `fn` over `items`, `limit` at a time (file system latency overlaps). */
 async function pool<T>(items: readonly T[], limit: number, fn: (item: T) => Promise<void>) {
   let next = 0;
   const worker = async () => {
@@ -66,14 +85,32 @@ async function pool<T>(items: readonly T[], limit: number, fn: (item: T) => Prom
   await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
 }
 
-const BATCH = 256;
-const CONCURRENCY = 16;
+const ignoreMissing = (error: NodeJS.ErrnoException) => {
+  if (error.code !== 'ENOENT') throw error;
+};
+
+/**
+ * Makes `e` vanish for readers at once: a directory is renamed into `trash/` (deleted later);
+ * files (read whole by their readers, a miss is re-made) are unlinked, the one that makes the
+ * entry count first.
+ */
+async function removeEntry(e: CacheEntry, trash: string): Promise<void> {
+  for (const p of e.paths) {
+    if (DIRECTORIES.has(e.dir))
+      await rename(p, join(trash, `${randomBytes(6).toString('hex')}-${basename(p)}`)).catch(
+        ignoreMissing,
+      );
+    else await unlink(p).catch(ignoreMissing);
+  }
+}
 
 /**
  * Removes build-cache entries as {@link chooseVictims} says, never one a running build holds:
  * each is locked with its writers' lock (skipped if anyone holds it), the holds of running builds
  * are read after that (see holds.ts), and an entry no one holds is renamed into `trash/` (readers
- * see all of it or nothing), its lock released, then deleted.
+ * see all of it or nothing), its lock released, then deleted. Entries that are single files read
+ * whole (verdicts, index pages, interpreter facts, URL records) have no lock and no holds: one
+ * unlink removes them atomically.
  */
 export async function pruneBuildCache(
   root: string,
@@ -102,16 +139,15 @@ export async function pruneBuildCache(
   if (options.dryRun === true) {
     report.removed = victims.map(rel);
   } else {
-    await mkdir(buildCachePath(root, 'locks'), { recursive: true });
-    await mkdir(trash, { recursive: true });
+    // Synchronous file operations: thousands of small ones, each cheaper than an async round trip.
+    mkdirSync(buildCachePath(root, 'locks'), { recursive: true });
+    mkdirSync(trash, { recursive: true });
     await liveHolds(root, true); // clean up the holds of dead builds
     for (let i = 0; i < victims.length; i += BATCH) {
       const batch = victims.slice(i, i + BATCH);
-      const locked = new Map<CacheEntry, () => Promise<void>>();
-      await pool(batch, CONCURRENCY, async (e) => {
-        const release = await tryCacheLock(root, e.key);
-        if (release !== undefined) locked.set(e, release);
-      });
+      const locked = new Map<CacheEntry, (() => void) | undefined>();
+      for (const e of batch)
+        locked.set(e, LOCKED.has(e.dir) ? tryCacheLockSync(root, e.key) : () => undefined);
       // Holds are read after the locks are taken: a build that registered its hold before
       // is seen now; one that registers later waits for the lock, then finds the entry gone.
       const held = await liveHolds(root);
@@ -119,27 +155,21 @@ export async function pruneBuildCache(
         const release = locked.get(e);
         if (release === undefined || held.has(e.key)) {
           report.busy.push(rel(e));
-          await release?.();
+          release?.();
           return;
         }
         try {
-          for (const p of e.paths) {
-            await rename(p, join(trash, `${randomBytes(6).toString('hex')}-${basename(p)}`)).catch(
-              (error: NodeJS.ErrnoException) => {
-                if (error.code !== 'ENOENT') throw error;
-              },
-            );
-          }
+          await removeEntry(e, trash);
           report.removed.push(rel(e));
         } finally {
-          await release();
+          release();
         }
       });
     }
-    await pool(oldTemps, CONCURRENCY, async (t) => {
-      await rm(t.path, { recursive: true, force: true });
+    for (const t of oldTemps) {
+      rmSync(t.path, { recursive: true, force: true });
       report.tempsRemoved++;
-    });
+    }
     await emptyTrash(trash);
   }
   report.removed.sort((a, b) => a.lastUse - b.lastUse || a.path.localeCompare(b.path));
@@ -151,7 +181,7 @@ export async function pruneBuildCache(
 async function emptyTrash(trash: string): Promise<void> {
   let names: string[];
   try {
-    names = await readdir(trash);
+    names = readdirSync(trash);
   } catch {
     return;
   }
