@@ -12,6 +12,7 @@
 // start plans, pruned by `pexkit cache prune --pex-root` (the runtime's cache_tools.py).
 // Usage: node tools/bench/cache-prune-bench.mjs [--entries 2000] [--size 1G] [--real]
 //          [--pex-root] [--runs 3] [--make DIR (only make the cache there)]
+import { Buffer } from 'node:buffer';
 import { spawnSync } from 'node:child_process';
 import {
   closeSync,
