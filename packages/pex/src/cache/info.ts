@@ -1,7 +1,13 @@
 import { readdir } from 'node:fs/promises';
 import { scanBuildCache } from './entries.js';
 import { liveHolds } from './holds.js';
-import { BUILD_CACHE_DIRS, buildCachePath, PEX_ROOT_DIRS, type BuildCacheDir } from './layout.js';
+import {
+  BUILD_CACHE_DIRS,
+  buildCachePath,
+  OBSOLETE_BUILD_CACHE_DIRS,
+  PEX_ROOT_DIRS,
+  type BuildCacheDir,
+} from './layout.js';
 
 export interface FolderInfo {
   path: string;
@@ -26,6 +32,8 @@ export interface BuildCacheInfo {
   newestUse?: number;
   /** PEX_ROOT folders found in the same directory (`pexkit cache info --pex-root` shows them). */
   pexRootFolders: string[];
+  /** Folders an older pexkit wrote (`cache prune` removes them). */
+  obsolete: string[];
   /** Anything else at the top (not pexkit's). */
   other: string[];
 }
@@ -68,6 +76,9 @@ export async function buildCacheInfo(root: string): Promise<BuildCacheInfo> {
     held: (await liveHolds(root)).size,
     ...(uses.length > 0 ? { oldestUse: Math.min(...uses), newestUse: Math.max(...uses) } : {}),
     pexRootFolders: top.filter((n) => pexTop.has(n) && !buildTop.has(n)),
-    other: top.filter((n) => !pexTop.has(n) && !buildTop.has(n)),
+    obsolete: top.filter((n) => OBSOLETE_BUILD_CACHE_DIRS.includes(n)),
+    other: top.filter(
+      (n) => !pexTop.has(n) && !buildTop.has(n) && !OBSOLETE_BUILD_CACHE_DIRS.includes(n),
+    ),
   };
 }

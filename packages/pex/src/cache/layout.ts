@@ -60,6 +60,9 @@ export const PEX_ROOT_DIRS = {
   trash: 'trash',
 } as const;
 
+/** Folders older pexkit versions wrote that nothing reads any more: `cache prune` removes them. */
+export const OBSOLETE_BUILD_CACHE_DIRS: readonly string[] = ['deflated'];
+
 export type BuildCacheDir = keyof typeof BUILD_CACHE_DIRS;
 export type PexRootDir = keyof typeof PEX_ROOT_DIRS;
 

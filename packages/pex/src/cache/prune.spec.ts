@@ -9,7 +9,7 @@ import { scanBuildCache } from './entries.js';
 import { withCacheLock } from './entry-lock.js';
 import { holdEntry, holdsDir, withCacheHolds } from './holds.js';
 import { buildCacheInfo } from './info.js';
-import { buildCachePath } from './layout.js';
+import { BUILD_CACHE_DIRS, buildCachePath } from './layout.js';
 import { chooseVictims, pruneBuildCache } from './prune.js';
 
 let root: string;
@@ -109,7 +109,7 @@ describe('pruneBuildCache', () => {
     const dry = await pruneBuildCache(root, { olderThanMs: 30 * DAY, dryRun: true });
     expect(dry.removed.map((r) => r.path.split('/')[0]).sort()).toEqual([
       'artifacts',
-      'deflated',
+      BUILD_CACHE_DIRS.deflated,
       'index-pages',
     ]);
     expect((await scanBuildCache(root)).entries).toHaveLength(7); // nothing went
@@ -138,7 +138,7 @@ describe('pruneBuildCache', () => {
     expect(report.removed.map((r) => r.path.split('/')[0])).toEqual([
       'artifacts',
       'built-wheels',
-      'deflated',
+      BUILD_CACHE_DIRS.deflated,
     ]);
     expect((await buildCacheInfo(root)).totalSize).toBe(750);
   });
@@ -152,7 +152,10 @@ describe('pruneBuildCache', () => {
         report = await pruneBuildCache(root, { maxSize: 0 });
       });
     });
-    expect(report!.busy.map((r) => r.path.split('/')[0]).sort()).toEqual(['artifacts', 'deflated']);
+    expect(report!.busy.map((r) => r.path.split('/')[0]).sort()).toEqual([
+      'artifacts',
+      BUILD_CACHE_DIRS.deflated,
+    ]);
     expect(report!.removed).toHaveLength(5);
     expect(existsSync(buildCachePath(root, 'artifacts', 'aa', sha('a')))).toBe(true);
     expect(existsSync(holdsDir(root))).toBe(true);
@@ -196,10 +199,14 @@ describe('pruneBuildCache', () => {
     await put(buildCachePath(root, 'artifactsTmp', '.tmp-2-cd-y.whl'), 10, 0);
     await put(buildCachePath(root, 'verified', `${sha('a')}.json.tmp-ab`), 10, 3);
     await put(join(root, 'mine', 'notes.txt'), 10, 100);
+    await put(join(root, 'deflated', `${sha('a')}.deflate`), 10, 0); // an older pexkit's folder
     await put(buildCachePath(root, 'interpreters', 'bad name!.json'), 10, 100);
     expect((await buildCacheInfo(root)).temps).toBe(3);
+    expect((await buildCacheInfo(root)).obsolete).toEqual(['deflated']);
     const report = await pruneBuildCache(root, { maxSize: 0 });
     expect(report.tempsRemoved).toBe(2);
+    expect(report.obsolete).toEqual(['deflated']);
+    expect(existsSync(join(root, 'deflated'))).toBe(false);
     expect(await readdir(buildCachePath(root, 'artifactsTmp'))).toEqual(['.tmp-2-cd-y.whl']);
     expect(existsSync(join(root, 'mine', 'notes.txt'))).toBe(true);
     expect(existsSync(buildCachePath(root, 'interpreters', 'bad name!.json'))).toBe(true);

@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { rename, rm, unlink } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { scanBuildCache, type CacheEntry } from './entries.js';
-import type { BuildCacheDir } from './layout.js';
+import { OBSOLETE_BUILD_CACHE_DIRS, type BuildCacheDir } from './layout.js';
 import { tryCacheLockSync } from './entry-lock.js';
 import { liveHolds } from './holds.js';
 import { buildCachePath } from './layout.js';
@@ -36,6 +36,8 @@ export interface PruneReport {
   freed: number;
   kept: number;
   tempsRemoved: number;
+  /** Folders of older pexkit versions (OBSOLETE_BUILD_CACHE_DIRS) removed (or to remove). */
+  obsolete: string[];
 }
 
 /** The entries to remove, least recently used first (see {@link PruneOptions}). */
@@ -134,6 +136,7 @@ export async function pruneBuildCache(
     freed: 0,
     kept: 0,
     tempsRemoved: 0,
+    obsolete: OBSOLETE_BUILD_CACHE_DIRS.filter((d) => existsSync(join(root, d))),
   };
   const oldTemps = temps.filter((t) => t.mtimeMs < now - (options.tempAgeMs ?? 86_400_000));
   if (options.dryRun === true) {
@@ -170,6 +173,10 @@ export async function pruneBuildCache(
       rmSync(t.path, { recursive: true, force: true });
       report.tempsRemoved++;
     }
+    for (const d of report.obsolete)
+      await rename(join(root, d), join(trash, `${randomBytes(6).toString('hex')}-${d}`)).catch(
+        ignoreMissing,
+      );
     await emptyTrash(trash);
   }
   report.removed.sort((a, b) => a.lastUse - b.lastUse || a.path.localeCompare(b.path));

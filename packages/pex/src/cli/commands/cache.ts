@@ -74,6 +74,10 @@ function printInfo(info: BuildCacheInfo): void {
     `  total ${human(info.totalSize)}; last used ${when(info.oldestUse)} .. ${when(info.newestUse)}`,
     `  ${info.locks} lock files, ${info.held} entries held by running builds, ${info.temps} temp leftovers`,
   );
+  if (info.obsolete.length > 0)
+    lines.push(
+      `  ${info.obsolete.map((d) => `${d}/`).join(', ')}: an older pexkit's, removed by cache prune`,
+    );
   if (info.pexRootFolders.length > 0)
     lines.push(
       `  also a PEX_ROOT here (${info.pexRootFolders.join(', ')}): pexkit cache info --pex-root ${info.root}`,
@@ -89,7 +93,10 @@ function printPrune(report: PruneReport): void {
   for (const e of report.busy) lines.push(`kept ${e.path}: in use`);
   lines.push(
     `${verb} ${report.removed.length} entries (${human(report.freed)}) from ${report.root}; ${report.kept} kept` +
-      (report.tempsRemoved > 0 ? `; ${report.tempsRemoved} old temp files removed` : ''),
+      (report.tempsRemoved > 0 ? `; ${report.tempsRemoved} old temp files removed` : '') +
+      (report.obsolete.length > 0
+        ? `; ${report.dryRun ? 'would remove' : 'removed'} ${report.obsolete.map((d) => `${d}/`).join(', ')} (an older pexkit's)`
+        : ''),
   );
   process.stdout.write(`${lines.join('\n')}\n`);
 }
