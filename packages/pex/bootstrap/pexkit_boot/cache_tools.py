@@ -60,9 +60,9 @@ def parse_age(text):
 
 
 class Entry(object):
-    def __init__(self, folder, path):
+    def __init__(self, folder, path, measure=True):
         self.folder, self.path = folder, path
-        self.size, self.files = _tree_size(path)
+        self.size, self.files = _tree_size(path) if measure else (0, 0)
         try:
             self.last_use = os.lstat(path).st_mtime
         except OSError:
@@ -110,23 +110,24 @@ def _entry_of(root, path):
     return None
 
 
-def scan_entries(root):
+def scan_entries(root, measure=True):
     """{path: Entry} of the directory entries (bootstrap, code, installed, venvs), and the
-    number of work dirs (of fills in progress, or left by killed processes)."""
+    number of work dirs (of fills in progress, or left by killed processes). Sizes only when
+    `measure`."""
     entries, work = {}, 0
     for folder in DIR_ENTRIES:
         for name in _listdir(os.path.join(root, folder)):
             if ".work-" in name:
                 work += 1
             else:
-                entries[os.path.join(root, folder, name)] = Entry(folder, os.path.join(root, folder, name))
+                entries[os.path.join(root, folder, name)] = Entry(folder, os.path.join(root, folder, name), measure)
     for pex_hash in _listdir(os.path.join(root, layout.VENVS)):
         for key in _listdir(os.path.join(root, layout.VENVS, pex_hash)):
             path = os.path.join(root, layout.VENVS, pex_hash, key)
             if ".work-" in key:
                 work += 1
             elif os.path.isdir(path):
-                entries[path] = Entry(layout.VENVS, path)
+                entries[path] = Entry(layout.VENVS, path, measure)
     return entries, work
 
 
@@ -249,17 +250,30 @@ def _trash(root, path):
     return dest
 
 
+def _parallel(fn, items):
+    """[fn(item) for item in items] on a few threads: unlinking, creating lock files and renaming
+    wait on the disk (seconds for thousands of them on some), and those waits overlap."""
+    if len(items) < 8:
+        return [fn(i) for i in items]
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(8) as pool:
+        return list(pool.map(fn, items))
+
+
+def _delete(p):
+    if os.path.isdir(p) and not os.path.islink(p):
+        shutil.rmtree(p, ignore_errors=True)
+    else:
+        try:
+            os.unlink(p)
+        except OSError:
+            pass
+
+
 def _empty_trash(root):
     trash = os.path.join(root, layout.TRASH)
-    for name in _listdir(trash):
-        p = os.path.join(trash, name)
-        if os.path.isdir(p) and not os.path.islink(p):
-            shutil.rmtree(p, ignore_errors=True)
-        else:
-            try:
-                os.unlink(p)
-            except OSError:
-                pass
+    _parallel(_delete, [os.path.join(trash, name) for name in _listdir(trash)])
 
 
 def choose(entries, older_than=None, max_size=None, now=None):
@@ -287,6 +301,7 @@ def prune(root, older_than=None, max_size=None, dry_run=False, now=None, batch=2
     if not os.path.isdir(root):
         raise UsageError("no PEX_ROOT at %s" % root)
     _empty_trash(root)  # left by a killed prune
+    os.makedirs(os.path.join(root, layout.LOCKS), exist_ok=True)
     entries, _ = scan_entries(root)
     link_users(root, entries, scan_plans(root))
     victims = choose(entries, older_than, max_size, now)
@@ -303,15 +318,14 @@ def prune(root, older_than=None, max_size=None, dry_run=False, now=None, batch=2
 def _prune_batch(root, victims, report):
     held = {}
     try:
-        for e in victims:
-            fds = _try_entry_locks(root, e.path)
+        for e, fds in zip(victims, _parallel(lambda e: _try_entry_locks(root, e.path), victims)):
             if fds is None:
                 report["busy"].append(_describe(root, e))
             else:
                 held[e.path] = fds
         # Read who uses what only now: a start that used an entry before we locked it wrote its
         # plan before it let go of its shared lock, and one after will find the entry gone.
-        entries, _ = scan_entries(root)
+        entries, _ = scan_entries(root, measure=False)
         plans = scan_plans(root)
         link_users(root, entries, plans)
         for e in victims:

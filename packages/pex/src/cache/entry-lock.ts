@@ -1,6 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { link, mkdir, open, readFile, rename, rm, stat, utimes } from 'node:fs/promises';
+import { link, mkdir, open, readFile, rename, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { PexkitError } from '../errors.js';
@@ -143,9 +142,12 @@ async function releaseIfOurs(path: string, token: string): Promise<void> {
 /**
  * Takes the lock `<cacheRoot>/locks/<key>.lock` only if no one holds it (a live filler, a
  * reader registering a hold, another prune); returns its release, or undefined. Used by
- * `pexkit cache prune`, which never waits; synchronous, as it takes thousands in a row.
+ * `pexkit cache prune`, which never waits (a stale lock is broken by the next filler).
  */
-export function tryCacheLockSync(cacheRoot: string, key: string): (() => void) | undefined {
+export async function tryCacheLock(
+  cacheRoot: string,
+  key: string,
+): Promise<(() => Promise<void>) | undefined> {
   if (!/^[A-Za-z0-9._-]{1,160}$/.test(key)) throw new Error(`invalid cache lock key ${key}`);
   const path = join(buildCachePath(cacheRoot, 'locks'), `${key}.lock`);
   const holder: Holder = {
@@ -154,17 +156,10 @@ export function tryCacheLockSync(cacheRoot: string, key: string): (() => void) |
     token: randomBytes(8).toString('hex'),
   };
   try {
-    writeFileSync(path, JSON.stringify(holder), { flag: 'wx', mode: 0o600 });
+    await writeFile(path, JSON.stringify(holder), { flag: 'wx', mode: 0o600 });
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-    return undefined; // held (a stale one is broken by the next filler)
+    return undefined;
   }
-  return () => {
-    try {
-      if ((JSON.parse(readFileSync(path, 'utf8')) as Partial<Holder>).token === holder.token)
-        rmSync(path, { force: true });
-    } catch {
-      // gone already
-    }
-  };
+  return () => releaseIfOurs(path, holder.token);
 }

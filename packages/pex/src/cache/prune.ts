@@ -4,7 +4,7 @@ import { rename, rm, unlink } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { scanBuildCache, type CacheEntry } from './entries.js';
 import { OBSOLETE_BUILD_CACHE_DIRS, type BuildCacheDir } from './layout.js';
-import { tryCacheLockSync } from './entry-lock.js';
+import { tryCacheLock } from './entry-lock.js';
 import { liveHolds } from './holds.js';
 import { buildCachePath } from './layout.js';
 
@@ -148,9 +148,13 @@ export async function pruneBuildCache(
     await liveHolds(root, true); // clean up the holds of dead builds
     for (let i = 0; i < victims.length; i += BATCH) {
       const batch = victims.slice(i, i + BATCH);
-      const locked = new Map<CacheEntry, (() => void) | undefined>();
-      for (const e of batch)
-        locked.set(e, LOCKED.has(e.dir) ? tryCacheLockSync(root, e.key) : () => undefined);
+      const locked = new Map<CacheEntry, (() => Promise<void>) | undefined>();
+      await pool(batch, CONCURRENCY, async (e) => {
+        locked.set(
+          e,
+          LOCKED.has(e.dir) ? await tryCacheLock(root, e.key) : () => Promise.resolve(),
+        );
+      });
       // Holds are read after the locks are taken: a build that registered its hold before
       // is seen now; one that registers later waits for the lock, then finds the entry gone.
       const held = await liveHolds(root);
@@ -158,14 +162,14 @@ export async function pruneBuildCache(
         const release = locked.get(e);
         if (release === undefined || held.has(e.key)) {
           report.busy.push(rel(e));
-          release?.();
+          await release?.();
           return;
         }
         try {
           await removeEntry(e, trash);
           report.removed.push(rel(e));
         } finally {
-          release();
+          await release();
         }
       });
     }
