@@ -385,7 +385,7 @@ async function fetchOne(artifact: ArtifactRef, options: FetchOptions): Promise<F
   const verify = options.verifyCache ?? true;
   const known = expected ?? (await readUrlRecord(root, url));
   if (known !== undefined) {
-    await holdEntry(root, `artifact-${known}`); // before looking: a prune then leaves it alone
+    await holdEntry(root, `artifact-${known.toLowerCase()}`); // before looking: a prune then leaves it alone
     const hit = await fromCache(root, artifact, known, verify, pins, expected === undefined);
     if (hit !== undefined) return hit;
   }
@@ -397,7 +397,7 @@ async function fetchOne(artifact: ArtifactRef, options: FetchOptions): Promise<F
   const lockKey = `artifact-${expected ?? createHash('sha256').update(stripCredentials(url).href).digest('hex')}`;
   return withCacheLock(root, lockKey, async () => {
     const now = expected ?? (await readUrlRecord(root, url));
-    if (now !== undefined && now !== known) await holdEntry(root, `artifact-${now}`);
+    if (now !== undefined && now !== known) await holdEntry(root, `artifact-${now.toLowerCase()}`);
     if (now !== undefined) {
       const hit = await fromCache(root, artifact, now, verify, pins, expected === undefined);
       if (hit !== undefined) return hit;
