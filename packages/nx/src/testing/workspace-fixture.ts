@@ -13,6 +13,7 @@ import { dirname, join, relative, sep } from 'node:path';
 import type {
   CreateDependenciesContext,
   CreateNodesContext,
+  CreateNodesResult,
   FileData,
   ProjectConfiguration,
 } from '@nx/devkit';
@@ -113,3 +114,14 @@ export const UV_WORKSPACE: Record<string, string> = {
 export const UV_WORKSPACE_FILES = Object.keys(UV_WORKSPACE).filter((f) =>
   f.endsWith('pyproject.toml'),
 );
+
+/** The projects of createNodes results, by name (root filled in). */
+export function projectsOf(
+  results: ReadonlyArray<readonly [string, CreateNodesResult]>,
+): Record<string, ProjectConfiguration> {
+  const out: Record<string, ProjectConfiguration> = {};
+  for (const [, r] of results)
+    for (const [root, p] of Object.entries(r.projects ?? {}))
+      out[p.name ?? root] = { ...p, root } as ProjectConfiguration;
+  return out;
+}

@@ -1,11 +1,12 @@
 import { readFileSync } from 'node:fs';
-import type { CreateNodesResult, ProjectConfiguration } from '@nx/devkit';
+import type { ProjectConfiguration } from '@nx/devkit';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createNodes } from '../plugin.js';
 import { clearNodesMemoryCache } from './nodes-cache.js';
 import { lockSubsetProjects } from '../../utils/lock-subset-file.js';
 import {
   nodesContext,
+  projectsOf,
   removeWorkspace,
   UV_WORKSPACE,
   UV_WORKSPACE_FILES,
@@ -38,13 +39,7 @@ async function infer(
   root: string,
   options?: PexkitPluginOptions,
 ): Promise<Record<string, ProjectConfiguration>> {
-  const results = await createNodes[1](UV_WORKSPACE_FILES, options, nodesContext(root));
-  const out: Record<string, ProjectConfiguration> = {};
-  for (const [, r] of results as ReadonlyArray<readonly [string, CreateNodesResult]>) {
-    for (const [dir, p] of Object.entries(r.projects ?? {}))
-      out[p.name ?? dir] = { ...p, root: dir } as ProjectConfiguration;
-  }
-  return out;
+  return projectsOf(await createNodes[1](UV_WORKSPACE_FILES, options, nodesContext(root)));
 }
 
 function targetNames(project: ProjectConfiguration | undefined): string[] {

@@ -1,10 +1,11 @@
-import type { CreateNodesResult, ProjectConfiguration } from '@nx/devkit';
+import type { ProjectConfiguration } from '@nx/devkit';
 import { AggregateCreateNodesError } from '@nx/devkit';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createNodes } from '../plugin.js';
 import { clearNodesMemoryCache } from './nodes-cache.js';
 import {
   nodesContext,
+  projectsOf,
   removeWorkspace,
   UV_WORKSPACE,
   UV_WORKSPACE_FILES,
@@ -24,12 +25,7 @@ async function infer(
 ): Promise<Record<string, ProjectConfiguration>> {
   const root = writeWorkspace(files);
   roots.push(root);
-  const results = await createNodes[1](UV_WORKSPACE_FILES, options, nodesContext(root));
-  const out: Record<string, ProjectConfiguration> = {};
-  for (const [, r] of results as ReadonlyArray<readonly [string, CreateNodesResult]>)
-    for (const [dir, p] of Object.entries(r.projects ?? {}))
-      out[p.name ?? dir] = { ...p, root: dir } as ProjectConfiguration;
-  return out;
+  return projectsOf(await createNodes[1](UV_WORKSPACE_FILES, options, nodesContext(root)));
 }
 
 const WEB = UV_WORKSPACE['py/apps/web/pyproject.toml'] as string;
