@@ -103,13 +103,16 @@ function makeBuildCache(root) {
   return i;
 }
 
-/** A PEX_ROOT: N installed wheels of 5 files each, one start plan per 10 of them. */
+/** A PEX_ROOT: N installed wheels of 5 files each (and their lock files), one start plan per 10 of them. */
 function makePexRoot(root) {
   const per = Math.floor(TOTAL / N / 5);
   for (let i = 0; i < N; i++) {
     const dir = join(root, 'installed', hex(i));
     for (let f = 0; f < 5; f++) file(join(dir, `pkg${i}`, `mod${f}.py`), per, (i * 37) % 60);
     age(join(dir, `pkg${i}`), (i * 37) % 60);
+    // Every entry of a used PEX_ROOT has its lock files: made with it, held by cold starts.
+    for (const suffix of ['.lock', '.use'])
+      file(join(root, 'locks', `installed_${hex(i)}${suffix}`), 0, 0);
     age(dir, (i * 37) % 60);
   }
   for (let p = 0; p < N / 10; p++) {
