@@ -315,8 +315,16 @@ function renderFile(dir: string, header: string[], sections: Section[]): string 
   return `${lines.join('\n')}\n`;
 }
 
+const entryLines = new WeakMap<SubsetEntry, string>();
+
 /** `name[extras]==version ; markers  (source)`: one line per locked package, for review. */
-function entryLine({ pkg, extras }: SubsetEntry): string {
+function entryLine(entry: SubsetEntry): string {
+  let line = entryLines.get(entry);
+  if (line === undefined) entryLines.set(entry, (line = renderEntryLine(entry)));
+  return line;
+}
+
+function renderEntryLine({ pkg, extras }: SubsetEntry): string {
   let line = pkg.name;
   if (extras.length > 0) line += `[${[...extras].sort().join(',')}]`;
   line += pkg.version !== undefined ? `==${pkg.version}` : ' (unpinned)';

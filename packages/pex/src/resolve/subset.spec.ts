@@ -11,7 +11,13 @@ import { parsePyproject, type PyprojectInfo } from '../project/pyproject.js';
 import type { Lock } from '../lock/model.js';
 import { REPO_ROOT } from '../testing/python-tools.js';
 import { MarkerNeedsCompletePlatformError } from './markers.js';
-import { lockSubset, subsetForTarget, subsetHash, type SubsetRoots } from './subset.js';
+import {
+  lockSubset,
+  setSharedSubsetWalks,
+  subsetForTarget,
+  subsetHash,
+  type SubsetRoots,
+} from './subset.js';
 
 const H = (c: string) => `sha256:${c.repeat(64)}`;
 const wheel = (file: string, c: string) =>
@@ -333,6 +339,148 @@ describe('many subsets of one big workspace (the Nx plugin and nx sync: one per 
       'dep2==1.0',
       'dep3==1.0',
     ]);
+  });
+});
+
+describe('the shared walk of many projects over one lock (nx sync at thousands of projects)', () => {
+  /** Deterministic pseudo-random numbers. */
+  function rng(seed: number): () => number {
+    let x = seed >>> 0;
+    return () => (x = (x * 1664525 + 1013904223) >>> 0) / 2 ** 32;
+  }
+
+  /**
+   * A random uv workspace lock: members depending on earlier members (some through extras) and
+   * on registry packages with extras, platform markers, conflict-encoded extra markers, cycles
+   * and a package locked twice (a marker fork).
+   */
+  function randomWorkspace(seed: number, n: number) {
+    const rand = rng(seed);
+    const pick = <T>(list: T[]): T => list[Math.floor(rand() * list.length)] as T;
+    const third = Array.from({ length: 30 }, (_, i) => `p${i}`);
+    const markers = [
+      undefined,
+      "sys_platform == 'win32'",
+      "python_version < '3.10'",
+      "extra == 'extra-2-m1-gpu'",
+      "extra != 'extra-2-m1-gpu'",
+    ];
+    const edge = (name: string, extras: string[] = []) => {
+      const m = pick(markers);
+      const parts = [`name = "${name}"`];
+      if (extras.length > 0) parts.push(`extra = [${extras.map((e) => `"${e}"`).join(', ')}]`);
+      if (m !== undefined) parts.push(`marker = "${m}"`);
+      return `{ ${parts.join(', ')} }`;
+    };
+    const members = new Map<string, PyprojectInfo>();
+    const lockParts = ['version = 1', 'revision = 3', '', '[manifest]'];
+    lockParts.push(`members = [${Array.from({ length: n }, (_, i) => `"m${i}"`).join(', ')}]`, '');
+    for (let i = 0; i < n; i++) {
+      const firstParty = i > 0 ? [...new Set([pick([...Array(i).keys()]), i - 1])] : [];
+      const thirdParty = [pick(third), pick(third)];
+      const extraDeps = [pick(third)];
+      const text = [
+        '[project]',
+        `name = "m${i}"`,
+        'version = "1"',
+        `dependencies = [${[...firstParty.map((j) => `"m${j}"`), ...thirdParty.map((t) => `"${t}"`)].join(', ')}]`,
+        '[project.optional-dependencies]',
+        `gpu = [${extraDeps.map((t) => `"${t}[fast]"`).join(', ')}]`,
+        ...(firstParty.length > 0
+          ? ['[tool.uv.sources]', ...firstParty.map((j) => `m${j} = { workspace = true }`)]
+          : []),
+      ].join('\n');
+      members.set(`m${i}`, parsePyproject(text, `/ws/m${i}/pyproject.toml`));
+      lockParts.push(
+        '[[package]]',
+        `name = "m${i}"`,
+        'version = "1"',
+        `source = { editable = "m${i}" }`,
+        `dependencies = [${[...firstParty.map((j) => edge(`m${j}`)), ...thirdParty.map((t) => edge(t))].join(', ')}]`,
+        '',
+        '[package.optional-dependencies]',
+        `gpu = [${extraDeps.map((t) => edge(t, ['fast'])).join(', ')}]`,
+        '',
+      );
+    }
+    for (const [i, name] of third.entries()) {
+      const versions = i === 7 ? ['1.0', '2.0'] : ['1.0'];
+      for (const version of versions) {
+        const deps = [edge(pick(third)), ...(rand() < 0.5 ? [edge(pick(third), ['fast'])] : [])];
+        lockParts.push(
+          '[[package]]',
+          `name = "${name}"`,
+          `version = "${version}"`,
+          'source = { registry = "https://pypi.org/simple" }',
+          ...(versions.length > 1
+            ? [`resolution-markers = ["python_version ${version === '1.0' ? '<' : '>='} '3.10'"]`]
+            : []),
+          `dependencies = [${deps.join(', ')}]`,
+          `wheels = [${wheel(`${name}-${version}-py3-none-any.whl`, String(i % 10))}]`,
+          '',
+          '[package.optional-dependencies]',
+          `fast = [${edge(pick(third))}]`,
+          '',
+        );
+      }
+    }
+    const lock = parseUvLock(lockParts.join('\n'), '/ws/uv.lock');
+    const workspace = { root: '/ws', rootPyproject: '/ws/pyproject.toml', members };
+    return { lock, workspace };
+  }
+
+  it('gives every project the subset (and hash) the plain walk gives', () => {
+    for (const seed of [1, 2, 3]) {
+      const { lock, workspace } = randomWorkspace(seed, 60);
+      const subsets = (shared: boolean) => {
+        setSharedSubsetWalks(shared);
+        try {
+          const out: string[] = [];
+          for (let i = 0; i < 60; i++)
+            for (const extras of [[], ['gpu']]) {
+              const sub = lockSubset(lock, workspace, `m${i}`, extras);
+              out.push(
+                JSON.stringify({
+                  hash: subsetHash(sub),
+                  entries: sub.entries.map((e) => [
+                    e.pkg.name,
+                    e.pkg.version,
+                    e.extras,
+                    e.requires,
+                  ]),
+                }),
+              );
+            }
+          return out;
+        } finally {
+          setSharedSubsetWalks(true);
+        }
+      };
+      const plain = subsets(false);
+      expect(subsets(true)).toEqual(plain);
+      // The fixture is not trivial: extras and conflict markers change some subsets.
+      expect(new Set(plain).size).toBeGreaterThan(60);
+    }
+  });
+
+  it("walks each registry package's edges once per lock, not once per project", () => {
+    const { lock, workspace } = randomWorkspace(4, 200);
+    const reads = new Map<string, number>();
+    for (const pkg of lock.packages) {
+      if (pkg.source.kind !== 'registry') continue;
+      const dependencies = pkg.dependencies;
+      Object.defineProperty(pkg, 'dependencies', {
+        get: () => {
+          reads.set(pkg.name, (reads.get(pkg.name) ?? 0) + 1);
+          return dependencies;
+        },
+      });
+    }
+    for (let i = 0; i < 200; i++) subsetHash(lockSubset(lock, workspace, `m${i}`));
+    // Read once per closure of a fact that reaches it (60 facts: 30 packages, base and `fast`)
+    // and once for its requirement lines, however many projects reach it; a walk per project
+    // reads it once per project reaching it (about 200 here).
+    expect(Math.max(...reads.values())).toBeLessThanOrEqual(61);
   });
 });
 

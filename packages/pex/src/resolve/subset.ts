@@ -269,6 +269,8 @@ function walkEdgesOnce(
     const member = (index.byName.get(name) ?? []).find(isFirstPartySource);
     if (member !== undefined) members.set(name, member);
   }
+  if (shareWalks && target === undefined && members.size > 0 && members.size === firstParty.size)
+    return walkMembersShared(ctx, roots, members);
   if (members.size > 0) {
     for (const name of firstParty) {
       const member = members.get(name);
@@ -372,6 +374,288 @@ function walkEdgesOnce(
   };
 }
 
+let shareWalks = true;
+
+/** Tests compare the shared walk with the plain one: switches the sharing off (or back on). */
+export function setSharedSubsetWalks(on: boolean): void {
+  shareWalks = on;
+}
+
+/** The third-party part of a target-independent walk from one fact: shared by every project. */
+interface FactClosure {
+  /** Third-party packages reached, each with its facts ('' = base, else an extra). */
+  facts: Map<LockPackage, Set<string>>;
+  /** Workspace members reached through third-party packages (rare), with the extras asked. */
+  members: Array<{ pkg: LockPackage; extras: string[] }>;
+  size: number;
+}
+
+/** Per lock and active conflict items: closures of third-party facts, edges' requirements, entries. */
+interface SharedWalk {
+  closures: Map<LockPackage, Map<string, FactClosure>>;
+  /** Per member and fact ('' base, an extra, or `group:` + a group): where its edges lead. */
+  steps: Map<LockPackage, Map<string, MemberStep>>;
+  refs: Map<LockPackage, Map<string, FactRef>>;
+  requires: Map<LockPackage, Map<string, string[]>>;
+  entries: Map<LockPackage, Map<string, SubsetEntry>>;
+}
+
+const sharedWalks = new WeakMap<Lock, Map<string, SharedWalk>>();
+
+function sharedWalkOf(ctx: MarkerContext): SharedWalk {
+  let byActive = sharedWalks.get(ctx.lock);
+  if (byActive === undefined) sharedWalks.set(ctx.lock, (byActive = new Map()));
+  const key = ctx.active === undefined ? '\0' : ctx.active.join('\n');
+  let shared = byActive.get(key);
+  if (shared === undefined)
+    byActive.set(
+      key,
+      (shared = {
+        closures: new Map(),
+        steps: new Map(),
+        refs: new Map(),
+        requires: new Map(),
+        entries: new Map(),
+      }),
+    );
+  return shared;
+}
+
+/** A third-party fact, one object per (package, fact) and lock walk (so a Set dedupes them). */
+type FactRef = readonly [LockPackage, string];
+
+/** Where one member fact's edges (that may hold) lead: members with extras, third-party facts. */
+interface MemberStep {
+  members: Array<{ pkg: LockPackage; extras: string[] }>;
+  facts: FactRef[];
+}
+
+function factRef(shared: SharedWalk, pkg: LockPackage, fact: string): FactRef {
+  let byFact = shared.refs.get(pkg);
+  if (byFact === undefined) shared.refs.set(pkg, (byFact = new Map()));
+  let ref = byFact.get(fact);
+  if (ref === undefined) byFact.set(fact, (ref = [pkg, fact]));
+  return ref;
+}
+
+function memberStep(
+  ctx: MarkerContext,
+  shared: SharedWalk,
+  pkg: LockPackage,
+  fact: string,
+  edges: readonly LockDependency[],
+): MemberStep {
+  let byFact = shared.steps.get(pkg);
+  if (byFact === undefined) shared.steps.set(pkg, (byFact = new Map()));
+  let step = byFact.get(fact);
+  if (step !== undefined) return step;
+  step = { members: [], facts: [] };
+  const label = `${pkg.name}${pkg.version !== undefined ? ` ${pkg.version}` : ''}`;
+  for (const dep of edges) {
+    if (!holds(ctx, dep.marker, `the dependency of ${label} on '${dep.name}'`)) continue;
+    for (const next of pickVersion(ctx, dep, label)) {
+      if (isFirstPartySource(next)) step.members.push({ pkg: next, extras: dep.extras });
+      else {
+        step.facts.push(factRef(shared, next, ''));
+        for (const extra of dep.extras) step.facts.push(factRef(shared, next, extra));
+      }
+    }
+  }
+  byFact.set(fact, step);
+  return step;
+}
+
+/** The edges of one fact of a package: its dependencies ('') or an extra's. */
+function factEdges(pkg: LockPackage, fact: string): readonly LockDependency[] {
+  return fact === '' ? pkg.dependencies : (pkg.optionalDependencies[fact] ?? []);
+}
+
+/** Everything one third-party fact reaches through edges that may hold (any platform). */
+function factClosure(ctx: MarkerContext, shared: SharedWalk, pkg: LockPackage, fact: string) {
+  let byFact = shared.closures.get(pkg);
+  if (byFact === undefined) shared.closures.set(pkg, (byFact = new Map()));
+  const hit = byFact.get(fact);
+  if (hit !== undefined) return hit;
+  const closure: FactClosure = { facts: new Map(), members: [], size: 0 };
+  const queue: Array<[LockPackage, string]> = [];
+  const reach = (p: LockPackage, f: string) => {
+    let set = closure.facts.get(p);
+    if (set === undefined) closure.facts.set(p, (set = new Set()));
+    if (set.has(f)) return;
+    set.add(f);
+    closure.size++;
+    queue.push([p, f]);
+  };
+  reach(pkg, '');
+  reach(pkg, fact);
+  for (let head = 0; head < queue.length; head++) {
+    const [p, f] = queue[head] as [LockPackage, string];
+    const label = `${p.name}${p.version !== undefined ? ` ${p.version}` : ''}`;
+    for (const dep of factEdges(p, f)) {
+      if (!holds(ctx, dep.marker, `the dependency of ${label} on '${dep.name}'`)) continue;
+      for (const next of pickVersion(ctx, dep, label)) {
+        if (isFirstPartySource(next)) {
+          closure.members.push({ pkg: next, extras: dep.extras });
+          continue;
+        }
+        reach(next, '');
+        for (const extra of dep.extras) reach(next, extra);
+      }
+    }
+  }
+  byFact.set(fact, closure);
+  return closure;
+}
+
+/** The requirement strings a third-party package lists for one of its facts (see walkEdgesOnce). */
+function factRequires(ctx: MarkerContext, shared: SharedWalk, pkg: LockPackage, fact: string) {
+  let byFact = shared.requires.get(pkg);
+  if (byFact === undefined) shared.requires.set(pkg, (byFact = new Map()));
+  let out = byFact.get(fact);
+  if (out !== undefined) return out;
+  const firstParty = indexOf(ctx.lock).firstParty;
+  const active = ctx.active;
+  out = [];
+  for (const dep of factEdges(pkg, fact)) {
+    if (firstParty.has(dep.name)) continue;
+    if (active === undefined || dep.marker === undefined || !dep.marker.includes('extra'))
+      out.push(unversionedRequirement(dep));
+    else {
+      const fixed = fixMarkerExtras(dep.marker, active);
+      if (fixed !== false)
+        out.push(
+          edgeRequirement({
+            name: dep.name,
+            extras: dep.extras,
+            ...(fixed !== true ? { marker: fixed } : {}),
+          }),
+        );
+    }
+  }
+  byFact.set(fact, out);
+  return out;
+}
+
+/** One entry object per (package, extras): projects reaching the same thing share it. */
+function sharedEntry(
+  ctx: MarkerContext,
+  shared: SharedWalk,
+  pkg: LockPackage,
+  facts: ReadonlySet<string>,
+): SubsetEntry {
+  const extras = [...facts].filter((f) => f !== '').sort();
+  const key = extras.join('\n');
+  let byExtras = shared.entries.get(pkg);
+  if (byExtras === undefined) shared.entries.set(pkg, (byExtras = new Map()));
+  let entry = byExtras.get(key);
+  if (entry === undefined) {
+    const requires = new Set<string>();
+    for (const fact of ['', ...extras])
+      for (const r of factRequires(ctx, shared, pkg, fact)) requires.add(r);
+    entry = { pkg, extras, requires: [...requires].sort() };
+    byExtras.set(key, entry);
+  }
+  return entry;
+}
+
+/**
+ * {@link walkEdgesOnce} for a target-independent walk from workspace members (what `nx sync`
+ * does for every project of a monorepo): the members are walked per project, but what a
+ * third-party package reaches is computed once per lock and shared — a project's third-party
+ * part is the union of the closures of the facts its members name (largest first; a fact
+ * already present brings nothing new, its closure being inside the one that brought it).
+ * Thousands of projects over one lock then cost their closures, not a walk of the lock each.
+ */
+function walkMembersShared(
+  ctx: MarkerContext,
+  roots: SubsetRoots,
+  members: Map<string, LockPackage>,
+): { entries: SubsetEntry[]; activated: Set<string> } {
+  const { lock } = ctx;
+  const shared = sharedWalkOf(ctx);
+  const activated = new Set<string>();
+  // Marked when queued, so a member reached by many edges is queued once (per new extra).
+  const baseSeen = new Set<LockPackage>();
+  const extrasSeen = new Map<LockPackage, Set<string>>();
+  const groupsSeen = new Map<LockPackage, Set<string>>();
+  const reached = new Map<LockPackage, Set<string>>();
+  const queue: Array<{ pkg: LockPackage; base: boolean; extras: string[]; groups: string[] }> = [];
+  const fresh = (seen: Map<LockPackage, Set<string>>, pkg: LockPackage, names: string[]) => {
+    if (names.length === 0) return names;
+    let set = seen.get(pkg);
+    if (set === undefined) seen.set(pkg, (set = new Set()));
+    const out: string[] = [];
+    for (const n of names)
+      if (!set.has(n)) {
+        set.add(n);
+        out.push(n);
+      }
+    return out;
+  };
+  const enqueue = (pkg: LockPackage, extras: string[], groups: string[]) => {
+    const base = !baseSeen.has(pkg);
+    if (base) baseSeen.add(pkg);
+    const newExtras = fresh(extrasSeen, pkg, extras);
+    const newGroups = fresh(groupsSeen, pkg, groups);
+    if (base || newExtras.length > 0 || newGroups.length > 0)
+      queue.push({ pkg, base, extras: newExtras, groups: newGroups });
+  };
+  for (const [name, member] of members)
+    enqueue(
+      member,
+      (roots.extras?.[name] ?? []).map(canonical),
+      (roots.groups?.[name] ?? []).map(canonical),
+    );
+  let head = 0;
+  while (head < queue.length) {
+    // Members first: their third-party edges become facts to take closures of.
+    const direct = new Set<FactRef>();
+    for (; head < queue.length; head++) {
+      const { pkg, base, extras, groups } = queue[head] as (typeof queue)[number];
+      const steps: MemberStep[] = [];
+      if (base) steps.push(memberStep(ctx, shared, pkg, '', pkg.dependencies));
+      for (const extra of extras) {
+        activated.add(conflictItemName({ package: pkg.name, extra }));
+        const opt = pkg.optionalDependencies[extra];
+        if (opt === undefined)
+          throw new LockSubsetError(`${lock.path}: '${pkg.name}' has no extra '${extra}'`);
+        steps.push(memberStep(ctx, shared, pkg, extra, opt));
+      }
+      for (const group of groups) {
+        const deps = pkg.dependencyGroups?.[group];
+        if (deps === undefined) {
+          const known = Object.keys(pkg.dependencyGroups ?? {}).sort();
+          throw new LockSubsetError(
+            `${lock.path}: '${pkg.name}' has no dependency group '${group}' in the lock (${known.length > 0 ? `it has ${known.join(', ')}` : 'it has none'}; run 'uv lock' after adding it)`,
+          );
+        }
+        steps.push(memberStep(ctx, shared, pkg, `group:${group}`, deps));
+      }
+      for (const step of steps) {
+        for (const m of step.members) enqueue(m.pkg, m.extras, []);
+        for (const f of step.facts) direct.add(f);
+      }
+    }
+    const starts = [...direct]
+      .filter(([pkg, fact]) => reached.get(pkg)?.has(fact) !== true)
+      .map(([pkg, fact]) => ({ pkg, fact, closure: factClosure(ctx, shared, pkg, fact) }))
+      .sort((a, b) => b.closure.size - a.closure.size);
+    for (const { pkg: start, fact, closure } of starts) {
+      if (reached.get(start)?.has(fact) === true) continue;
+      for (const [pkg, facts] of closure.facts) {
+        let set = reached.get(pkg);
+        if (set === undefined) reached.set(pkg, (set = new Set()));
+        for (const f of facts) set.add(f);
+      }
+      for (const m of closure.members) enqueue(m.pkg, m.extras, []);
+    }
+  }
+  return {
+    entries: [...reached].map(([pkg, facts]) => sharedEntry(ctx, shared, pkg, facts)),
+    activated,
+  };
+}
+
 /**
  * The dependency groups active in a pylock.toml: its `default-groups` plus the requested ones,
  * each of which the lock must declare in `dependency-groups`.
@@ -465,13 +749,20 @@ function walkVia(lock: Lock, roots: SubsetRoots, target: Target | undefined): Su
   return [...reached].map((pkg) => ({ pkg, extras: [], requires: [] }));
 }
 
+/** By name, version, then source (one name and version from two sources: a stable order). */
 function sortEntries(entries: SubsetEntry[]): SubsetEntry[] {
   return entries.sort((a, b) =>
-    a.pkg.name === b.pkg.name
-      ? (a.pkg.version ?? '').localeCompare(b.pkg.version ?? '')
-      : a.pkg.name < b.pkg.name
+    a.pkg.name !== b.pkg.name
+      ? a.pkg.name < b.pkg.name
         ? -1
-        : 1,
+        : 1
+      : a.pkg.version !== b.pkg.version
+        ? (a.pkg.version ?? '').localeCompare(b.pkg.version ?? '')
+        : sourceText(a.pkg.source) < sourceText(b.pkg.source)
+          ? -1
+          : sourceText(a.pkg.source) > sourceText(b.pkg.source)
+            ? 1
+            : 0,
   );
 }
 
@@ -619,7 +910,7 @@ export function lockSubset(
  */
 export function subsetHash(subset: LockSubset): string {
   const roots = subset.roots;
-  const body = {
+  const head = {
     v: 1,
     format: subset.format,
     requiresPython: subset.requiresPython ?? null,
@@ -644,8 +935,28 @@ export function subsetHash(subset: LockSubset): string {
           }
         : {}),
     },
-    members: subset.members,
-    packages: subset.entries.map(({ pkg, extras, requires }) => ({
+  };
+  // The digest of JSON.stringify({...head, members, packages}), fed in pieces: each member's
+  // and package's JSON is computed once per object (projects of one lock share them).
+  const json = `${JSON.stringify(head).slice(0, -1)},"members":[${subset.members.map(memberJson).join(',')}],"packages":[${subset.entries.map(entryJson).join(',')}]}`;
+  return createHash('sha256').update(json).digest('hex');
+}
+
+const memberJsons = new WeakMap<MemberSummary, string>();
+
+function memberJson(member: MemberSummary): string {
+  let json = memberJsons.get(member);
+  if (json === undefined) memberJsons.set(member, (json = JSON.stringify(member)));
+  return json;
+}
+
+const entryJsons = new WeakMap<SubsetEntry, string>();
+
+function entryJson(entry: SubsetEntry): string {
+  let json = entryJsons.get(entry);
+  if (json === undefined) {
+    const { pkg, extras, requires } = entry;
+    json = JSON.stringify({
       name: pkg.name,
       version: pkg.version ?? null,
       source: pkg.source,
@@ -656,7 +967,9 @@ export function subsetHash(subset: LockSubset): string {
       wheels: pkg.wheels.map((w) => `${w.filename}#${w.sha256 ?? ''}`).sort(),
       sdist: pkg.sdist ? `${pkg.sdist.filename}#${pkg.sdist.sha256 ?? ''}` : null,
       hashes: [...(pkg.allowedHashes ?? [])].sort(),
-    })),
-  };
-  return createHash('sha256').update(JSON.stringify(body)).digest('hex');
+    });
+    // Entries are immutable once a subset holds them; only the shared ones are worth keeping.
+    entryJsons.set(entry, json);
+  }
+  return json;
 }
