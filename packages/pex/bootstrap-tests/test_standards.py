@@ -76,6 +76,10 @@ def test_wheel_tags_and_requirements(python):
         assert tags.wheel_tags("six-1.16.0-py2.py3-none-any.whl") == {"py2-none-any", "py3-none-any"}
         r = markers.Requirement('Foo.Bar[x, y] >=1.0, <2 ; python_version >= "3"')
         assert (r.name, r.extras, str(r.specifier), r.marker) == ("foo-bar", ["x", "y"], ">=1.0, <2", 'python_version >= "3"'), vars(r)
+        # `===` takes any text without blanks, `;` or `)`: a `(` in it is fine (packaging agrees).
+        for text, version in [(" a [  ]===  2.1.0pr(3+0", "2.1.0pr(3+0"), ("a (===x(y) ; os_name == 'posix'", "x(y")]:
+            r = markers.Requirement(text)
+            assert r.name == "a" and r.specifier.contains(version), vars(r)
         for bad in ["python_version >= ", "os_name == 'x' and", "nonsense_var == '1'"]:
             try:
                 markers.parse_marker(bad)

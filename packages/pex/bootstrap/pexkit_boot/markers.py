@@ -372,7 +372,8 @@ _REQ = re.compile(
     r"^\s*(?P<name>[A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9_])?)\s*"
     r"(?:\[(?P<extras>[^\]]*)\])?\s*"
     r"(?:@\s*(?P<url>[^ \t]+)(?:[ \t]+(?:;\s*(?P<url_marker>.*))?)?"
-    r"|\(?(?P<spec>[^;()]*)\)?\s*(?:;\s*(?P<marker>.*))?)$",
+    # A specifier, bare or in parentheses; `===`'s arbitrary text may hold `(` but never `)`.
+    r"|(?P<spec>\([^;)]*\)|[^;()][^;)]*|)\s*(?:;\s*(?P<marker>.*))?)$",
     re.S,
 )
 
@@ -390,7 +391,10 @@ class Requirement(object):
         self.name = canonical_name(m.group("name"))
         self.extras = sorted(e.strip() for e in (m.group("extras") or "").split(",") if e.strip())
         self.url = m.group("url")
-        self.specifier = SpecifierSet(m.group("spec") or "")
+        spec = (m.group("spec") or "").strip()
+        if spec.startswith("(") and spec.endswith(")"):
+            spec = spec[1:-1]
+        self.specifier = SpecifierSet(spec)
         marker = m.group("marker") or m.group("url_marker")
         self.marker = marker.strip() if marker else None
 
